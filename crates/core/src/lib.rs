@@ -1,0 +1,8 @@
+//! The domain of minutes: what a meeting record is made of, with no I/O.
+//!
+//! Events go in, state comes out. The clock and id generation are passed in from the edge, so
+//! every function here is deterministic and every test can pin them.
+
+pub mod id;
+pub mod text;
+pub mod time;

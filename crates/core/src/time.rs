@@ -1,0 +1,212 @@
+//! Times: the window in which an event occurred, and the time forms users type.
+//!
+//! The sources rarely give an exact minute, so an event's time is a window `[from, to]` with
+//! either bound open when the sources give none. Users ask with RFC 3339 (with an offset) or with
+//! `YYYY-MM-DD HH:MM` read in the meeting's own time zone.
+
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// An instant with the offset it was written with.
+pub type Timestamp = DateTime<FixedOffset>;
+
+/// The accepted time forms, shown in every error about a time.
+pub const TIME_FORMS: &str =
+    "RFC 3339 with an offset (2013-05-15T12:00:00+02:00 or 2013-05-15T10:00:00Z) or YYYY-MM-DD HH:MM in the meeting's time zone (2013-05-15 12:00)";
+
+/// A time that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TimeError {
+    /// The text is in none of the accepted forms.
+    #[error("'{0}' is not a time; use {TIME_FORMS}")]
+    Form(String),
+    /// A local time that the clocks skipped (the spring change).
+    #[error("'{0}' does not exist in {1} (the clocks skipped it)")]
+    Skipped(String, String),
+    /// A time zone name that is not in the IANA database.
+    #[error("'{0}' is not an IANA time zone name (such as Europe/Zurich)")]
+    Zone(String),
+}
+
+/// The window in which an event certainly happened. At most one bound is open (`None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    /// The earliest moment it can have happened, if the sources give one.
+    pub from: Option<Timestamp>,
+    /// The moment by which it had certainly happened, if the sources give one.
+    pub to: Option<Timestamp>,
+}
+
+/// Where an event stands at a moment T.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Certainty {
+    /// T is at or after the window's end: it had happened.
+    Certain,
+    /// T lies inside the window: it may or may not have happened yet.
+    Uncertain,
+    /// T is before the window's start: it had not happened.
+    NotYet,
+}
+
+impl Window {
+    /// An exact moment.
+    pub fn at(t: Timestamp) -> Self {
+        Self { from: Some(t), to: Some(t) }
+    }
+
+    /// Where the event stands at `t`.
+    pub fn certainty(&self, t: &Timestamp) -> Certainty {
+        match (self.from, self.to) {
+            (_, Some(to)) if *t >= to => Certainty::Certain,
+            (Some(from), _) if *t < from => Certainty::NotYet,
+            _ => Certainty::Uncertain,
+        }
+    }
+
+    /// Whether the window overlaps the half-open range `[from, to)`; open ends are unbounded.
+    pub fn overlaps(&self, from: Option<&Timestamp>, to: Option<&Timestamp>) -> bool {
+        let starts_before_end = match (self.from, to) {
+            (Some(a), Some(b)) => a < *b,
+            _ => true,
+        };
+        let ends_after_start = match (self.to, from) {
+            (Some(a), Some(b)) => a >= *b,
+            _ => true,
+        };
+        starts_before_end && ends_after_start
+    }
+
+    /// The key replay orders by: the window's start (an open start sorts first).
+    pub fn sort_key(&self) -> Option<DateTime<Utc>> {
+        self.from.map(|t| t.with_timezone(&Utc))
+    }
+}
+
+/// A time as the user typed it, before the meeting's time zone is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeArg {
+    /// RFC 3339 with an offset: an instant already.
+    Instant(Timestamp),
+    /// `YYYY-MM-DD HH:MM`, to be read in the meeting's time zone.
+    Local(NaiveDateTime),
+}
+
+impl TimeArg {
+    /// Reads one of the accepted forms; anything else is an error that shows them.
+    pub fn parse(s: &str) -> Result<Self, TimeError> {
+        let t = s.trim();
+        if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+            return Ok(Self::Instant(dt));
+        }
+        if let Ok(n) = NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M") {
+            return Ok(Self::Local(n));
+        }
+        Err(TimeError::Form(s.to_string()))
+    }
+
+    /// The instant, reading a local form in `zone`.
+    pub fn resolve(&self, zone: Tz) -> Result<Timestamp, TimeError> {
+        match self {
+            Self::Instant(t) => Ok(*t),
+            Self::Local(n) => local(zone, *n),
+        }
+    }
+}
+
+/// Reads `n` as a wall-clock time in `zone`. An ambiguous time (the autumn change) takes the
+/// earlier instant; a skipped one is an error.
+pub fn local(zone: Tz, n: NaiveDateTime) -> Result<Timestamp, TimeError> {
+    match zone.from_local_datetime(&n) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Ok(t.fixed_offset()),
+        LocalResult::None => Err(TimeError::Skipped(n.format("%Y-%m-%d %H:%M").to_string(), zone.to_string())),
+    }
+}
+
+/// The start of day `d` in `zone`.
+pub fn start_of_day(zone: Tz, d: NaiveDate) -> Result<Timestamp, TimeError> {
+    local(zone, d.and_hms_opt(0, 0, 0).unwrap_or_default())
+}
+
+/// Parses an IANA zone name.
+pub fn zone(name: &str) -> Result<Tz, TimeError> {
+    name.parse::<Tz>().map_err(|_| TimeError::Zone(name.to_string()))
+}
+
+/// Formats `t` as wall-clock time in `zone` (`2013-05-15 09:30`), for people to read.
+pub fn show_local(t: &Timestamp, zone: Tz) -> String {
+    t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// Formats a window for people: `2013-05-15 09:30`, `2013-05-15 09:30–10:10`,
+/// `before 2013-05-17 00:00`, `after 2013-05-16 10:45`.
+pub fn show_window(w: &Window, zone: Tz) -> String {
+    match (w.from, w.to) {
+        (Some(a), Some(b)) if a == b => show_local(&a, zone),
+        (Some(a), Some(b)) => {
+            let (sa, sb) = (show_local(&a, zone), show_local(&b, zone));
+            if sa[..10] == sb[..10] {
+                format!("{sa}–{}", &sb[11..])
+            } else {
+                format!("{sa} – {sb}")
+            }
+        }
+        (Some(a), None) => format!("after {}", show_local(&a, zone)),
+        (None, Some(b)) => format!("before {}", show_local(&b, zone)),
+        (None, None) => "time unknown".to_string(),
+    }
+}
+
+/// Formats `t` as RFC 3339 with its offset and seconds, as the JSON output prints times.
+pub fn rfc3339(t: &Timestamp) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn geneva() -> Tz {
+        zone("Europe/Zurich").unwrap()
+    }
+
+    #[test]
+    fn local_form_is_read_in_the_meetings_zone() {
+        let t = TimeArg::parse("2013-05-15 10:15").unwrap().resolve(geneva()).unwrap();
+        assert_eq!(rfc3339(&t), "2013-05-15T10:15:00+02:00");
+        let z = TimeArg::parse("2013-05-15T08:15:00Z").unwrap().resolve(geneva()).unwrap();
+        assert_eq!(t, z);
+    }
+
+    #[test]
+    fn other_forms_are_refused_with_the_accepted_ones_shown() {
+        for bad in ["yesterday", "2013-05-15T10:15:00", "15/05/2013 10:15", ""] {
+            let e = TimeArg::parse(bad).unwrap_err().to_string();
+            assert!(e.contains("RFC 3339") && e.contains("YYYY-MM-DD HH:MM"), "{e}");
+        }
+    }
+
+    #[test]
+    fn certainty_follows_the_window() {
+        let z = geneva();
+        let t = |s: &str| TimeArg::parse(s).unwrap().resolve(z).unwrap();
+        let w = Window { from: Some(t("2013-05-15 09:30")), to: Some(t("2013-05-15 10:10")) };
+        assert_eq!(w.certainty(&t("2013-05-15 09:00")), Certainty::NotYet);
+        assert_eq!(w.certainty(&t("2013-05-15 09:30")), Certainty::Uncertain);
+        assert_eq!(w.certainty(&t("2013-05-15 10:10")), Certainty::Certain);
+        let open = Window { from: Some(t("2013-05-16 10:45")), to: None };
+        assert_eq!(open.certainty(&t("2020-01-01 00:00")), Certainty::Uncertain);
+    }
+
+    #[test]
+    fn windows_overlap_half_open_ranges() {
+        let z = geneva();
+        let t = |s: &str| TimeArg::parse(s).unwrap().resolve(z).unwrap();
+        let w = Window::at(t("2013-05-15 09:30"));
+        assert!(w.overlaps(Some(&t("2013-05-15 09:30")), Some(&t("2013-05-15 10:10"))));
+        assert!(!w.overlaps(Some(&t("2013-05-15 08:00")), Some(&t("2013-05-15 09:30"))));
+        assert!(w.overlaps(None, None));
+    }
+}
