@@ -1,0 +1,362 @@
+//! Amendments to a text: insert, replace or delete words at an anchor inside a clause; insert,
+//! replace or delete a whole clause or section. Applying an operation whose target or anchor
+//! is not there is an error that names it.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::text::{Clause, ClausePath, Section, Text};
+
+/// One change to a text. An amendment is a list of these, applied in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Operation {
+    /// Inserts `words` just before or just after an anchor inside a clause (exactly one of the two).
+    InsertWords {
+        /// The clause.
+        path: ClausePath,
+        /// Insert right before this run of words.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<String>,
+        /// Insert right after this run of words.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
+        /// What to insert, spaces included.
+        words: String,
+        /// Which occurrence of the anchor (1-based) when it occurs more than once.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        occurrence: Option<usize>,
+    },
+    /// Replaces a run of words inside a clause.
+    ReplaceWords {
+        /// The clause.
+        path: ClausePath,
+        /// The words replaced.
+        old: String,
+        /// The words put in their place.
+        new: String,
+        /// Which occurrence (1-based) when `old` occurs more than once.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        occurrence: Option<usize>,
+    },
+    /// Deletes a run of words inside a clause.
+    DeleteWords {
+        /// The clause.
+        path: ClausePath,
+        /// The words deleted, spaces included.
+        old: String,
+        /// Which occurrence (1-based) when `old` occurs more than once.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        occurrence: Option<usize>,
+    },
+    /// Inserts a clause into a section or as a sub-clause, after a sibling or at the end.
+    InsertClause {
+        /// The section (`considering`) or parent clause (`recognizing/l`).
+        parent: ClausePath,
+        /// The sibling it follows; at the start with `"^"`; at the end when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
+        /// The new clause.
+        clause: Clause,
+    },
+    /// Replaces a whole clause (its label, words and sub-clauses).
+    ReplaceClause {
+        /// The clause.
+        path: ClausePath,
+        /// What stands there afterwards (its key may differ).
+        clause: Clause,
+    },
+    /// Deletes a whole clause with its sub-clauses.
+    DeleteClause {
+        /// The clause.
+        path: ClausePath,
+    },
+    /// Inserts a section after another, at the start with `"^"`, or at the end.
+    InsertSection {
+        /// The section it follows.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
+        /// The new section.
+        section: Section,
+    },
+    /// Deletes a section with its clauses.
+    DeleteSection {
+        /// The section's key.
+        key: String,
+    },
+}
+
+/// Why an operation could not be applied.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum AmendError {
+    /// The path names no section or clause of the text.
+    #[error("operation {op}: there is no {what} {path} in the text")]
+    NoTarget {
+        /// 1-based index of the operation in its amendment.
+        op: usize,
+        /// `section` or `clause`.
+        what: &'static str,
+        /// The missing path.
+        path: String,
+    },
+    /// The anchor words are not in the clause.
+    #[error("operation {op}: the words '{anchor}' are not in {path}")]
+    NoAnchor {
+        /// 1-based index of the operation.
+        op: usize,
+        /// The clause.
+        path: String,
+        /// The words looked for.
+        anchor: String,
+    },
+    /// The anchor occurs more than once and no occurrence was given.
+    #[error("operation {op}: the words '{anchor}' occur {count} times in {path}; say which with \"occurrence\"")]
+    Ambiguous {
+        /// 1-based index of the operation.
+        op: usize,
+        /// The clause.
+        path: String,
+        /// The words looked for.
+        anchor: String,
+        /// How often they occur.
+        count: usize,
+    },
+    /// The clause's wording is not recorded, so no words can be found in it.
+    #[error("operation {op}: the wording of {path} is not recorded in the sources, so words cannot be changed inside it; replace the whole clause")]
+    UnknownWording {
+        /// 1-based index of the operation.
+        op: usize,
+        /// The clause.
+        path: String,
+    },
+    /// The operation is not well formed (both anchors, an empty anchor, a key already taken).
+    #[error("operation {op}: {why}")]
+    Malformed {
+        /// 1-based index of the operation.
+        op: usize,
+        /// What is wrong.
+        why: String,
+    },
+}
+
+/// Applies `ops` in order to a copy of `text`; the first failing operation stops it.
+pub fn apply(text: &Text, ops: &[Operation]) -> Result<Text, AmendError> {
+    let mut t = text.clone();
+    for (i, op) in ops.iter().enumerate() {
+        apply_one(&mut t, op, i + 1)?;
+    }
+    Ok(t)
+}
+
+fn apply_one(t: &mut Text, op: &Operation, n: usize) -> Result<(), AmendError> {
+    let malformed = |why: String| AmendError::Malformed { op: n, why };
+    match op {
+        Operation::InsertWords { path, before, after, words, occurrence } => {
+            let (anchor, is_before) = match (before, after) {
+                (Some(b), None) => (b, true),
+                (None, Some(a)) => (a, false),
+                _ => return Err(malformed("insert_words takes exactly one of \"before\" and \"after\"".into())),
+            };
+            edit_words(t, path, anchor, *occurrence, n, |w, at| {
+                let pos = if is_before { at } else { at + anchor.len() };
+                w.insert_str(pos, words);
+            })
+        }
+        Operation::ReplaceWords { path, old, new, occurrence } => {
+            edit_words(t, path, old, *occurrence, n, |w, at| w.replace_range(at..at + old.len(), new))
+        }
+        Operation::DeleteWords { path, old, occurrence } => {
+            edit_words(t, path, old, *occurrence, n, |w, at| w.replace_range(at..at + old.len(), ""))
+        }
+        Operation::InsertClause { parent, after, clause } => {
+            let siblings = children_mut(t, parent).ok_or_else(|| no_target(n, parent))?;
+            if siblings.iter().any(|c| c.key == clause.key) {
+                return Err(malformed(format!("{} already has a clause with key '{}'", parent, clause.key)));
+            }
+            let at = position(siblings.iter().map(|c| c.key.as_str()), after.as_deref())
+                .ok_or_else(|| no_target(n, &parent.child(after.as_deref().unwrap_or_default())))?;
+            siblings.insert(at, clause.clone());
+            Ok(())
+        }
+        Operation::ReplaceClause { path, clause } => {
+            let (parent, key) = split(path).ok_or_else(|| no_target(n, path))?;
+            let siblings = children_mut(t, &parent).ok_or_else(|| no_target(n, path))?;
+            if clause.key != key && siblings.iter().any(|c| c.key == clause.key) {
+                return Err(malformed(format!("{parent} already has a clause with key '{}'", clause.key)));
+            }
+            let slot = siblings.iter_mut().find(|c| c.key == key).ok_or_else(|| no_target(n, path))?;
+            *slot = clause.clone();
+            Ok(())
+        }
+        Operation::DeleteClause { path } => {
+            let (parent, key) = split(path).ok_or_else(|| no_target(n, path))?;
+            let siblings = children_mut(t, &parent).ok_or_else(|| no_target(n, path))?;
+            let at = siblings.iter().position(|c| c.key == key).ok_or_else(|| no_target(n, path))?;
+            siblings.remove(at);
+            Ok(())
+        }
+        Operation::InsertSection { after, section } => {
+            if t.sections.iter().any(|s| s.key == section.key) {
+                return Err(malformed(format!("the text already has a section with key '{}'", section.key)));
+            }
+            let at = position(t.sections.iter().map(|s| s.key.as_str()), after.as_deref()).ok_or_else(|| {
+                AmendError::NoTarget { op: n, what: "section", path: after.clone().unwrap_or_default() }
+            })?;
+            t.sections.insert(at, section.clone());
+            Ok(())
+        }
+        Operation::DeleteSection { key } => {
+            let at = t
+                .sections
+                .iter()
+                .position(|s| &s.key == key)
+                .ok_or_else(|| AmendError::NoTarget { op: n, what: "section", path: key.clone() })?;
+            t.sections.remove(at);
+            Ok(())
+        }
+    }
+}
+
+/// Where to insert among siblings: after `after`, at the start for `^`, at the end for none.
+fn position<'a>(mut keys: impl Iterator<Item = &'a str>, after: Option<&str>) -> Option<usize> {
+    match after {
+        None => Some(keys.count()),
+        Some("^") => Some(0),
+        Some(k) => keys.position(|x| x == k).map(|i| i + 1),
+    }
+}
+
+fn no_target(op: usize, path: &ClausePath) -> AmendError {
+    let what = if path.clauses.is_empty() { "section" } else { "clause" };
+    AmendError::NoTarget { op, what, path: path.to_string() }
+}
+
+fn split(path: &ClausePath) -> Option<(ClausePath, String)> {
+    let mut parent = path.clone();
+    let key = parent.clauses.pop()?;
+    Some((parent, key))
+}
+
+/// The clause list under a section or a clause.
+fn children_mut<'a>(t: &'a mut Text, path: &ClausePath) -> Option<&'a mut Vec<Clause>> {
+    let mut list = &mut t.sections.iter_mut().find(|s| s.key == path.section)?.clauses;
+    for k in &path.clauses {
+        list = &mut list.iter_mut().find(|c| &c.key == k)?.clauses;
+    }
+    Some(list)
+}
+
+fn clause_mut<'a>(t: &'a mut Text, path: &ClausePath) -> Option<&'a mut Clause> {
+    let (parent, key) = split(path)?;
+    children_mut(t, &parent)?.iter_mut().find(|c| c.key == key)
+}
+
+fn edit_words(
+    t: &mut Text,
+    path: &ClausePath,
+    anchor: &str,
+    occurrence: Option<usize>,
+    n: usize,
+    edit: impl FnOnce(&mut String, usize),
+) -> Result<(), AmendError> {
+    if anchor.is_empty() {
+        return Err(AmendError::Malformed { op: n, why: "the anchor words are empty".into() });
+    }
+    let c = clause_mut(t, path).ok_or_else(|| no_target(n, path))?;
+    let words = c.words.as_mut().ok_or_else(|| AmendError::UnknownWording { op: n, path: path.to_string() })?;
+    let hits: Vec<usize> = words.match_indices(anchor).map(|(i, _)| i).collect();
+    let at = match (hits.len(), occurrence) {
+        (0, _) => None,
+        (1, None) => Some(hits[0]),
+        (count, None) => {
+            return Err(AmendError::Ambiguous { op: n, path: path.to_string(), anchor: anchor.to_string(), count })
+        }
+        (_, Some(k)) => k.checked_sub(1).and_then(|i| hits.get(i).copied()),
+    };
+    let at = at.ok_or_else(|| AmendError::NoAnchor { op: n, path: path.to_string(), anchor: anchor.to_string() })?;
+    edit(words, at);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::parse;
+
+    fn text() -> Text {
+        parse(
+            "# T\nP\n== invite\n| Member States to:\n{bullet-2} · enable exchange points;\n\
+             {bullet-3} · promote public policies aimed at permitting operators to interconnect.\n\
+             == recalling\na) [wording not recorded in the sources]\n",
+        )
+        .unwrap()
+    }
+
+    fn path(s: &str) -> ClausePath {
+        ClausePath::parse(s).unwrap()
+    }
+
+    fn check(ops: &[Operation], at: &str, expect: &str) {
+        let t = apply(&text(), ops).unwrap();
+        assert_eq!(t.clause(&path(at)).map(|c| c.render()).as_deref(), Some(expect));
+    }
+
+    #[test]
+    fn words_are_replaced_inserted_and_deleted_at_their_anchor() {
+        check(
+            &[Operation::ReplaceWords {
+                path: path("invite/bullet-3"),
+                old: "permitting".into(),
+                new: "encouraging".into(),
+                occurrence: None,
+            }],
+            "invite/bullet-3",
+            "· promote public policies aimed at encouraging operators to interconnect.",
+        );
+        check(
+            &[Operation::InsertWords {
+                path: path("invite/bullet-2"),
+                before: None,
+                after: Some("exchange points".into()),
+                words: ", especially in developing countries".into(),
+                occurrence: None,
+            }],
+            "invite/bullet-2",
+            "· enable exchange points, especially in developing countries;",
+        );
+        check(
+            &[Operation::DeleteWords { path: path("invite/bullet-2"), old: "exchange ".into(), occurrence: None }],
+            "invite/bullet-2",
+            "· enable points;",
+        );
+    }
+
+    #[test]
+    fn a_missing_target_or_anchor_is_named() {
+        let e = apply(&text(), &[Operation::DeleteClause { path: path("invite/bullet-9") }]).unwrap_err();
+        assert_eq!(e.to_string(), "operation 1: there is no clause invite/bullet-9 in the text");
+        let op = Operation::ReplaceWords { path: path("invite/bullet-2"), old: "nowhere".into(), new: "x".into(), occurrence: None };
+        let e = apply(&text(), &[op]).unwrap_err();
+        assert_eq!(e.to_string(), "operation 1: the words 'nowhere' are not in invite/bullet-2");
+        let op = Operation::DeleteWords { path: path("recalling/a"), old: "x".into(), occurrence: None };
+        assert!(matches!(apply(&text(), &[op]), Err(AmendError::UnknownWording { .. })));
+    }
+
+    #[test]
+    fn an_unrecorded_wording_is_replaced_by_a_whole_clause() {
+        let clause = Clause { key: "a".into(), label: Some("a)".into()), words: Some("Relevant Paragraphs".into()), clauses: vec![] };
+        check(&[Operation::ReplaceClause { path: path("recalling/a"), clause }], "recalling/a", "a) Relevant Paragraphs");
+    }
+
+    #[test]
+    fn sections_and_clauses_are_inserted_in_place() {
+        let section = Section { key: "requests".into(), heading: "Requests Secretary-General".into(), clauses: vec![] };
+        let t = apply(&text(), &[Operation::InsertSection { after: Some("invite".into()), section }]).unwrap();
+        let keys: Vec<_> = t.sections.iter().map(|s| s.key.as_str()).collect();
+        assert_eq!(keys, ["invite", "requests", "recalling"]);
+        let clause = Clause { key: "bullet-1".into(), label: Some("·".into()), words: Some("first".into()), clauses: vec![] };
+        let t = apply(&t, &[Operation::InsertClause { parent: path("invite"), after: Some("p1".into()), clause }]).unwrap();
+        let keys: Vec<_> = t.section("invite").unwrap().clauses.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(keys, ["p1", "bullet-1", "bullet-2", "bullet-3"]);
+    }
+}

@@ -1,0 +1,617 @@
+//! Events: the facts of a meeting record, named in the past tense, and their JSON form.
+//!
+//! An event is one JSON object: an envelope (`id`, `type`, `v`, `meeting`, `document`, `body`,
+//! `actors`, `occurred`, `recorded_at`, `source`...) and the `data` of its type. Events are a file
+//! format: a variant is never renamed or reused, and an older shape is upgraded on read.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use thiserror::Error;
+
+use crate::amend::Operation;
+use crate::id::{ActorId, AmendmentId, BodyId, DocumentName, EventId, MeetingId, ProposalId};
+use crate::text::Text;
+use crate::time::{Timestamp, Window};
+
+/// The schema version every event type is written with today.
+pub const CURRENT_VERSION: u32 = 1;
+
+/// One fact of the record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// Chosen by whoever created the event; the store never changes it.
+    pub id: EventId,
+    /// The meeting it belongs to.
+    pub meeting: MeetingId,
+    /// The document it is about, or `None` for an event about the meeting or a body.
+    pub document: Option<DocumentName>,
+    /// The body in which it happened (`plenary`, `wg-2`), if any.
+    pub body: Option<BodyId>,
+    /// Who acted: the proposer, the speaker, the submitter; empty when the sources name nobody.
+    pub actors: Vec<ActorId>,
+    /// The window in which it certainly happened.
+    pub occurred: Window,
+    /// When the record learned of it; the store stamps it when the input leaves it out.
+    pub recorded_at: Option<Timestamp>,
+    /// Before, during or after the meeting's own dates.
+    pub phase: Phase,
+    /// Whether the official record or an observer's account reports it.
+    pub account: Account,
+    /// Where the record took it from.
+    pub source: Option<Source>,
+    /// A remark of the recorder (a discrepancy between sources, say).
+    pub note: Option<String>,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// An event as the log holds it, with what the store assigned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    /// The order of appending, from 1.
+    pub seq: u64,
+    /// The event's position in its stream (its document, or the meeting), from 1.
+    pub version: u64,
+    /// The hash-chain value of the row, hex.
+    pub hash: String,
+    /// The event itself.
+    pub event: Event,
+}
+
+/// Where a fact comes from: a file, a section of it, and a short exact quote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// The source file's name (for the bundled record, a seed file).
+    pub file: String,
+    /// The section (`Annex I, 2`).
+    pub section: String,
+    /// Words exactly as the source prints them.
+    pub quote: String,
+}
+
+/// When an event happened relative to the meeting's dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// During the meeting (its time must lie within the meeting's dates).
+    #[default]
+    Meeting,
+    /// Before the meeting: the Informal Experts Group, the Strategic Dialogue.
+    Preparatory,
+    /// After the meeting.
+    FollowUp,
+}
+
+/// Who reports an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Account {
+    /// The meeting's official record.
+    #[default]
+    Official,
+    /// An observer's account (a blog post, a press release): not in the official record.
+    Observer,
+}
+
+/// A body of a meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Body {
+    /// Its id (`wg-2`).
+    pub id: BodyId,
+    /// Its name as printed (`Working Group 2`).
+    pub name: String,
+}
+
+/// Procedural rules a meeting may relax; carried by its declaration, so the same log is judged
+/// the same way on every machine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Rules {
+    /// A draft must be endorsed before the plenary adopts it.
+    pub adoption_requires_endorsement: bool,
+    /// A draft must be under a body's consideration before it is endorsed or not endorsed.
+    pub endorsement_requires_consideration: bool,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self { adoption_requires_endorsement: true, endorsement_requires_consideration: true }
+    }
+}
+
+/// What kind of participant an actor is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKind {
+    /// A Member State.
+    MemberState,
+    /// A Sector Member.
+    SectorMember,
+    /// Any other organisation (the secretariat, a UN entity, a civil society group).
+    Organisation,
+    /// A person (an officer, a speaker).
+    Person,
+}
+
+/// What kind of document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// A draft opinion (or resolution) that may be endorsed and adopted.
+    DraftOpinion,
+    /// A contribution by a member.
+    Contribution,
+    /// An information document.
+    InformationDocument,
+    /// A report (the Secretary-General's).
+    Report,
+    /// Any other draft (a forerunner text).
+    Draft,
+}
+
+/// How a body decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Without objection.
+    Consensus,
+    /// By a vote.
+    Vote,
+    /// As the chair ruled.
+    Chair,
+}
+
+/// The tenor of a statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stance {
+    /// In support.
+    Support,
+    /// Asking for or giving a clarification.
+    Clarification,
+    /// Against.
+    Opposition,
+    /// Neither: an address, thanks, a report.
+    Other,
+}
+
+/// An officer's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Chairman of the body.
+    Chairman,
+    /// Vice-Chairman of the body.
+    ViceChairman,
+}
+
+macro_rules! data {
+    ($($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $field:ident : $ty:ty),* $(,)? })*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+            #[serde(deny_unknown_fields)]
+            pub struct $name { $($(#[$fdoc])* pub $field: $ty,)* }
+        )*
+
+        /// What happened: one variant per event type, each with its data.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum EventKind { $($(#[$doc])* $name($name),)* }
+
+        impl EventKind {
+            /// Every event type's name.
+            pub const TYPES: &'static [&'static str] = &[$(stringify!($name)),*];
+
+            /// The type's name, as stored in `type`.
+            pub fn type_name(&self) -> &'static str {
+                match self { $(Self::$name(_) => stringify!($name),)* }
+            }
+
+            /// The `data` object.
+            pub fn data(&self) -> Result<Value, serde_json::Error> {
+                match self { $(Self::$name(d) => serde_json::to_value(d),)* }
+            }
+
+            /// Reads `data` as the fields of type `type_name`, current version.
+            pub fn decode(type_name: &str, data: Value) -> Result<Self, DecodeError> {
+                let bad = |e: serde_json::Error| DecodeError::Data { type_name: type_name.to_string(), error: e.to_string() };
+                match type_name {
+                    $(stringify!($name) => serde_json::from_value(data).map(Self::$name).map_err(bad),)*
+                    other => Err(DecodeError::UnknownType(other.to_string())),
+                }
+            }
+        }
+    };
+}
+
+data! {
+    /// A meeting was declared: it exists from this event on. The first event of its stream.
+    MeetingDeclared {
+        /// The meeting's title.
+        title: String,
+        /// Where it is held.
+        venue: String,
+        /// IANA time zone of its local times (`Europe/Zurich`).
+        time_zone: String,
+        /// Its first day.
+        first_day: NaiveDate,
+        /// Its last day.
+        last_day: NaiveDate,
+        /// Its bodies (plenary, working groups...).
+        bodies: Vec<Body>,
+        /// Procedural rules, where the meeting's procedure differs from the default.
+        #[serde(default)]
+        rules: Rules,
+    }
+    /// A body was established during the meeting (a working group).
+    BodyEstablished {
+        /// The new body.
+        established: Body,
+    }
+    /// An actor was registered in the meeting, with the names the sources print for it.
+    ActorRegistered {
+        /// Its id.
+        actor: ActorId,
+        /// Its name as the sources print it.
+        name: String,
+        /// What kind of participant.
+        kind: ActorKind,
+        /// Other printed forms of its name.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        aliases: Vec<String>,
+        /// For a person: the Member State or organisation they belong to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        affiliation: Option<ActorId>,
+    }
+    /// The meeting was opened.
+    MeetingOpened {}
+    /// The meeting was closed.
+    MeetingClosed {}
+    /// A body began a session.
+    SessionOpened {}
+    /// A body's session was suspended (an adjournment).
+    SessionSuspended {
+        /// How long, in minutes, if the sources say.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        minutes: Option<u32>,
+    }
+    /// A suspended session was resumed.
+    SessionResumed {}
+    /// A body's session was closed.
+    SessionClosed {}
+    /// An officer was elected for a body (the envelope's `body`; its first actor is the person).
+    OfficerElected {
+        /// The office.
+        role: Role,
+    }
+    /// Someone spoke (the envelope's actors), about a document or not.
+    StatementMade {
+        /// The statement's tenor.
+        stance: Stance,
+        /// What was said, in a line.
+        summary: String,
+    }
+    /// A document was tabled: it exists from this event on. The first event of its stream.
+    DocumentTabled {
+        /// What kind of document.
+        kind: DocumentKind,
+        /// Its title.
+        title: String,
+        /// Its official symbol (`WTPF-13/5`), if it has one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        symbol: Option<String>,
+        /// Its text, when the sources give it; `None` otherwise.
+        #[serde(default)]
+        text: Option<Text>,
+        /// The document this one is a forerunner of, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        forerunner_of: Option<DocumentName>,
+    }
+    /// A new version of a document was tabled under its own symbol.
+    DocumentRevised {
+        /// The new version's symbol (`WTPF-13/5 rev. 1`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        symbol: Option<String>,
+        /// Its text, when the sources give it; `None` otherwise.
+        #[serde(default)]
+        text: Option<Text>,
+    }
+    /// A document was referred to a body (the envelope's `body`) for consideration.
+    DocumentReferred {}
+    /// A body took the document up, in the order given.
+    ItemTakenUp {
+        /// Its place in the body's order of business, if the sources give it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        order: Option<u32>,
+    }
+    /// An amendment was proposed by the envelope's actors.
+    AmendmentProposed {
+        /// Its id within the document.
+        amendment: AmendmentId,
+        /// What it proposes, in a line.
+        summary: String,
+        /// False when the sources report the proposal without its words.
+        wording_known: bool,
+        /// The changes to the text; empty when the wording is not known.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        operations: Vec<Operation>,
+    }
+    /// An amendment was withdrawn (its proposer would not insist).
+    AmendmentWithdrawn {
+        /// The amendment.
+        amendment: AmendmentId,
+    }
+    /// An amendment was referred to the chairman's report instead of the text.
+    AmendmentReferredToReport {
+        /// The amendment.
+        amendment: AmendmentId,
+    }
+    /// An amendment was accepted: its operations now apply to the text.
+    AmendmentAccepted {
+        /// The amendment.
+        amendment: AmendmentId,
+        /// How.
+        decided_by: Decision,
+    }
+    /// An amendment was rejected.
+    AmendmentRejected {
+        /// The amendment.
+        amendment: AmendmentId,
+        /// How.
+        decided_by: Decision,
+    }
+    /// A procedural proposal was made (merging two drafts, say).
+    ProceduralProposalMade {
+        /// Its id within the meeting.
+        proposal: ProposalId,
+        /// What it proposes, in a line.
+        summary: String,
+        /// The documents it concerns.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        documents: Vec<DocumentName>,
+    }
+    /// A procedural proposal was withdrawn.
+    ProceduralProposalWithdrawn {
+        /// The proposal.
+        proposal: ProposalId,
+    }
+    /// A body endorsed a draft, unaltered or with the listed amendments.
+    DraftEndorsed {
+        /// The accepted amendments it was endorsed with; empty for unaltered.
+        #[serde(default)]
+        amendments: Vec<AmendmentId>,
+        /// The body it was submitted to (`plenary`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        submitted_to: Option<BodyId>,
+    }
+    /// A body did not endorse a draft.
+    DraftNotEndorsed {}
+    /// The plenary adopted a draft.
+    DraftAdopted {}
+    /// A document was withdrawn by its submitters.
+    DocumentWithdrawn {}
+}
+
+/// An event that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DecodeError {
+    /// Not JSON, or the envelope's fields are missing or of the wrong kind.
+    #[error("{0}")]
+    Json(String),
+    /// The type is not one minutes knows.
+    #[error("unknown event type '{0}'")]
+    UnknownType(String),
+    /// The type's schema version is newer than this program knows.
+    #[error("event type {type_name} has schema version {v}; this program knows versions 1 to {CURRENT_VERSION}")]
+    Version {
+        /// The type.
+        type_name: String,
+        /// The version found.
+        v: u32,
+    },
+    /// The `data` does not fit the type.
+    #[error("data of {type_name}: {error}")]
+    Data {
+        /// The type.
+        type_name: String,
+        /// What serde said.
+        error: String,
+    },
+}
+
+/// The envelope as read: the data still raw, store-assigned fields accepted and ignored.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvent {
+    id: EventId,
+    #[serde(rename = "type")]
+    type_name: String,
+    v: u32,
+    meeting: MeetingId,
+    document: Option<DocumentName>,
+    #[serde(default)]
+    body: Option<BodyId>,
+    #[serde(default)]
+    actors: Vec<ActorId>,
+    occurred: Window,
+    #[serde(default)]
+    recorded_at: Option<Timestamp>,
+    #[serde(default)]
+    phase: Phase,
+    #[serde(default)]
+    account: Account,
+    source: Option<Source>,
+    #[serde(default)]
+    note: Option<String>,
+    data: Value,
+    // Assigned by the store; ignored on input.
+    #[serde(default, rename = "seq")]
+    _seq: Option<Value>,
+    #[serde(default, rename = "version")]
+    _version: Option<Value>,
+    #[serde(default, rename = "hash")]
+    _hash: Option<Value>,
+    #[serde(default, rename = "prev_hash")]
+    _prev_hash: Option<Value>,
+}
+
+/// The envelope as written, in a fixed field order so the stored bytes are canonical.
+#[derive(Serialize)]
+struct OutEvent<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seq: Option<u64>,
+    id: &'a EventId,
+    #[serde(rename = "type")]
+    type_name: &'a str,
+    v: u32,
+    meeting: &'a MeetingId,
+    document: &'a Option<DocumentName>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<u64>,
+    body: &'a Option<BodyId>,
+    actors: &'a [ActorId],
+    occurred: &'a Window,
+    recorded_at: &'a Option<Timestamp>,
+    #[serde(skip_serializing_if = "is_default")]
+    phase: Phase,
+    #[serde(skip_serializing_if = "is_default")]
+    account: Account,
+    source: &'a Option<Source>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: &'a Option<String>,
+    data: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hash: Option<&'a str>,
+}
+
+fn is_default<T: Default + PartialEq>(t: &T) -> bool {
+    *t == T::default()
+}
+
+impl Event {
+    /// Reads an event from JSON, upgrading nothing: `data` must be of the current version.
+    pub fn from_json(s: &str) -> Result<Self, DecodeError> {
+        let raw: RawEvent = serde_json::from_str(s).map_err(|e| DecodeError::Json(e.to_string()))?;
+        Self::from_raw(raw)
+    }
+
+    /// Reads an event from a JSON value.
+    pub fn from_value(v: Value) -> Result<Self, DecodeError> {
+        let raw: RawEvent = serde_json::from_value(v).map_err(|e| DecodeError::Json(e.to_string()))?;
+        Self::from_raw(raw)
+    }
+
+    fn from_raw(raw: RawEvent) -> Result<Self, DecodeError> {
+        if raw.v == 0 || raw.v > CURRENT_VERSION {
+            if !EventKind::TYPES.contains(&raw.type_name.as_str()) {
+                return Err(DecodeError::UnknownType(raw.type_name));
+            }
+            return Err(DecodeError::Version { type_name: raw.type_name, v: raw.v });
+        }
+        let kind = EventKind::decode(&raw.type_name, raw.data)?;
+        Ok(Self {
+            id: raw.id,
+            meeting: raw.meeting,
+            document: raw.document,
+            body: raw.body,
+            actors: raw.actors,
+            occurred: raw.occurred,
+            recorded_at: raw.recorded_at,
+            phase: raw.phase,
+            account: raw.account,
+            source: raw.source,
+            note: raw.note,
+            kind,
+        })
+    }
+
+    /// The event as canonical JSON: the bytes the store keeps and hashes.
+    pub fn to_json(&self) -> String {
+        self.write(None)
+    }
+
+    /// The event as `replay --json` prints it: with `seq`, `version` and `hash`.
+    pub fn to_json_recorded(&self, seq: u64, version: u64, hash: &str) -> String {
+        self.write(Some((seq, version, hash)))
+    }
+
+    fn write(&self, stored: Option<(u64, u64, &str)>) -> String {
+        // Serializing plain data structs and strings into a String cannot fail; a Null data
+        // would only show a bug in a Serialize impl of ours.
+        let data = self.kind.data().unwrap_or(Value::Null);
+        let out = OutEvent {
+            seq: stored.map(|s| s.0),
+            id: &self.id,
+            type_name: self.kind.type_name(),
+            v: CURRENT_VERSION,
+            meeting: &self.meeting,
+            document: &self.document,
+            version: stored.map(|s| s.1),
+            body: &self.body,
+            actors: &self.actors,
+            occurred: &self.occurred,
+            recorded_at: &self.recorded_at,
+            phase: self.phase,
+            account: self.account,
+            source: &self.source,
+            note: &self.note,
+            data,
+            hash: stored.map(|s| s.2),
+        };
+        serde_json::to_string(&out).unwrap_or_default()
+    }
+
+    /// The stream the event belongs to: its document, or the meeting itself.
+    pub fn stream(&self) -> &str {
+        match &self.document {
+            Some(d) => d.as_str(),
+            None => self.meeting.as_str(),
+        }
+    }
+
+    /// The type's name.
+    pub fn type_name(&self) -> &'static str {
+        self.kind.type_name()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROPOSED: &str = r#"{"id":"0196c0de-0000-7000-8000-000000000001","type":"AmendmentProposed","v":1,
+        "meeting":"wtpf-13","document":"wtpf-13/opinion-3","body":"wg-2","actors":["turkey"],
+        "occurred":{"from":"2013-05-15T09:30:00+02:00","to":"2013-05-15T10:10:00+02:00"},
+        "source":{"file":"002.txt","section":"Annex I, 2","quote":"Turkey proposed"},
+        "data":{"amendment":"op3-turkey","summary":"adds a request","wording_known":false}}"#;
+
+    #[test]
+    fn an_event_reads_and_writes_back_the_same() {
+        let e = Event::from_json(PROPOSED).unwrap();
+        assert_eq!(e.type_name(), "AmendmentProposed");
+        assert_eq!(e.stream(), "wtpf-13/opinion-3");
+        let again = Event::from_json(&e.to_json()).unwrap();
+        assert_eq!(again, e);
+        assert!(e.to_json().contains(r#""recorded_at":null"#));
+    }
+
+    #[test]
+    fn unknown_types_fields_and_versions_are_refused() {
+        let t = PROPOSED.replace("AmendmentProposed", "AmendmentTeleported");
+        assert_eq!(Event::from_json(&t).unwrap_err(), DecodeError::UnknownType("AmendmentTeleported".into()));
+        let f = PROPOSED.replace(r#""wording_known":false"#, r#""wording_known":false,"colour":"red""#);
+        assert!(Event::from_json(&f).unwrap_err().to_string().contains("unknown field `colour`"));
+        let v = PROPOSED.replace(r#""v":1"#, r#""v":7"#);
+        assert!(matches!(Event::from_json(&v), Err(DecodeError::Version { v: 7, .. })));
+    }
+
+    #[test]
+    fn store_assigned_fields_are_ignored_on_input() {
+        let e = Event::from_json(PROPOSED).unwrap();
+        let printed = e.to_json_recorded(12, 3, "abcd");
+        assert_eq!(Event::from_json(&printed).unwrap(), e);
+    }
+}

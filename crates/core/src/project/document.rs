@@ -1,0 +1,281 @@
+//! The state of a document: its status, where it stands, its text with accepted amendments
+//! applied, every amendment with its fate, and where each clause's wording came from.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::amend::{self, Operation};
+use crate::event::{DocumentKind, EventKind, Recorded};
+use crate::id::{ActorId, AmendmentId, BodyId, DocumentName};
+use crate::project::{replay_order, EventRef};
+use crate::text::{ClausePath, Text};
+use crate::time::{Certainty, Timestamp};
+
+/// Where a document stands in procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Tabled, not yet before a body.
+    Tabled,
+    /// Referred to or taken up by a body.
+    UnderConsideration,
+    /// Endorsed by a body.
+    Endorsed,
+    /// Not endorsed by a body.
+    NotEndorsed,
+    /// Adopted by the plenary.
+    Adopted,
+    /// Withdrawn by its submitters.
+    Withdrawn,
+}
+
+/// The fate of an amendment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AmendmentStatus {
+    /// Proposed, not yet decided.
+    Pending,
+    /// Accepted: its operations apply to the text.
+    Accepted,
+    /// Withdrawn by its proposer.
+    Withdrawn,
+    /// Referred to the chairman's report instead of the text.
+    ReferredToReport,
+    /// Rejected.
+    Rejected,
+}
+
+/// An amendment and what became of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Amendment {
+    /// Its id within the document.
+    pub id: AmendmentId,
+    /// Who proposed it; empty when the sources name nobody.
+    pub proposed_by: Vec<ActorId>,
+    /// Its fate so far.
+    pub status: AmendmentStatus,
+    /// False when the sources report it without its words.
+    pub wording_known: bool,
+    /// What it proposes, in a line.
+    pub summary: String,
+    /// The body it was proposed in.
+    pub body: Option<BodyId>,
+    /// Its changes to the text.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub operations: Vec<Operation>,
+    /// The proposal event.
+    pub proposed: EventRef,
+    /// The event that decided its fate, if any.
+    pub decided: Option<EventRef>,
+}
+
+/// Where a clause's current wording came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// The event that gave it (the tabling, a revision, or an amendment's acceptance).
+    pub event: EventRef,
+    /// The amendment, when the wording came from one.
+    pub amendment: Option<AmendmentId>,
+}
+
+/// A document folded from its events.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentState {
+    /// Its name.
+    pub document: DocumentName,
+    /// What kind of document.
+    pub kind: DocumentKind,
+    /// Its title.
+    pub title: String,
+    /// Its symbols, the latest last.
+    pub symbols: Vec<String>,
+    /// Who submitted it.
+    pub submitted_by: Vec<ActorId>,
+    /// Its status.
+    pub status: Status,
+    /// The body that has it before it.
+    pub body: Option<BodyId>,
+    /// Its text in force, if the sources give one.
+    pub text: Option<Text>,
+    /// Every amendment, in order of proposal.
+    pub amendments: Vec<Amendment>,
+    /// For each clause path, where its wording came from.
+    #[serde(skip)]
+    pub origins: BTreeMap<ClausePath, Origin>,
+    /// The document it is a forerunner of.
+    pub forerunner_of: Option<DocumentName>,
+    /// Accepted amendments whose operations no longer applied when folded in this order.
+    pub problems: Vec<String>,
+}
+
+impl DocumentState {
+    /// Folds one event of the document's stream into `state`. Only `DocumentTabled` brings a
+    /// document in; anything before it is ignored. Never fails: an accepted amendment that no
+    /// longer applies is noted in `problems`.
+    pub fn apply(state: &mut Option<Self>, r: &Recorded) {
+        let e = &r.event;
+        if let EventKind::DocumentTabled(t) = &e.kind {
+            if state.is_none() {
+                if let Some(document) = e.document.clone() {
+                    let mut s = Self {
+                        document,
+                        kind: t.kind,
+                        title: t.title.clone(),
+                        symbols: t.symbol.iter().cloned().collect(),
+                        submitted_by: e.actors.clone(),
+                        status: Status::Tabled,
+                        body: e.body.clone(),
+                        text: t.text.clone(),
+                        amendments: Vec::new(),
+                        origins: BTreeMap::new(),
+                        forerunner_of: t.forerunner_of.clone(),
+                        problems: Vec::new(),
+                    };
+                    s.set_origins(r, None, None);
+                    *state = Some(s);
+                }
+            }
+            return;
+        }
+        let Some(s) = state else { return };
+        match &e.kind {
+            EventKind::DocumentRevised(d) => {
+                s.symbols.extend(d.symbol.iter().cloned());
+                s.text = d.text.clone();
+                s.origins.clear();
+                s.set_origins(r, None, None);
+            }
+            EventKind::DocumentReferred(_) | EventKind::ItemTakenUp(_) => {
+                s.status = Status::UnderConsideration;
+                s.body = e.body.clone().or(s.body.take());
+            }
+            EventKind::AmendmentProposed(p) => s.amendments.push(Amendment {
+                id: p.amendment.clone(),
+                proposed_by: e.actors.clone(),
+                status: AmendmentStatus::Pending,
+                wording_known: p.wording_known,
+                summary: p.summary.clone(),
+                body: e.body.clone(),
+                operations: p.operations.clone(),
+                proposed: EventRef::of(r),
+                decided: None,
+            }),
+            EventKind::AmendmentWithdrawn(a) => s.decide(&a.amendment, AmendmentStatus::Withdrawn, r),
+            EventKind::AmendmentReferredToReport(a) => s.decide(&a.amendment, AmendmentStatus::ReferredToReport, r),
+            EventKind::AmendmentRejected(a) => s.decide(&a.amendment, AmendmentStatus::Rejected, r),
+            EventKind::AmendmentAccepted(a) => {
+                s.decide(&a.amendment, AmendmentStatus::Accepted, r);
+                let ops = s.amendment(&a.amendment).map(|x| x.operations.clone()).unwrap_or_default();
+                if let Some(text) = &s.text {
+                    match amend::apply(text, &ops) {
+                        Ok(t) => {
+                            s.text = Some(t);
+                            s.set_origins(r, Some(&a.amendment), Some(&ops));
+                        }
+                        Err(err) => s.problems.push(format!("amendment {}: {err}", a.amendment)),
+                    }
+                }
+            }
+            EventKind::DraftEndorsed(d) => {
+                s.status = Status::Endorsed;
+                s.body = d.submitted_to.clone().or(e.body.clone());
+            }
+            EventKind::DraftNotEndorsed(_) => {
+                s.status = Status::NotEndorsed;
+                s.body = e.body.clone().or(s.body.take());
+            }
+            EventKind::DraftAdopted(_) => {
+                s.status = Status::Adopted;
+                s.body = e.body.clone().or(s.body.take());
+            }
+            EventKind::DocumentWithdrawn(_) => s.status = Status::Withdrawn,
+            _ => {}
+        }
+    }
+
+    /// The amendment with this id.
+    pub fn amendment(&self, id: &AmendmentId) -> Option<&Amendment> {
+        self.amendments.iter().find(|a| &a.id == id)
+    }
+
+    fn decide(&mut self, id: &AmendmentId, status: AmendmentStatus, r: &Recorded) {
+        if let Some(a) = self.amendments.iter_mut().find(|a| &a.id == id) {
+            a.status = status;
+            a.decided = Some(EventRef::of(r));
+        }
+    }
+
+    /// Records `r` as the origin of the clauses it gave wording to: every clause for a whole
+    /// text, or the clauses the operations touched.
+    fn set_origins(&mut self, r: &Recorded, amendment: Option<&AmendmentId>, ops: Option<&[Operation]>) {
+        let Some(text) = &self.text else { return };
+        let origin = Origin { event: EventRef::of(r), amendment: amendment.cloned() };
+        let all = text.paths();
+        let touched: Vec<ClausePath> = match ops {
+            None => all.clone(),
+            Some(ops) => all.iter().filter(|p| ops.iter().any(|op| touches(op, p))).cloned().collect(),
+        };
+        self.origins.retain(|p, _| all.contains(p));
+        for p in touched {
+            self.origins.insert(p, origin.clone());
+        }
+    }
+}
+
+/// Whether an operation gave `p` (a rendered line's path) its wording.
+fn touches(op: &Operation, p: &ClausePath) -> bool {
+    let within = |root: &ClausePath| {
+        p.section == root.section && p.clauses.len() >= root.clauses.len() && p.clauses[..root.clauses.len()] == root.clauses[..]
+    };
+    match op {
+        Operation::InsertWords { path, .. } | Operation::ReplaceWords { path, .. } | Operation::DeleteWords { path, .. } => {
+            path == p
+        }
+        Operation::ReplaceClause { path, clause } => {
+            let mut parent = path.clone();
+            parent.clauses.pop();
+            within(&parent.child(&clause.key))
+        }
+        Operation::InsertClause { parent, clause, .. } => within(&parent.child(&clause.key)),
+        Operation::InsertSection { section, .. } => p.section == section.key,
+        Operation::DeleteClause { .. } | Operation::DeleteSection { .. } => false,
+    }
+}
+
+/// A document at a moment: its state from the events certain by then, and the events still
+/// uncertain.
+#[derive(Debug, Clone)]
+pub struct DocumentAt {
+    /// The state; `None` if the document was not yet tabled.
+    pub state: Option<DocumentState>,
+    /// Events whose window contains the moment.
+    pub uncertain: Vec<EventRef>,
+}
+
+/// Folds a document's events (any order) as they stood at `at`: events certain by then are
+/// applied in replay order, events whose window contains `at` are listed as uncertain.
+pub fn document_at(events: &[Recorded], at: &Timestamp) -> DocumentAt {
+    let mut sorted = events.to_vec();
+    replay_order(&mut sorted);
+    let mut state = None;
+    let mut uncertain = Vec::new();
+    for r in &sorted {
+        match r.event.occurred.certainty(at) {
+            Certainty::Certain => DocumentState::apply(&mut state, r),
+            Certainty::Uncertain => uncertain.push(EventRef::of(r)),
+            Certainty::NotYet => {}
+        }
+    }
+    DocumentAt { state, uncertain }
+}
+
+/// Folds a document's events in the order they were appended, whatever their windows: the
+/// latest state, against which a new event is judged.
+pub fn document_latest<'a>(events: impl IntoIterator<Item = &'a Recorded>) -> Option<DocumentState> {
+    let mut state = None;
+    for r in events {
+        DocumentState::apply(&mut state, r);
+    }
+    state
+}
