@@ -266,6 +266,20 @@ data! {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         affiliation: Option<ActorId>,
     }
+    /// Attendance as the record reports it (each count only where the sources give it).
+    AttendanceRecorded {
+        /// The attendance in words, as reported.
+        summary: String,
+        /// Delegates.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        delegates: Option<u32>,
+        /// Member States represented.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        member_states: Option<u32>,
+        /// Sector Members represented.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sector_members: Option<u32>,
+    }
     /// The meeting was opened.
     MeetingOpened {}
     /// The meeting was closed.

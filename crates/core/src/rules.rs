@@ -171,6 +171,7 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
         e.kind,
         EventKind::BodyEstablished(_)
             | EventKind::ActorRegistered(_)
+            | EventKind::AttendanceRecorded(_)
             | EventKind::MeetingOpened(_)
             | EventKind::MeetingClosed(_)
             | EventKind::SessionOpened(_)
@@ -247,7 +248,8 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
                 Err(shape("names exactly one actor: the person elected"))
             }
         }
-        EventKind::MeetingOpened(_)
+        EventKind::AttendanceRecorded(_)
+        | EventKind::MeetingOpened(_)
         | EventKind::MeetingClosed(_)
         | EventKind::SessionOpened(_)
         | EventKind::SessionSuspended(_)

@@ -136,6 +136,7 @@ impl Timeline {
             EventKind::MeetingDeclared(d) => format!("Meeting declared: {} ({}, {} to {})", d.title, d.venue, d.first_day, d.last_day),
             EventKind::BodyEstablished(b) => format!("{} established", b.established.name),
             EventKind::ActorRegistered(a) => format!("{} registered", a.name),
+            EventKind::AttendanceRecorded(a) => format!("Attendance: {}", a.summary),
             EventKind::MeetingOpened(_) => "Meeting opened".to_string(),
             EventKind::MeetingClosed(_) => "Meeting closed".to_string(),
             EventKind::SessionOpened(_) => format!("{} opened its session", body(&e.body)),
