@@ -1,1 +1,15 @@
-fn main() {}
+//! `minutes`: record, replay and query the procedural history of formal meetings.
+//!
+//! The path of a command: `commands::run` parses the arguments and dispatches to one file in
+//! `commands/`, which opens the store (crate `minutes-store`), asks the domain (crate
+//! `minutes-core`) and prints through `render`.
+
+mod bundled;
+mod commands;
+mod context;
+mod error;
+mod render;
+
+fn main() -> std::process::ExitCode {
+    commands::run()
+}

@@ -1,1 +1,156 @@
-//! The append-only SQLite log.
+//! The append-only SQLite log of minutes: schema, append, read, verify. Every SQL string of the
+//! project lives in this crate.
+//!
+//! One table, `events`, holds every event as the JSON bytes that were appended, each row chained
+//! to the one before by a hash. The database itself refuses to update or delete a row.
+
+mod append;
+mod error;
+mod read;
+mod schema;
+mod upcast;
+mod verify;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+use sha2::{Digest, Sha256};
+
+pub use append::Appended;
+pub use error::{Refusal, Result, StoreError};
+pub use read::DocumentNaming;
+pub use verify::{Problem, Report};
+
+/// How long a writer waits for another writer's lock before giving up with [`StoreError::Busy`].
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    /// Opens an existing store. A missing file is [`StoreError::Missing`]; a file that is not a
+    /// minutes store is [`StoreError::NotAStore`].
+    pub fn open(path: &Path) -> Result<Self> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.display().to_string()));
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(StoreError::from_sqlite)?;
+        let store = Self { conn, path: Some(path.to_path_buf()) };
+        store.check_identity()?;
+        store.configure()?;
+        Ok(store)
+    }
+
+    /// Creates a new, empty store at `path`; the file must not exist.
+    pub fn create(path: &Path) -> Result<Self> {
+        if path.exists() {
+            return Err(StoreError::Io(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!("{} exists already", path.display()),
+            )));
+        }
+        let conn = Connection::open(path).map_err(StoreError::from_sqlite)?;
+        let store = Self { conn, path: Some(path.to_path_buf()) };
+        store.conn.execute_batch(schema::CREATE).map_err(StoreError::from_sqlite)?;
+        store.configure()?;
+        Ok(store)
+    }
+
+    /// Creates a store at `path` and runs `write` on it, all or nothing: the file appears at
+    /// `path` only if `write` succeeds, so a refused write leaves no file behind. If another
+    /// process created `path` meanwhile, `Ok(None)` tells the caller to open that one instead.
+    pub fn create_with<T, E: From<StoreError>>(
+        path: &Path,
+        write: impl FnOnce(&mut Store) -> std::result::Result<T, E>,
+    ) -> std::result::Result<Option<T>, E> {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "minutes.db".into());
+        let tmp = dir.join(format!(".{name}.creating-{}", std::process::id()));
+        let cleanup = |p: &Path| {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+            }
+        };
+        cleanup(&tmp);
+        let outcome = (|| {
+            let mut store = Store::create(&tmp)?;
+            let value = write(&mut store)?;
+            store.close()?;
+            Ok(value)
+        })();
+        let value = match outcome {
+            Ok(v) => v,
+            Err(e) => {
+                cleanup(&tmp);
+                return Err(e);
+            }
+        };
+        // A hard link fails if `path` exists, so two creators cannot overwrite each other.
+        let linked = std::fs::hard_link(&tmp, path);
+        cleanup(&tmp);
+        match linked {
+            Ok(()) => Ok(Some(value)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(None),
+            Err(e) => Err(StoreError::Io(e).into()),
+        }
+    }
+
+    /// A store in memory, for reading the bundled record without touching the disk.
+    pub fn memory() -> Result<Self> {
+        let conn = Connection::open_in_memory().map_err(StoreError::from_sqlite)?;
+        conn.execute_batch(schema::CREATE).map_err(StoreError::from_sqlite)?;
+        Ok(Self { conn, path: None })
+    }
+
+    /// Closes the store, checkpointing its write-ahead log into the database file.
+    pub fn close(self) -> Result<()> {
+        self.conn.close().map_err(|(_, e)| StoreError::from_sqlite(e))
+    }
+
+    /// The file the store lives in (`None` in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn configure(&self) -> Result<()> {
+        self.conn.busy_timeout(BUSY_TIMEOUT).map_err(StoreError::from_sqlite)?;
+        self.conn.execute_batch(schema::PRAGMAS).map_err(StoreError::from_sqlite)?;
+        Ok(())
+    }
+
+    fn check_identity(&self) -> Result<()> {
+        let not_a_store = || StoreError::NotAStore(self.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default());
+        let app: i64 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|e| match StoreError::from_sqlite(e) {
+                StoreError::NotAStore(_) => not_a_store(),
+                other => other,
+            })?;
+        if app != schema::APPLICATION_ID {
+            return Err(not_a_store());
+        }
+        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
+        if version > schema::SCHEMA_VERSION {
+            return Err(StoreError::Schema(version, schema::SCHEMA_VERSION));
+        }
+        Ok(())
+    }
+}
+
+/// The hash of a row: sha256 over the previous row's hash and this row's seq, stream, version
+/// and payload bytes, hex. The first row's previous hash is the empty string.
+pub fn row_hash(prev: &str, seq: u64, stream: &str, version: u64, payload: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [prev.as_bytes(), seq.to_string().as_bytes(), stream.as_bytes(), version.to_string().as_bytes()] {
+        h.update(part);
+        h.update(b"\n");
+    }
+    h.update(payload.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,100 @@
+//! `minutes import`: append the events of JSON Lines files (or record files), all or nothing.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+use minutes_core::event::Event;
+use minutes_core::record;
+use minutes_store::StoreError;
+
+use crate::context::Context;
+use crate::error::{CliError, Result};
+
+/// The most one event may take, in bytes of JSON.
+pub const MAX_EVENT_BYTES: usize = 1 << 20;
+
+/// Append the events in the files, all or nothing: one bad event and nothing is written, with a
+/// message naming the file, line and problem. Events already in the log (same id, same content)
+/// are skipped.
+///
+/// A file is JSON Lines (one event an object, as `replay --json` prints them), or a record file
+/// (`.toml`, as in events/) whose texts are read beside it.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:\n  minutes import day-1.jsonl day-2.jsonl\n  minutes replay wtpf-13 --json > copy.jsonl && minutes --db copy.db init --empty && minutes --db copy.db import copy.jsonl")]
+pub struct Args {
+    /// The files to import
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+/// Where an event came from, for messages.
+struct Origin {
+    file: String,
+    line: Option<usize>,
+}
+
+/// Runs the command.
+pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
+    let mut events = Vec::new();
+    let mut origins = Vec::new();
+    for f in &a.files {
+        read_file(f, &mut events, &mut origins)?;
+    }
+    let appended = ctx.write(|store| match store.append(&events, None, ctx.now) {
+        Err(StoreError::Refused { index, refusal, .. }) => {
+            let o = &origins[index];
+            let at = o.line.map(|l| format!(":{l}")).unwrap_or_default();
+            Err(CliError::Refused(format!("{}{at}: event {}: {refusal}; nothing was imported", o.file, events[index].id)))
+        }
+        other => Ok(other?),
+    })?;
+    let new = appended.iter().filter(|x| !x.existed).count();
+    writeln!(
+        out,
+        "imported {new} event{} into {} ({} already in the log)",
+        if new == 1 { "" } else { "s" },
+        ctx.db.display(),
+        appended.len() - new
+    )?;
+    Ok(())
+}
+
+fn read_file(path: &Path, events: &mut Vec<Event>, origins: &mut Vec<Origin>) -> Result<()> {
+    let name = path.display().to_string();
+    let cannot = |e: std::io::Error| CliError::Refused(format!("{name}: cannot be read: {e}"));
+    if path.extension().is_some_and(|x| x == "toml") {
+        let src = std::fs::read_to_string(path).map_err(cannot)?;
+        let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let read_text = |p: &str| std::fs::read_to_string(dir.join(p)).ok();
+        let loaded = record::load(&name, &src, &read_text).map_err(|e| CliError::Refused(e.to_string()))?;
+        for e in loaded {
+            origins.push(Origin { file: name.clone(), line: None });
+            events.push(e);
+        }
+        return Ok(());
+    }
+    let mut reader = BufReader::new(File::open(path).map_err(cannot)?);
+    let mut buf = Vec::new();
+    for line_no in 1.. {
+        buf.clear();
+        // Read at most one byte past the limit, so an overlong line is refused without being
+        // read whole.
+        let n = (&mut reader).take(MAX_EVENT_BYTES as u64 + 1).read_until(b'\n', &mut buf).map_err(cannot)?;
+        if n == 0 {
+            break;
+        }
+        if buf.len() > MAX_EVENT_BYTES && !buf.ends_with(b"\n") {
+            return Err(CliError::Refused(format!("{name}:{line_no}: the line is longer than 1 MiB, the most one event may take")));
+        }
+        let text = std::str::from_utf8(&buf)
+            .map_err(|e| CliError::Refused(format!("{name}:{line_no}: not UTF-8 (byte {})", e.valid_up_to())))?;
+        if text.trim().is_empty() {
+            continue;
+        }
+        let e = Event::from_json(text.trim()).map_err(|e| CliError::Refused(format!("{name}:{line_no}: {e}")))?;
+        origins.push(Origin { file: name.clone(), line: Some(line_no) });
+        events.push(e);
+    }
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! The subcommands: one file each, with an `Args` struct (its doc comments are the `--help`
+//! text) and a `run` function. One flat `match` dispatches.
+
+mod append;
+mod history;
+mod import;
+mod init;
+mod replay;
+mod state;
+mod verify;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use minutes_core::time::{TimeArg, Timestamp};
+
+use crate::context::Context;
+use crate::error::CliError;
+
+/// Record, replay and query the procedural history of formal meetings.
+///
+/// Every procedural event (a draft tabled, an amendment proposed, withdrawn or accepted, a draft
+/// endorsed or adopted) is an immutable fact in an append-only SQLite log; the state of any
+/// document, its status and its full text, is rebuilt from it at any moment. Without a store,
+/// read commands read the bundled record of WTPF-13 (Geneva, 14-16 May 2013).
+#[derive(Parser)]
+#[command(name = "minutes", version, propagate_version = true, max_term_width = 100)]
+struct Cli {
+    /// The store: one SQLite file [default: $MINUTES_DB, else ./minutes.db]
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Replay(replay::Args),
+    State(state::Args),
+    History(history::Args),
+    Import(import::Args),
+    Append(append::Args),
+    Verify(verify::Args),
+    Init(init::Args),
+}
+
+/// Parses the command line, runs the command, prints any error and picks the exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = match context(cli.db) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let out = &mut std::io::stdout().lock();
+    let result = match cli.command {
+        Command::Replay(a) => replay::run(&ctx, a, out),
+        Command::State(a) => state::run(&ctx, a, out),
+        Command::History(a) => history::run(&ctx, a, out),
+        Command::Import(a) => import::run(&ctx, a, out),
+        Command::Append(a) => append::run(&ctx, a, out),
+        Command::Verify(a) => verify::run(&ctx, a, out),
+        Command::Init(a) => init::run(&ctx, a, out),
+    };
+    let flushed = out.flush().map_err(CliError::from);
+    match result.and(flushed) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
+fn fail(e: CliError) -> ExitCode {
+    let code = e.exit_code();
+    if code != 0 {
+        eprintln!("minutes: {e}");
+    }
+    ExitCode::from(code)
+}
+
+fn context(db: Option<PathBuf>) -> Result<Context, CliError> {
+    let db = db
+        .or_else(|| std::env::var_os("MINUTES_DB").filter(|v| !v.is_empty()).map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("minutes.db"));
+    // MINUTES_NOW pins the clock (for tests and for recording a past meeting reproducibly).
+    let now = match std::env::var("MINUTES_NOW") {
+        Ok(s) => chrono::DateTime::parse_from_rfc3339(&s)
+            .map_err(|_| CliError::Usage(format!("MINUTES_NOW '{s}' is not RFC 3339 with an offset")))?,
+        Err(_) => chrono::Utc::now().fixed_offset(),
+    };
+    Ok(Context { db, now })
+}
+
+/// Reads a time argument: RFC 3339 with an offset, or `YYYY-MM-DD HH:MM` in the meeting's zone.
+fn time_arg(s: &str) -> Result<TimeArg, String> {
+    TimeArg::parse(s).map_err(|e| e.to_string())
+}
+
+/// Resolves a time argument in the meeting's zone; a local time the clocks skipped is a usage
+/// error.
+fn resolve(t: &TimeArg, zone: chrono_tz::Tz) -> Result<Timestamp, CliError> {
+    t.resolve(zone).map_err(|e| CliError::Usage(e.to_string()))
+}

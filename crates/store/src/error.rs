@@ -1,0 +1,82 @@
+//! The store's errors: what was refused, what conflicted, and what failed underneath.
+
+use minutes_core::event::DecodeError;
+use minutes_core::id::EventId;
+use minutes_core::rules::RuleError;
+use thiserror::Error;
+
+/// The store's result.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Why an event of a batch was refused.
+#[derive(Debug, Error)]
+pub enum Refusal {
+    /// The procedural rules refuse it.
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    /// Its id is in the log already with other content.
+    #[error("event {0} is already in the log with other content (an event, once recorded, is never changed; record a correction instead)")]
+    IdTaken(EventId),
+}
+
+/// What can go wrong in the store.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// An event of the batch was refused; nothing was written.
+    #[error("event {index} ({id}): {refusal}")]
+    Refused {
+        /// 0-based index of the event in the batch.
+        index: usize,
+        /// The event's id.
+        id: EventId,
+        /// Why.
+        refusal: Refusal,
+    },
+    /// The stream's version is not the one expected: another writer came first.
+    #[error("{stream} is at version {actual}, not {expected}: another writer appended first; read it again and retry")]
+    Stale {
+        /// The stream (document or meeting).
+        stream: String,
+        /// The version the writer expected.
+        expected: u64,
+        /// The version found.
+        actual: u64,
+    },
+    /// The database stayed locked by another writer.
+    #[error("the store is busy with another writer; retry")]
+    Busy,
+    /// The store file does not exist.
+    #[error("no store at {0}")]
+    Missing(String),
+    /// The file is not a minutes store.
+    #[error("{0} is not a minutes store")]
+    NotAStore(String),
+    /// The store was written by a newer minutes.
+    #[error("the store's schema version is {0}; this program knows up to {1}")]
+    Schema(i64, i64),
+    /// A row cannot be read back (corrupt store).
+    #[error("row seq {seq} cannot be read: {error}")]
+    Corrupt {
+        /// The row.
+        seq: u64,
+        /// What failed.
+        error: DecodeError,
+    },
+    /// SQLite failed (disk full, I/O error...).
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The file system failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl StoreError {
+    /// Whether this is SQLite saying the database is locked or busy.
+    pub(crate) fn from_sqlite(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => Self::Busy,
+            Some(rusqlite::ErrorCode::NotADatabase) => Self::NotAStore("the file".into()),
+            _ => Self::Sqlite(e),
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! Reading the log: a stream, a meeting, one event, the documents' symbols.
+
+use minutes_core::event::{EventKind, Recorded};
+use minutes_core::id::{DocumentName, EventId, MeetingId};
+use rusqlite::{params, Row};
+
+use crate::error::{Result, StoreError};
+use crate::{schema, upcast, Store};
+
+/// A document as its tabling and revisions name it.
+#[derive(Debug, Clone)]
+pub struct DocumentNaming {
+    /// Its name.
+    pub document: DocumentName,
+    /// Its title.
+    pub title: String,
+    /// Its symbols, in order.
+    pub symbols: Vec<String>,
+}
+
+fn recorded(row: &Row<'_>) -> rusqlite::Result<(u64, u64, String, String)> {
+    Ok((row.get::<_, i64>(0)? as u64, row.get::<_, i64>(1)? as u64, row.get(2)?, row.get(3)?))
+}
+
+fn decode((seq, version, hash, payload): (u64, u64, String, String)) -> Result<Recorded> {
+    let event = upcast::decode(&payload).map_err(|error| StoreError::Corrupt { seq, error })?;
+    Ok(Recorded { seq, version, hash, event })
+}
+
+impl Store {
+    /// A stream's events (a document's, or a meeting's own) in order.
+    pub fn stream(&self, stream: &str) -> Result<Vec<Recorded>> {
+        self.query(&schema::stream(), params![stream])
+    }
+
+    /// Every event of a meeting, in appending order.
+    pub fn meeting(&self, meeting: &MeetingId) -> Result<Vec<Recorded>> {
+        self.query(&schema::meeting(), params![meeting.as_str()])
+    }
+
+    /// The event with this id, if the log holds it.
+    pub fn event(&self, id: &EventId) -> Result<Option<Recorded>> {
+        Ok(self.query(&schema::by_id(), params![id.to_string()])?.into_iter().next())
+    }
+
+    /// A stream's version: how many events it holds.
+    pub fn stream_version(&self, stream: &str) -> Result<u64> {
+        let v: i64 = self.conn.query_row(schema::STREAM_VERSION, params![stream], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
+        Ok(v as u64)
+    }
+
+    /// How many events the log holds.
+    pub fn count(&self) -> Result<u64> {
+        let n: i64 = self.conn.query_row(schema::COUNT, [], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
+        Ok(n as u64)
+    }
+
+    /// The meetings the log holds events of.
+    pub fn meetings(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(schema::MEETINGS).map_err(StoreError::from_sqlite)?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(StoreError::from_sqlite)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(StoreError::from_sqlite)
+    }
+
+    /// Every document with its title and symbols, from its tabling and revisions.
+    pub fn documents(&self) -> Result<Vec<DocumentNaming>> {
+        let mut out: Vec<DocumentNaming> = Vec::new();
+        for r in self.query(&schema::document_namings(), [])? {
+            let Some(d) = r.event.document.clone() else { continue };
+            match &r.event.kind {
+                EventKind::DocumentTabled(t) => out.push(DocumentNaming {
+                    document: d,
+                    title: t.title.clone(),
+                    symbols: t.symbol.iter().cloned().collect(),
+                }),
+                EventKind::DocumentRevised(rv) => {
+                    if let (Some(n), Some(s)) = (out.iter_mut().find(|n| n.document == d), &rv.symbol) {
+                        n.symbols.push(s.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    fn query(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Recorded>> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(StoreError::from_sqlite)?;
+        let rows = stmt.query_map(params, recorded).map_err(StoreError::from_sqlite)?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(decode(row.map_err(StoreError::from_sqlite)?)?);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,89 @@
+//! The schema: one append-only `events` table, guarded by triggers. Every other table is derived
+//! and can be dropped and rebuilt from `events`.
+
+/// Marks a SQLite file as a minutes store (`PRAGMA application_id`, "MINU").
+pub const APPLICATION_ID: i64 = 0x4D49_4E55;
+
+/// The schema version this program writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Creates the schema in an empty database.
+pub const CREATE: &str = "
+PRAGMA application_id = 1296649813;
+PRAGMA user_version = 1;
+CREATE TABLE events (
+    seq           INTEGER PRIMARY KEY,   -- order of appending, from 1, no gaps
+    id            TEXT    NOT NULL UNIQUE,
+    stream        TEXT    NOT NULL,      -- the document's name, or the meeting id
+    version       INTEGER NOT NULL,      -- position in the stream, from 1
+    type          TEXT    NOT NULL,
+    v             INTEGER NOT NULL,      -- schema version of the type
+    meeting       TEXT    NOT NULL,
+    occurred_from TEXT,                  -- UTC, RFC 3339; null when open
+    occurred_to   TEXT,
+    recorded_at   TEXT    NOT NULL,
+    payload       TEXT    NOT NULL,      -- the event as JSON: the bytes the hash covers
+    hash          TEXT    NOT NULL,      -- sha256 over the previous hash and this row, hex
+    UNIQUE (stream, version)
+);
+CREATE INDEX events_by_meeting ON events (meeting, seq);
+CREATE TRIGGER events_never_updated BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events is append-only: a row is never updated; record a correction instead'); END;
+CREATE TRIGGER events_never_deleted BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events is append-only: a row is never deleted'); END;
+";
+
+/// Connection settings: WAL, and durable commits (an append is acknowledged only after its
+/// commit is on disk).
+pub const PRAGMAS: &str = "
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = FULL;
+PRAGMA foreign_keys = ON;
+";
+
+/// Appends one row.
+pub const INSERT: &str = "INSERT INTO events
+    (seq, id, stream, version, type, v, meeting, occurred_from, occurred_to, recorded_at, payload, hash)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+
+/// The last row's seq and hash: where the chain continues.
+pub const HEAD: &str = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1";
+
+/// The columns every read selects, in this order.
+const COLUMNS: &str = "seq, version, hash, payload";
+
+/// One event by id.
+pub fn by_id() -> String {
+    format!("SELECT {COLUMNS} FROM events WHERE id = ?1")
+}
+
+/// A stream's events in order.
+pub fn stream() -> String {
+    format!("SELECT {COLUMNS} FROM events WHERE stream = ?1 ORDER BY version")
+}
+
+/// A meeting's events in appending order.
+pub fn meeting() -> String {
+    format!("SELECT {COLUMNS} FROM events WHERE meeting = ?1 ORDER BY seq")
+}
+
+/// The events that name documents (tabling and revisions), for finding one by symbol.
+pub fn document_namings() -> String {
+    format!("SELECT {COLUMNS} FROM events WHERE type IN ('DocumentTabled', 'DocumentRevised') ORDER BY seq")
+}
+
+/// Every row in order, with all columns, for verify.
+pub const ALL_ROWS: &str = "SELECT seq, id, stream, version, type, v, meeting, occurred_from, occurred_to,
+    recorded_at, payload, hash FROM events ORDER BY seq";
+
+/// A stream's version.
+pub const STREAM_VERSION: &str = "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?1";
+
+/// Whether a hash is in the log, and where.
+pub const FIND_HASH: &str = "SELECT seq FROM events WHERE hash = ?1";
+
+/// How many events the log holds.
+pub const COUNT: &str = "SELECT COUNT(*) FROM events";
+
+/// The meetings in the log.
+pub const MEETINGS: &str = "SELECT DISTINCT meeting FROM events ORDER BY meeting";
