@@ -23,7 +23,7 @@ pub enum Refusal {
 #[derive(Debug, Error)]
 pub enum StoreError {
     /// An event of the batch was refused; nothing was written.
-    #[error("event {index} ({id}): {refusal}")]
+    #[error("event {id}: {refusal}")]
     Refused {
         /// 0-based index of the event in the batch.
         index: usize,

@@ -2,6 +2,8 @@
 //! text) and a `run` function. One flat `match` dispatches.
 
 mod append;
+mod blame;
+mod diff;
 mod history;
 mod import;
 mod init;
@@ -41,6 +43,8 @@ enum Command {
     Replay(replay::Args),
     State(state::Args),
     History(history::Args),
+    Diff(diff::Args),
+    Blame(blame::Args),
     Import(import::Args),
     Append(append::Args),
     Verify(verify::Args),
@@ -59,6 +63,8 @@ pub fn run() -> ExitCode {
         Command::Replay(a) => replay::run(&ctx, a, out),
         Command::State(a) => state::run(&ctx, a, out),
         Command::History(a) => history::run(&ctx, a, out),
+        Command::Diff(a) => diff::run(&ctx, a, out),
+        Command::Blame(a) => blame::run(&ctx, a, out),
         Command::Import(a) => import::run(&ctx, a, out),
         Command::Append(a) => append::run(&ctx, a, out),
         Command::Verify(a) => verify::run(&ctx, a, out),

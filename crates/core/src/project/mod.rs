@@ -1,6 +1,7 @@
 //! Projections: pure folds over events. `apply` folds one event into state and cannot fail;
 //! whether an event may be appended at all is decided before, in [`crate::rules`].
 
+pub mod diff;
 pub mod document;
 pub mod meeting;
 pub mod timeline;
