@@ -1,1 +1,124 @@
-//! End-to-end tests live in `tests/`; this library is empty.
+//! The harness of the end-to-end tests: a `TestEnv` gives each test its own temporary store,
+//! pins the clock and the time zone, runs the built `minutes` binary and shows what it printed
+//! in a form fit for golden files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::io::Write;
+
+/// The clock every test runs with (`MINUTES_NOW`).
+pub const NOW: &str = "2026-01-01T00:00:00Z";
+
+/// The repository's root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The `minutes` binary of this build (built first if `cargo test` did not build it).
+pub fn binary() -> PathBuf {
+    // target/<profile>/deps/e2e-xxxx -> target/<profile>/minutes
+    let exe = std::env::current_exe().expect("the test knows its own path");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("tests run from target/<profile>/deps");
+    let bin = profile_dir.join(format!("minutes{}", std::env::consts::EXE_SUFFIX));
+    if !bin.exists() {
+        let release = profile_dir.file_name().is_some_and(|n| n == "release");
+        let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        cmd.args(["build", "-q", "-p", "minutes-cli"]).current_dir(root());
+        if release {
+            cmd.arg("--release");
+        }
+        let ok = cmd.status().is_ok_and(|s| s.success());
+        assert!(ok && bin.exists(), "could not build the minutes binary at {}", bin.display());
+    }
+    bin
+}
+
+/// What one run printed.
+pub struct Run {
+    /// The exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// The run as a golden file shows it.
+    pub fn golden(&self) -> String {
+        format!("exit: {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+    }
+
+    /// Standard output as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.golden()))
+    }
+}
+
+/// A private directory with a store path, for one test.
+pub struct TestEnv {
+    dir: tempfile::TempDir,
+}
+
+impl Default for TestEnv {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestEnv {
+    /// A new empty directory; the store `m.db` inside it does not exist yet.
+    pub fn new() -> Self {
+        Self { dir: tempfile::tempdir().expect("a temporary directory") }
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The store's path.
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("m.db")
+    }
+
+    /// Writes a file in the directory and returns its path.
+    pub fn file(&self, name: &str, contents: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, contents).expect("the temporary directory is writable");
+        p
+    }
+
+    /// Runs `minutes ARGS` on this env's store.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, None)
+    }
+
+    /// Runs `minutes ARGS` with `stdin` as standard input.
+    pub fn run_with(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        let mut child = Command::new(binary())
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("MINUTES_DB", self.db())
+            .env("MINUTES_NOW", NOW)
+            .env("TZ", "UTC")
+            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the minutes binary runs");
+        if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            pipe.write_all(text.as_bytes()).expect("stdin is writable");
+        }
+        let out = child.wait_with_output().expect("the minutes binary finishes");
+        let clean = |b: &[u8]| String::from_utf8_lossy(b).replace(&self.dir.path().display().to_string(), "[TMP]");
+        Run { code: out.status.code().unwrap_or(-1), stdout: clean(&out.stdout), stderr: clean(&out.stderr) }
+    }
+
+    /// Runs and insists on exit 0.
+    pub fn ok(&self, args: &[&str]) -> Run {
+        let r = self.run(args);
+        assert_eq!(r.code, 0, "minutes {args:?} failed:\n{}", r.golden());
+        r
+    }
+}

@@ -121,6 +121,33 @@ fn localize(ev: &mut Map<String, Value>, zone: chrono_tz::Tz) -> Result<(), Stri
     Ok(())
 }
 
+/// Every way the events fail to cite their sources: an event without a source, a source file
+/// that `read_source` does not know, or a quote not found in its file. Empty when all is well.
+pub fn check_sources(events: &[Event], read_source: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut cache: std::collections::HashMap<String, Option<String>> = std::collections::HashMap::new();
+    for e in events {
+        let Some(src) = &e.source else {
+            problems.push(format!("event {} ({}) cites no source", e.id, e.type_name()));
+            continue;
+        };
+        let text = cache.entry(src.file.clone()).or_insert_with(|| read_source(&src.file));
+        match text {
+            None => problems.push(format!("event {} ({}) cites {}, which is not among the sources", e.id, e.type_name(), src.file)),
+            Some(t) if !quote_found(t, &src.quote) => problems.push(format!(
+                "event {} ({}): the quote is not in {} ({}): {:?}",
+                e.id,
+                e.type_name(),
+                src.file,
+                src.section,
+                src.quote
+            )),
+            Some(_) => {}
+        }
+    }
+    problems
+}
+
 /// Whether `quote` appears in `source`, characters exactly as printed, except that any run of
 /// whitespace matches any other.
 pub fn quote_found(source: &str, quote: &str) -> bool {

@@ -1,0 +1,161 @@
+//! The bundled WTPF-13 record: every event cites a quote really in its source, the record
+//! replays, and the texts it replays to are the adopted Opinions of Part II, word for word.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use minutes_core::event::Event;
+use minutes_core::record;
+use minutes_tests::{root, TestEnv};
+
+fn record_dir() -> std::path::PathBuf {
+    root().join("events/wtpf-13")
+}
+
+/// Every event of the record, loaded from the files as a reviewer reads them.
+fn events() -> Vec<Event> {
+    let dir = record_dir();
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
+    files.sort();
+    assert!(!files.is_empty(), "events/wtpf-13 holds no record files");
+    let read_text = |p: &str| std::fs::read_to_string(dir.join(p)).ok();
+    files
+        .iter()
+        .flat_map(|f| {
+            let name = f.file_name().unwrap().to_string_lossy().to_string();
+            record::load(&name, &std::fs::read_to_string(f).unwrap(), &read_text).unwrap_or_else(|e| panic!("{e}"))
+        })
+        .collect()
+}
+
+fn fixture(n: u32) -> String {
+    std::fs::read_to_string(root().join(format!("tests/fixtures/adopted/opinion-{n}.txt"))).unwrap().trim_end().to_string()
+}
+
+/// A store holding the bundled record.
+fn store() -> TestEnv {
+    let env = TestEnv::new();
+    env.ok(&["init"]);
+    env
+}
+
+fn state(env: &TestEnv, doc: &str, at: &str) -> serde_json::Value {
+    env.ok(&["state", doc, "--at", at, "--json"]).json()
+}
+
+#[test]
+fn every_event_cites_a_quote_that_is_in_its_source() {
+    let sources = record_dir().join("sources");
+    let read = |f: &str| {
+        let p = sources.join(f);
+        (Path::new(f).components().count() == 1).then(|| std::fs::read_to_string(p).ok()).flatten()
+    };
+    let problems = record::check_sources(&events(), &read);
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+#[test]
+fn every_event_has_its_own_id_and_a_recorded_time() {
+    let evs = events();
+    let mut seen = HashSet::new();
+    for e in &evs {
+        assert!(seen.insert(e.id), "id {} is used twice", e.id);
+        assert!(e.recorded_at.is_some(), "event {} has no recorded_at", e.id);
+    }
+}
+
+#[test]
+fn the_record_replays_and_verifies() {
+    let env = store();
+    let n = events().len();
+    let replay = env.ok(&["replay", "wtpf-13", "--json"]);
+    assert_eq!(replay.stdout.lines().count(), n);
+    assert_eq!(env.ok(&["verify", "--json"]).json()["events"], n);
+}
+
+#[test]
+fn the_opinions_replay_to_the_adopted_texts_of_part_two() {
+    let env = store();
+    for n in 1..=6 {
+        let s = state(&env, &format!("wtpf-13/opinion-{n}"), "2013-05-17 12:00");
+        assert_eq!(s["status"], "adopted", "opinion {n}");
+        assert_eq!(s["text"].as_str().unwrap(), fixture(n), "opinion {n} differs from Part II");
+    }
+}
+
+#[test]
+fn opinion_3_follows_working_group_2() {
+    let env = store();
+    let s = state(&env, "wtpf-13/opinion-3", "2013-05-15 09:00");
+    assert_eq!(s["status"], "under_consideration");
+    assert_eq!(s["body"], "wg-2");
+    let s = state(&env, "wtpf-13/opinion-3", "2013-05-15 10:15");
+    assert_eq!(s["status"], "endorsed");
+    assert_eq!(s["body"], "plenary");
+    let turkey: Vec<_> = s["amendments"].as_array().unwrap().iter().filter(|a| a["proposed_by"] == serde_json::json!(["turkey"])).collect();
+    assert_eq!(turkey.len(), 1);
+    assert_eq!(turkey[0]["status"], "referred_to_report");
+    assert!(s["amendments"].as_array().unwrap().iter().all(|a| a["status"] != "accepted"));
+    assert_eq!(s["text"].as_str().unwrap(), fixture(3), "endorsed unaltered");
+    let s = state(&env, "wtpf-13/opinion-3", "2013-05-16 12:00");
+    assert_eq!(s["status"], "endorsed");
+    assert!(s["uncertain"].as_array().unwrap().iter().any(|u| u["type"] == "DraftAdopted"));
+    let s = state(&env, "wtpf-13/opinion-4", "2013-05-15 10:15");
+    assert_eq!(s["status"], "endorsed");
+    assert_eq!(s["text"].as_str().unwrap(), fixture(4));
+}
+
+#[test]
+fn the_bundled_record_is_read_when_there_is_no_store() {
+    let env = TestEnv::new();
+    let r = env.run(&["state", "wtpf-13/opinion-3", "--at", "2013-05-15 10:15", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.golden());
+    assert_eq!(r.stderr.lines().count(), 1, "one line says the bundled record is read");
+    assert!(!env.db().exists());
+    assert_eq!(r.json()["status"], "endorsed");
+}
+
+#[test]
+fn replay_round_trips_through_an_empty_store() {
+    let env = store();
+    let out = env.ok(&["replay", "wtpf-13", "--json"]);
+    let copy = TestEnv::new();
+    copy.ok(&["init", "--empty"]);
+    let file = copy.file("all.jsonl", &out.stdout);
+    copy.ok(&["import", file.to_str().unwrap()]);
+    let again = copy.ok(&["replay", "wtpf-13", "--json"]);
+    let strip = |s: &str| -> Vec<serde_json::Value> {
+        s.lines()
+            .map(|l| {
+                let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+                for k in ["seq", "version", "hash"] {
+                    v.as_object_mut().unwrap().remove(k);
+                }
+                v
+            })
+            .collect()
+    };
+    assert_eq!(strip(&out.stdout), strip(&again.stdout));
+}
+
+#[test]
+fn a_replay_window_shows_working_group_2() {
+    let env = store();
+    let r = env.ok(&["replay", "wtpf-13", "--from", "2013-05-15 09:30", "--to", "2013-05-15 10:10", "--body", "wg-2"]);
+    assert!(r.stdout.contains("Working Group 2 endorsed"), "{}", r.stdout);
+}
+
+#[test]
+fn every_event_type_is_documented_with_an_example_that_parses() {
+    let doc = std::fs::read_to_string(root().join("events/EVENT-TYPES.md")).unwrap();
+    let mut documented = HashSet::new();
+    for block in doc.split("```json\n").skip(1) {
+        let json = block.split("```").next().unwrap();
+        let e = Event::from_json(json.trim()).unwrap_or_else(|err| panic!("{err}: {json}"));
+        assert!(doc.contains(&format!("### {}\n", e.type_name())), "{} has no heading", e.type_name());
+        documented.insert(e.type_name());
+    }
+    for t in minutes_core::event::EventKind::TYPES {
+        assert!(documented.contains(t), "{t} is not documented in events/EVENT-TYPES.md");
+    }
+}

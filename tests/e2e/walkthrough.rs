@@ -1,0 +1,47 @@
+//! The README's walk-through of recording a new meeting, run exactly as written.
+
+use std::process::Command;
+
+use minutes_tests::{binary, root, TestEnv};
+
+/// The shell lines of the README's code block under "Recording a new meeting" that run
+/// `minutes`.
+fn walkthrough() -> Vec<String> {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = readme.split("## Recording a new meeting").nth(1).expect("the README has the walk-through");
+    let block = section.split("```").nth(1).expect("the walk-through has a code block");
+    block.lines().map(str::trim).filter(|l| l.starts_with("minutes ")).map(str::to_string).collect()
+}
+
+#[test]
+fn the_readme_walkthrough_works_as_written() {
+    let env = TestEnv::new();
+    std::os::unix::fs::symlink(root().join("events"), env.dir().join("events")).unwrap();
+    let bin_dir = binary().parent().unwrap().to_path_buf();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let lines = walkthrough();
+    assert!(lines.len() >= 6, "the walk-through runs minutes at least six times: {lines:?}");
+    let mut last = String::new();
+    for line in &lines {
+        let out = Command::new("sh")
+            .args(["-c", line])
+            .current_dir(env.dir())
+            .env("PATH", &path)
+            .env_remove("MINUTES_DB")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "`{line}` failed: {}", String::from_utf8_lossy(&out.stderr));
+        last = String::from_utf8_lossy(&out.stdout).to_string();
+    }
+    assert!(!last.is_empty());
+    // The walk-through ends with the by-law adopted, with the amended fee.
+    let out = Command::new("sh")
+        .args(["-c", "minutes --db council.db state example-harbour/by-law-7 --at '2030-03-02 17:00' --json"])
+        .current_dir(env.dir())
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(state["status"], "adopted");
+    assert!(state["text"].as_str().unwrap().contains("mooring fee of 8 per night"));
+}
