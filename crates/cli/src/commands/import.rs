@@ -19,7 +19,8 @@ pub const MAX_EVENT_BYTES: usize = 1 << 20;
 /// are skipped.
 ///
 /// A file is JSON Lines (one event an object, as `replay --json` prints them), or a record file
-/// (`.toml`, as in events/) whose texts are read beside it.
+/// (`.toml`, as in events/) whose texts are read beside it. When every event carries the `seq`
+/// a replay printed, they are appended in that original order.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  minutes import day-1.jsonl day-2.jsonl\n  minutes replay wtpf-13 --json > copy.jsonl && minutes --db copy.db init --empty && minutes --db copy.db import copy.jsonl")]
 pub struct Args {
@@ -28,10 +29,12 @@ pub struct Args {
     files: Vec<PathBuf>,
 }
 
-/// Where an event came from, for messages.
+/// Where an event came from, for messages, and the `seq` it carried (as `replay --json` prints).
+#[derive(Clone)]
 struct Origin {
     file: String,
     line: Option<usize>,
+    seq: Option<u64>,
 }
 
 /// Runs the command.
@@ -40,6 +43,15 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     let mut origins = Vec::new();
     for f in &a.files {
         read_file(f, &mut events, &mut origins)?;
+    }
+    // A replay prints events in the order they happened, not the order they were recorded; when
+    // every event carries the `seq` a replay printed, append them in that original order, so
+    // the procedural rules see each after what it followed.
+    if origins.iter().all(|o| o.seq.is_some()) {
+        let mut order: Vec<usize> = (0..events.len()).collect();
+        order.sort_by_key(|&i| origins[i].seq);
+        events = order.iter().map(|&i| events[i].clone()).collect();
+        origins = order.iter().map(|&i| origins[i].clone()).collect();
     }
     let appended = ctx.write(|store| match store.append(&events, None, ctx.now) {
         Err(StoreError::Refused { index, refusal, .. }) => {
@@ -69,7 +81,7 @@ fn read_file(path: &Path, events: &mut Vec<Event>, origins: &mut Vec<Origin>) ->
         let read_text = |p: &str| std::fs::read_to_string(dir.join(p)).ok();
         let loaded = record::load(&name, &src, &read_text).map_err(|e| CliError::Refused(e.to_string()))?;
         for e in loaded {
-            origins.push(Origin { file: name.clone(), line: None });
+            origins.push(Origin { file: name.clone(), line: None, seq: None });
             events.push(e);
         }
         return Ok(());
@@ -92,8 +104,11 @@ fn read_file(path: &Path, events: &mut Vec<Event>, origins: &mut Vec<Origin>) ->
         if text.trim().is_empty() {
             continue;
         }
-        let e = Event::from_json(text.trim()).map_err(|e| CliError::Refused(format!("{name}:{line_no}: {e}")))?;
-        origins.push(Origin { file: name.clone(), line: Some(line_no) });
+        let refused = |e: String| CliError::Refused(format!("{name}:{line_no}: {e}"));
+        let value: serde_json::Value = serde_json::from_str(text.trim()).map_err(|e| refused(e.to_string()))?;
+        let seq = value.get("seq").and_then(serde_json::Value::as_u64);
+        let e = Event::from_value(value).map_err(|e| refused(e.to_string()))?;
+        origins.push(Origin { file: name.clone(), line: Some(line_no), seq });
         events.push(e);
     }
     Ok(())
