@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use minutes_core::event::{Event, Recorded};
+use minutes_core::event::{Event, Recorded, CURRENT_VERSION};
 use minutes_core::id::{DocumentName, EventId, MeetingId};
 use minutes_core::ledger::{streams_read, Ledger};
 use minutes_core::time::Timestamp;
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::error::{Refusal, Result, StoreError};
 use crate::{row_hash, schema, upcast, Store};
@@ -28,110 +28,151 @@ pub struct Appended {
 impl Store {
     /// Appends `events` in one transaction, all or nothing. Each is judged by the procedural
     /// rules as if appended alone, in order; an event whose id the log holds with the same
-    /// content is a no-op. With `expected`, the (single) event's stream must still be at that
-    /// version. `now` stamps events without `recorded_at`. Returns after the commit is durable.
+    /// content is a no-op. With `expected`, every event's stream must still be at that version
+    /// (use it with one event). `now` stamps events without `recorded_at`. Returns after the
+    /// commit is durable.
     pub fn append(&mut self, events: &[Event], expected: Option<u64>, now: Timestamp) -> Result<Vec<Appended>> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from_sqlite)?;
-        let (mut seq, mut prev) = tx
-            .query_row(schema::HEAD, [], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)))
-            .optional()
-            .map_err(StoreError::from_sqlite)?
-            .unwrap_or((0, String::new()));
-        let mut ledger = Ledger::new();
-        let mut in_batch: HashMap<EventId, (Event, Appended)> = HashMap::new();
+        let mut batch = Batch::start(&tx)?;
         let mut out = Vec::with_capacity(events.len());
-        {
-            let mut insert = tx.prepare_cached(schema::INSERT).map_err(StoreError::from_sqlite)?;
-            let mut by_id = tx.prepare_cached(&schema::by_id()).map_err(StoreError::from_sqlite)?;
-            let mut stream_rows = tx.prepare_cached(&schema::stream()).map_err(StoreError::from_sqlite)?;
-            for (index, given) in events.iter().enumerate() {
-                let refused = |refusal: Refusal| StoreError::Refused { index, id: given.id, refusal };
-                // A retry of an event already in the log (or earlier in this batch).
-                let existing: Option<(Event, Appended)> = match in_batch.get(&given.id) {
-                    Some(x) => Some(x.clone()),
-                    None => by_id
-                        .query_row(params![given.id.to_string()], |r| {
-                            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, String>(3)?))
-                        })
-                        .optional()
-                        .map_err(StoreError::from_sqlite)?
-                        .map(|(s, v, payload)| {
-                            let e = upcast::decode(&payload).map_err(|error| StoreError::Corrupt { seq: s, error })?;
-                            Ok::<_, StoreError>((e, Appended { seq: s, id: given.id, version: v, existed: true }))
-                        })
-                        .transpose()?,
-                };
-                if let Some((stored, appended)) = existing {
-                    let mut e = given.clone();
-                    if e.recorded_at.is_none() {
-                        e.recorded_at = stored.recorded_at;
-                    }
-                    if e != stored {
-                        return Err(refused(Refusal::IdTaken(given.id)));
-                    }
-                    out.push(Appended { existed: true, ..appended });
-                    continue;
-                }
-                for stream in streams_read(given) {
-                    if ledger.has_stream(&stream) {
-                        continue;
-                    }
-                    let rows = stream_rows
-                        .query_map(params![stream], |r| {
-                            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
-                        })
-                        .map_err(StoreError::from_sqlite)?;
-                    let mut recs = Vec::new();
-                    for row in rows {
-                        let (s, v, hash, payload) = row.map_err(StoreError::from_sqlite)?;
-                        let event = upcast::decode(&payload).map_err(|error| StoreError::Corrupt { seq: s, error })?;
-                        recs.push(Recorded { seq: s, version: v, hash, event });
-                    }
-                    match DocumentName::new(&stream) {
-                        Ok(d) => ledger.prime_document(&d, &recs),
-                        Err(_) => match MeetingId::new(&stream) {
-                            Ok(m) => ledger.prime_meeting(&m, &recs),
-                            Err(_) => continue,
-                        },
-                    }
-                }
-                let stream = given.stream().to_string();
-                if let Some(want) = expected {
-                    let actual = ledger.version(&stream);
-                    if actual != want {
-                        return Err(StoreError::Stale { stream, expected: want, actual });
-                    }
-                }
-                let mut e = given.clone();
-                e.recorded_at.get_or_insert(now);
-                let version = ledger.admit(&e, seq + 1).map_err(|r| refused(Refusal::Rule(r)))?;
-                seq += 1;
-                let payload = e.to_json();
-                let hash = row_hash(&prev, seq, &stream, version, &payload);
-                let utc = |t: Option<Timestamp>| t.map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
-                insert
-                    .execute(params![
-                        seq as i64,
-                        e.id.to_string(),
-                        stream,
-                        version as i64,
-                        e.type_name(),
-                        minutes_core::event::CURRENT_VERSION,
-                        e.meeting.as_str(),
-                        utc(e.occurred.from),
-                        utc(e.occurred.to),
-                        utc(e.recorded_at).unwrap_or_default(),
-                        payload,
-                        hash,
-                    ])
-                    .map_err(StoreError::from_sqlite)?;
-                prev = hash;
-                let appended = Appended { seq, id: e.id, version, existed: false };
-                in_batch.insert(e.id, (e, appended.clone()));
-                out.push(appended);
+        for (index, e) in events.iter().enumerate() {
+            out.push(batch.add(&tx, index, e, expected, now)?);
+        }
+        tx.commit().map_err(StoreError::from_sqlite)?;
+        Ok(out)
+    }
+
+    /// Appends each event on its own terms but in one transaction (group commit): an event the
+    /// rules refuse, or whose stream is not at its expected version, fails alone; the others
+    /// are committed together. An error of the database itself fails the whole group.
+    pub fn append_each(&mut self, items: &[(Event, Option<u64>)], now: Timestamp) -> Result<Vec<Result<Appended>>> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from_sqlite)?;
+        let mut batch = Batch::start(&tx)?;
+        let mut out = Vec::with_capacity(items.len());
+        for (index, (e, expected)) in items.iter().enumerate() {
+            match batch.add(&tx, index, e, *expected, now) {
+                Ok(a) => out.push(Ok(a)),
+                Err(err @ (StoreError::Refused { .. } | StoreError::Stale { .. })) => out.push(Err(err)),
+                Err(other) => return Err(other),
             }
         }
         tx.commit().map_err(StoreError::from_sqlite)?;
         Ok(out)
+    }
+}
+
+/// The state of one write transaction: where the chain continues, the streams loaded, and the
+/// events already added.
+struct Batch {
+    seq: u64,
+    prev: String,
+    ledger: Ledger,
+    added: HashMap<EventId, (Event, Appended)>,
+}
+
+impl Batch {
+    fn start(tx: &Transaction<'_>) -> Result<Self> {
+        let (seq, prev) = tx
+            .query_row(schema::HEAD, [], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)))
+            .optional()
+            .map_err(StoreError::from_sqlite)?
+            .unwrap_or((0, String::new()));
+        Ok(Self { seq, prev, ledger: Ledger::new(), added: HashMap::new() })
+    }
+
+    /// Judges and inserts one event; nothing is changed when it is refused.
+    fn add(&mut self, tx: &Transaction<'_>, index: usize, given: &Event, expected: Option<u64>, now: Timestamp) -> Result<Appended> {
+        let refused = |refusal: Refusal| StoreError::Refused { index, id: given.id, refusal };
+        // A retry of an event already in the log, or earlier in this batch.
+        if let Some((stored, appended)) = self.existing(tx, given.id)? {
+            let mut e = given.clone();
+            if e.recorded_at.is_none() {
+                e.recorded_at = stored.recorded_at;
+            }
+            if e != stored {
+                return Err(refused(Refusal::IdTaken(given.id)));
+            }
+            return Ok(Appended { existed: true, ..appended });
+        }
+        for stream in streams_read(given) {
+            if !self.ledger.has_stream(&stream) {
+                self.load(tx, &stream)?;
+            }
+        }
+        let stream = given.stream().to_string();
+        if let Some(want) = expected {
+            let actual = self.ledger.version(&stream);
+            if actual != want {
+                return Err(StoreError::Stale { stream, expected: want, actual });
+            }
+        }
+        let mut e = given.clone();
+        e.recorded_at.get_or_insert(now);
+        let version = self.ledger.admit(&e, self.seq + 1).map_err(|r| refused(Refusal::Rule(r)))?;
+        let seq = self.seq + 1;
+        let payload = e.to_json();
+        let hash = row_hash(&self.prev, seq, &stream, version, &payload);
+        let utc = |t: Option<Timestamp>| t.map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+        tx.prepare_cached(schema::INSERT)
+            .and_then(|mut insert| {
+                insert.execute(params![
+                    seq as i64,
+                    e.id.to_string(),
+                    stream,
+                    version as i64,
+                    e.type_name(),
+                    CURRENT_VERSION,
+                    e.meeting.as_str(),
+                    utc(e.occurred.from),
+                    utc(e.occurred.to),
+                    utc(e.recorded_at).unwrap_or_default(),
+                    payload,
+                    hash,
+                ])
+            })
+            .map_err(StoreError::from_sqlite)?;
+        self.seq = seq;
+        self.prev = hash;
+        let appended = Appended { seq, id: e.id, version, existed: false };
+        self.added.insert(e.id, (e, appended.clone()));
+        Ok(appended)
+    }
+
+    fn existing(&self, tx: &Transaction<'_>, id: EventId) -> Result<Option<(Event, Appended)>> {
+        if let Some(x) = self.added.get(&id) {
+            return Ok(Some(x.clone()));
+        }
+        let mut by_id = tx.prepare_cached(&schema::by_id()).map_err(StoreError::from_sqlite)?;
+        let row = by_id
+            .query_row(params![id.to_string()], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, String>(3)?)))
+            .optional()
+            .map_err(StoreError::from_sqlite)?;
+        row.map(|(seq, version, payload)| {
+            let e = upcast::decode(&payload).map_err(|error| StoreError::Corrupt { seq, error })?;
+            Ok((e, Appended { seq, id, version, existed: true }))
+        })
+        .transpose()
+    }
+
+    /// Loads a stream (a document's or a meeting's) into the ledger.
+    fn load(&mut self, tx: &Transaction<'_>, stream: &str) -> Result<()> {
+        let mut stmt = tx.prepare_cached(&schema::stream()).map_err(StoreError::from_sqlite)?;
+        let rows = stmt
+            .query_map(params![stream], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            })
+            .map_err(StoreError::from_sqlite)?;
+        let mut recs = Vec::new();
+        for row in rows {
+            let (seq, version, hash, payload) = row.map_err(StoreError::from_sqlite)?;
+            let event = upcast::decode(&payload).map_err(|error| StoreError::Corrupt { seq, error })?;
+            recs.push(Recorded { seq, version, hash, event });
+        }
+        if let Ok(d) = DocumentName::new(stream) {
+            self.ledger.prime_document(&d, &recs);
+        } else if let Ok(m) = MeetingId::new(stream) {
+            self.ledger.prime_meeting(&m, &recs);
+        }
+        Ok(())
     }
 }
