@@ -118,8 +118,12 @@ fn deleted((key, text): &(String, String)) -> LineChange {
     }
 }
 
-/// A word-by-word comparison, adjacent runs of the same kind merged.
+/// A word-by-word comparison, adjacent runs of the same kind merged. A wording that was not
+/// recorded is replaced whole: its words were never known, so none of them is "kept".
 pub fn words(old: &str, new: &str) -> Vec<Words> {
+    if old.contains(crate::text::NOT_RECORDED) || new.contains(crate::text::NOT_RECORDED) {
+        return vec![Words { op: "delete", text: old.to_string() }, Words { op: "insert", text: new.to_string() }];
+    }
     let mut out: Vec<Words> = Vec::new();
     for c in TextDiff::from_words(old, new).iter_all_changes() {
         let op = match c.tag() {
@@ -168,6 +172,14 @@ mod tests {
             [("s/a", ChangeKind::Changed), ("s/b", ChangeKind::Deleted), ("new", ChangeKind::Inserted), ("new/p1", ChangeKind::Inserted)]
         );
         assert_eq!(marked(&d[0].words), "a) in all {+relevant +}international forums");
+    }
+
+    #[test]
+    fn an_unrecorded_wording_is_replaced_whole() {
+        let a = parse("# T\nP\n== s\na) [wording not recorded in the sources]\n").unwrap();
+        let b = parse("# T\nP\n== s\na) the wording now\n").unwrap();
+        let d = diff(Some(&a), Some(&b));
+        assert_eq!(marked(&d[0].words), "[-a) [wording not recorded in the sources]-]{+a) the wording now+}");
     }
 
     #[test]
