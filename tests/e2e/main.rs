@@ -3,5 +3,7 @@
 //! files live in `snapshots/`; refresh them with `INSTA_UPDATE=always cargo test`.
 
 mod commands;
+mod guarantees;
+mod hostile;
 mod record;
 mod walkthrough;

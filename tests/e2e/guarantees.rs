@@ -1,0 +1,1 @@
+//! The guarantees of the README: durability of acknowledged appends, all-or-nothing imports, tamper evidence, corrections.
