@@ -1,6 +1,8 @@
 //! `cargo xtask`: project chores, one file each.
 
+mod bench;
 mod check_record;
+mod gen;
 
 use std::path::PathBuf;
 
@@ -8,9 +10,14 @@ fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("check-record") => check_record::run(&root()),
+        Some("gen") => gen::run(&args[1..]),
+        Some("bench") => bench::run(&root(), &args[1..]),
+        Some("bench-child") => bench::child(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask check-record");
+            eprintln!("usage: cargo xtask check-record | gen N [--seed S] | bench [--events N] [--json]");
             eprintln!("  check-record   every event of events/wtpf-13 loads and cites a quote found in its source");
+            eprintln!("  gen N          N synthetic events as JSON Lines, for `minutes import` into an empty store");
+            eprintln!("  bench          minutes beside a raw-SQLite baseline; writes BENCHMARKS.md");
             std::process::exit(2)
         }
     }
