@@ -10,6 +10,7 @@ mod read;
 mod schema;
 mod upcast;
 mod verify;
+mod writer;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -21,6 +22,7 @@ pub use append::Appended;
 pub use error::{Refusal, Result, StoreError};
 pub use read::DocumentNaming;
 pub use verify::{Problem, Report};
+pub use writer::{Appender, Clock, Stats, Writer, MAX_GROUP};
 
 /// How long a writer waits for another writer's lock before giving up with [`StoreError::Busy`].
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

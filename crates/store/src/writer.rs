@@ -1,0 +1,292 @@
+//! Group commit: one writer task owns the store and commits everything queued in one
+//! transaction, so many concurrent writers share each fsync.
+//!
+//! Writers send an event with the stream version they last saw ([`Appender::append`]); the
+//! writer task takes the first request waiting, then every other one already queued (up to
+//! [`MAX_GROUP`]), and commits them with [`Store::append_each`]: each event is judged on its own
+//! (its rules, its expected version, a retry of an event already logged is a no-op), so one
+//! writer's conflict fails that append alone, not its group. Every request is answered only
+//! after the commit that holds it is durable. If the commit itself fails (the disk, a lock held
+//! too long by another process), the group is retried one event a transaction, so each request
+//! gets its own answer.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use minutes_core::event::Event;
+use minutes_core::time::Timestamp;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::append::Appended;
+use crate::error::{Result, StoreError};
+use crate::Store;
+
+/// The most requests one transaction takes.
+pub const MAX_GROUP: usize = 4096;
+
+/// The clock that stamps `recorded_at` on events without one.
+pub type Clock = Box<dyn Fn() -> Timestamp + Send>;
+
+struct Request {
+    event: Event,
+    expected: Option<u64>,
+    reply: oneshot::Sender<Result<Appended>>,
+}
+
+/// The writer task and a way to reach it. Dropping every [`Appender`] and calling
+/// [`Writer::close`] stops it and gives the store back.
+pub struct Writer {
+    appender: Appender,
+    task: JoinHandle<Store>,
+}
+
+/// A cheap, clonable handle through which any task appends.
+#[derive(Clone)]
+pub struct Appender {
+    tx: mpsc::UnboundedSender<Request>,
+    stats: Arc<Stats>,
+}
+
+/// What the writer did so far.
+#[derive(Debug, Default)]
+pub struct Stats {
+    commits: AtomicU64,
+    events: AtomicU64,
+}
+
+impl Stats {
+    /// Transactions committed.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
+    /// Requests answered.
+    pub fn requests(&self) -> u64 {
+        self.events.load(Ordering::Relaxed)
+    }
+}
+
+impl Writer {
+    /// Starts the writer task on the current tokio runtime (it runs on the blocking pool, since
+    /// SQLite blocks). `recorded_at` is stamped with the system clock.
+    pub fn spawn(store: Store) -> Self {
+        Self::spawn_with_clock(store, Box::new(|| chrono::Utc::now().fixed_offset()))
+    }
+
+    /// Starts the writer task with its own clock.
+    pub fn spawn_with_clock(store: Store, clock: Clock) -> Self {
+        Self::spawn_gated(store, clock, None)
+    }
+
+    fn spawn_gated(mut store: Store, clock: Clock, gate: Option<std::sync::mpsc::Receiver<()>>) -> Self {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Request>();
+        let stats = Arc::new(Stats::default());
+        let counters = Arc::clone(&stats);
+        let task = tokio::task::spawn_blocking(move || {
+            if let Some(g) = gate {
+                let _ = g.recv();
+            }
+            let mut group = Vec::new();
+            while let Some(first) = rx.blocking_recv() {
+                group.push(first);
+                while group.len() < MAX_GROUP {
+                    match rx.try_recv() {
+                        Ok(r) => group.push(r),
+                        Err(_) => break,
+                    }
+                }
+                commit(&mut store, &mut group, &clock, &counters);
+            }
+            store
+        });
+        Self { appender: Appender { tx, stats }, task }
+    }
+
+    /// A handle for appending; clone it for each writer.
+    pub fn appender(&self) -> Appender {
+        self.appender.clone()
+    }
+
+    /// Appends through the writer (as [`Appender::append`]).
+    pub async fn append(&self, event: Event, expected: Option<u64>) -> Result<Appended> {
+        self.appender.append(event, expected).await
+    }
+
+    /// What the writer did so far.
+    pub fn stats(&self) -> &Stats {
+        &self.appender.stats
+    }
+
+    /// Stops the writer once every request queued is answered and every other [`Appender`] is
+    /// dropped, and gives the store back.
+    pub async fn close(self) -> Result<Store> {
+        drop(self.appender);
+        self.task.await.map_err(|e| StoreError::Io(std::io::Error::other(format!("the writer task failed: {e}"))))
+    }
+}
+
+impl Appender {
+    /// Appends one event whose stream must be at `expected` (when given), returning once the
+    /// commit holding it is durable. The same errors as [`Store::append`]: `Refused` by the
+    /// rules, `Stale` when another writer came first, a no-op (`existed`) for a retry.
+    pub async fn append(&self, event: Event, expected: Option<u64>) -> Result<Appended> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(Request { event, expected, reply }).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+
+    /// What the writer did so far.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+}
+
+fn stopped() -> StoreError {
+    StoreError::Io(std::io::Error::other("the store's writer has stopped"))
+}
+
+fn commit(store: &mut Store, group: &mut Vec<Request>, clock: &Clock, stats: &Stats) {
+    let now = clock();
+    let (items, replies): (Vec<_>, Vec<_>) = group.drain(..).map(|r| ((r.event, r.expected), r.reply)).unzip();
+    stats.events.fetch_add(items.len() as u64, Ordering::Relaxed);
+    match store.append_each(&items, now) {
+        Ok(results) => {
+            stats.commits.fetch_add(1, Ordering::Relaxed);
+            for (reply, result) in replies.into_iter().zip(results) {
+                let _ = reply.send(result);
+            }
+        }
+        Err(_) if items.len() > 1 => {
+            // The transaction failed as a whole: give each request its own answer.
+            for (item, reply) in items.into_iter().zip(replies) {
+                let result = store.append_each(std::slice::from_ref(&item), now).and_then(|mut r| r.pop().unwrap_or_else(|| Err(stopped())));
+                stats.commits.fetch_add(1, Ordering::Relaxed);
+                let _ = reply.send(result);
+            }
+        }
+        Err(e) => {
+            for reply in replies {
+                let _ = reply.send(Err(StoreError::Io(std::io::Error::other(e.to_string()))));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use minutes_core::event::Event;
+
+    use super::*;
+
+    fn event(id: u32, json: &str) -> Event {
+        let s = json.replace("ID", &format!("00000000-0000-4000-8000-{id:012}"));
+        Event::from_json(&s).expect("event parses")
+    }
+
+    fn declared() -> Event {
+        event(1, r#"{"id": "ID", "type": "MeetingDeclared", "v": 1, "meeting": "w", "document": null, "body": null, "actors": [], "occurred": {"from": "2030-01-01T09:00:00Z", "to": "2030-01-01T09:00:00Z"}, "phase": "preparatory", "data": {"title": "W", "venue": "V", "time_zone": "UTC", "first_day": "2030-03-02", "last_day": "2030-03-02", "bodies": [{"id": "plenary", "name": "Plenary"}]}}"#)
+    }
+
+    fn tabled(id: u32, doc: &str) -> Event {
+        event(id, &r#"{"id": "ID", "type": "DocumentTabled", "v": 1, "meeting": "w", "document": "w/DOC", "body": null, "actors": [], "occurred": {"from": "2030-03-02T10:00:00Z", "to": "2030-03-02T10:00:00Z"}, "data": {"kind": "draft", "title": "T", "text": null}}"#.replace("DOC", doc))
+    }
+
+    fn statement(id: u32, doc: &str) -> Event {
+        event(id, &r#"{"id": "ID", "type": "StatementMade", "v": 1, "meeting": "w", "document": "w/DOC", "body": null, "actors": [], "occurred": {"from": "2030-03-02T11:00:00Z", "to": "2030-03-02T11:00:00Z"}, "data": {"stance": "support", "summary": "yes"}}"#.replace("DOC", doc))
+    }
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut s = Store::create(&dir.path().join("w.db")).expect("store");
+        let now = chrono::DateTime::parse_from_rfc3339("2030-03-03T00:00:00Z").expect("time");
+        s.append(&[declared(), tabled(2, "a"), tabled(3, "b")], None, now).expect("setup");
+        (dir, s)
+    }
+
+    fn clock() -> Clock {
+        Box::new(|| chrono::DateTime::parse_from_rfc3339("2030-03-03T00:00:00Z").expect("time"))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_conflict_fails_one_append_not_its_group() {
+        let (_dir, s) = store();
+        let (open, gate) = std::sync::mpsc::channel();
+        let w = Writer::spawn_gated(s, clock(), Some(gate));
+        let ap = w.appender();
+        // Two writers saw document a at version 1; a third writes to b. All queue before the
+        // writer starts, so they share one transaction.
+        let first = tokio::spawn({
+            let ap = ap.clone();
+            async move { ap.append(statement(10, "a"), Some(1)).await }
+        });
+        let second = tokio::spawn({
+            let ap = ap.clone();
+            async move { ap.append(statement(11, "a"), Some(1)).await }
+        });
+        let third = tokio::spawn({
+            let ap = ap.clone();
+            async move { ap.append(statement(12, "b"), Some(1)).await }
+        });
+        // Let all three requests reach the queue, then let the writer go.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        open.send(()).expect("gate");
+        let (a, b, c) = (first.await.expect("join"), second.await.expect("join"), third.await.expect("join"));
+        let outcomes = [&a, &b];
+        assert_eq!(outcomes.iter().filter(|r| r.is_ok()).count(), 1, "exactly one of the two writers of a wins: {a:?} {b:?}");
+        assert!(outcomes.iter().any(|r| matches!(r, Err(StoreError::Stale { expected: 1, actual: 2, .. }))));
+        let c = c.expect("the write to b is not failed by a's conflict");
+        assert_eq!(c.version, 2);
+        assert_eq!(w.stats().commits(), 1, "one transaction for the whole group");
+        drop(ap);
+        let s = w.close().await.expect("close");
+        assert_eq!(s.count().expect("count"), 5);
+        assert!(s.verify(None).expect("verify").ok());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_retry_is_a_no_op_alone_or_in_the_same_group() {
+        let (_dir, s) = store();
+        let w = Writer::spawn_with_clock(s, clock());
+        let first = w.append(statement(20, "a"), Some(1)).await.expect("appended");
+        assert!(!first.existed);
+        let again = w.append(statement(20, "a"), None).await.expect("retried");
+        assert!(again.existed);
+        assert_eq!((again.seq, again.version), (first.seq, first.version));
+        // Twice in one group: the second is a no-op too.
+        let ap = w.appender();
+        let (x, y) = tokio::join!(ap.append(statement(21, "b"), None), ap.append(statement(21, "b"), None));
+        let (x, y) = (x.expect("x"), y.expect("y"));
+        assert_eq!(x.seq, y.seq);
+        assert!(x.existed != y.existed, "one wrote it, the other found it");
+        // Same id, other content: refused alone.
+        let other = statement(21, "a");
+        assert!(matches!(w.append(other, None).await, Err(StoreError::Refused { .. })));
+        drop(ap);
+        let s = w.close().await.expect("close");
+        assert_eq!(s.count().expect("count"), 5);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn many_concurrent_writers_share_commits() {
+        let (_dir, s) = store();
+        let w = Writer::spawn_with_clock(s, clock());
+        let mut tasks = Vec::new();
+        for k in 0..16u32 {
+            let ap = w.appender();
+            tasks.push(tokio::spawn(async move {
+                for i in 0..20u32 {
+                    let doc = if k % 2 == 0 { "a" } else { "b" };
+                    ap.append(statement(1000 + k * 100 + i, doc), None).await.expect("appended");
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.expect("join");
+        }
+        assert_eq!(w.stats().requests(), 320);
+        assert!(w.stats().commits() <= 320);
+        let s = w.close().await.expect("close");
+        assert_eq!(s.count().expect("count"), 323);
+        assert!(s.verify(None).expect("verify").ok());
+    }
+}
