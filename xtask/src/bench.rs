@@ -1,6 +1,859 @@
-//! `cargo xtask bench`.
-use std::path::Path;
+//! `cargo xtask bench [--events N] [--secs S] [--json]`: minutes beside a raw-rusqlite baseline
+//! doing the least the same work needs, in one run, and the Python `eventsourcing` peer where it
+//! can run. Writes the table into BENCHMARKS.md (between its markers) with the machine it ran on.
+//!
+//! The baseline uses the very table minutes creates (the file is made by `Store::create`, so the
+//! shape, indexes and triggers are the same), WAL and `synchronous = FULL`, prepared statements,
+//! and the same hash chain (`minutes_store::row_hash`). Heavy workloads (import, replay) run in
+//! child processes under `/usr/bin/time` for their peak memory; appends run for a fixed time.
+//! Every figure is the median of 3 runs.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _, Result};
+use minutes_core::event::Event;
+use minutes_core::project::document::document_at;
+use minutes_core::project::replay_order;
+use minutes_core::project::timeline::Timeline;
+use minutes_store::{row_hash, Store, StoreError, Writer};
+use rusqlite::{params, Connection};
+
+use crate::gen;
+
+const RUNS: usize = 3;
+const INSERT: &str = "INSERT INTO events
+    (seq, id, stream, version, type, v, meeting, occurred_from, occurred_to, recorded_at, payload, hash)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+
+struct Opts {
+    events: u64,
+    secs: f64,
+    json: bool,
+    runs: usize,
+}
+
+/// One line of the table.
+struct Figure {
+    workload: String,
+    minutes: f64,
+    baseline: Option<f64>,
+    unit: &'static str,
+    /// `higher` when more is better (rates), `lower` for latencies and memory.
+    higher_better: bool,
+    target: &'static str,
+}
+
+impl Figure {
+    fn ratio(&self) -> Option<f64> {
+        let b = self.baseline?;
+        if b == 0.0 {
+            return None;
+        }
+        Some(if self.higher_better { self.minutes / b } else { self.minutes / b })
+    }
+}
+
 /// Runs the bench.
-pub fn run(_root: &Path, _args: &[String]) -> anyhow::Result<()> { Ok(()) }
-/// A measured child.
-pub fn child(_args: &[String]) -> anyhow::Result<()> { Ok(()) }
+pub fn run(root: &Path, args: &[String]) -> Result<()> {
+    let mut o = Opts { events: 1_000_000, secs: 3.0, json: false, runs: RUNS };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let need = |v: Option<&String>| v.cloned().ok_or_else(|| anyhow::anyhow!("{a} needs a value"));
+        macro_rules! val {
+            () => {
+                need(it.next())
+            };
+        }
+        match a.as_str() {
+            "--events" => o.events = val!()?.replace('_', "").parse()?,
+            "--secs" => o.secs = val!()?.parse()?,
+            "--runs" => o.runs = val!()?.parse()?,
+            "--json" => o.json = true,
+            other => bail!("unknown argument '{other}'; usage: cargo xtask bench [--events N] [--secs S] [--runs R] [--json]"),
+        }
+    }
+    let work = root.join("target").join("bench");
+    std::fs::create_dir_all(&work)?;
+    note(&format!("building the minutes binary (release)"));
+    let st = Command::new(env!("CARGO")).args(["build", "--release", "--quiet", "-p", "minutes-cli", "-p", "xtask"]).current_dir(root).status()?;
+    if !st.success() {
+        bail!("cargo build --release failed");
+    }
+    let bin = root.join("target").join("release");
+    let minutes = bin.join("minutes");
+    let xtask = bin.join("xtask");
+
+    let file = work.join(format!("events-{}.jsonl", o.events));
+    if !file.exists() {
+        note(&format!("generating {} events into {}", o.events, file.display()));
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&file)?);
+        gen::generate(&gen::Options { events: o.events, seed: 1 }, &mut |l| {
+            out.write_all(l.as_bytes())?;
+            out.write_all(b"\n")
+        })?;
+        out.flush()?;
+    }
+    let mut figures = Vec::new();
+
+    // 1 and 2: appends, for a fixed time.
+    let setup = setup_events()?;
+    let med = |xs: Vec<f64>| median(xs);
+    note("appends: one durable writer");
+    let m1 = med((0..o.runs).map(|_| append_minutes_tasks(&work, &setup, o.secs, 1)).collect::<Result<_>>()?);
+    let m1_direct = med((0..o.runs).map(|_| append_minutes_one(&work, &setup, o.secs)).collect::<Result<_>>()?);
+    let b1 = med((0..o.runs).map(|_| append_raw_one(&work, &setup, o.secs)).collect::<Result<_>>()?);
+    figures.push(Figure { workload: "append, 1 writer, 1 event/commit (Writer task)".into(), minutes: m1, baseline: Some(b1), unit: "events/s", higher_better: true, target: ">= 0.90" });
+    figures.push(Figure { workload: "append, 1 writer, 1 event/commit (Store::append, no cache; no target)".into(), minutes: m1_direct, baseline: Some(b1), unit: "events/s", higher_better: true, target: "-" });
+    note("appends: 16 writers (tasks, group commit)");
+    let m16 = med((0..o.runs).map(|_| append_minutes_tasks(&work, &setup, o.secs, 16)).collect::<Result<_>>()?);
+    let b16 = med((0..o.runs).map(|_| append_raw_threads(&work, &setup, o.secs, 16)).collect::<Result<_>>()?);
+    figures.push(Figure { workload: "append, 16 writers (tasks), group commit".into(), minutes: m16, baseline: Some(b16), unit: "events/s", higher_better: true, target: ">= 0.80" });
+    figures.push(Figure { workload: "append, 16 tasks vs minutes 1 writer".into(), minutes: m16, baseline: Some(m1), unit: "events/s", higher_better: true, target: ">= 2.0" });
+    note("appends: 16 writer processes");
+    let p16 = med((0..o.runs).map(|_| append_processes(&work, &xtask, &setup, o.secs, 16)).collect::<Result<_>>()?);
+    figures.push(Figure { workload: "append, 16 writer processes (no target)".into(), minutes: p16, baseline: None, unit: "events/s", higher_better: true, target: "-" });
+
+    // 3: import.
+    note(&format!("import of {} events", o.events));
+    let mut imports = Vec::new();
+    let db = work.join("minutes.db");
+    for _ in 0..o.runs {
+        remove_db(&db);
+        let st = Command::new(&minutes).arg("--db").arg(&db).args(["init", "--empty"]).output()?;
+        if !st.status.success() {
+            bail!("minutes init: {}", String::from_utf8_lossy(&st.stderr));
+        }
+        let (secs, kib, out) = timed(Command::new(&minutes).arg("--db").arg(&db).arg("import").arg(&file))?;
+        if !out.contains("imported") {
+            bail!("minutes import failed: {out}");
+        }
+        imports.push((o.events as f64 / secs, kib));
+    }
+    let raw_db = work.join("raw.db");
+    let mut raw_imports = Vec::new();
+    for _ in 0..o.runs {
+        remove_db(&raw_db);
+        let (secs, kib, out) = timed(Command::new(&xtask).args(["bench-child", "import-raw"]).arg(&raw_db).arg(&file))?;
+        let inner: f64 = out.trim().parse().unwrap_or(secs);
+        raw_imports.push((o.events as f64 / inner, kib));
+    }
+    figures.push(Figure {
+        workload: format!("import {} events from JSON Lines (minutes binary)", o.events),
+        minutes: median(imports.iter().map(|x| x.0).collect()),
+        baseline: Some(median(raw_imports.iter().map(|x| x.0).collect())),
+        unit: "events/s",
+        higher_better: true,
+        target: ">= 0.70",
+    });
+
+    // 4: replay.
+    note("replay");
+    let mut rep = Vec::new();
+    let mut raw_rep = Vec::new();
+    for _ in 0..o.runs {
+        let (_, kib, out) = timed(Command::new(&xtask).args(["bench-child", "replay-lib"]).arg(&db))?;
+        rep.push((out.trim().parse::<f64>().context("replay-lib output")?, kib));
+        let (_, kib, out) = timed(Command::new(&xtask).args(["bench-child", "replay-raw"]).arg(&db))?;
+        raw_rep.push((out.trim().parse::<f64>().context("replay-raw output")?, kib));
+    }
+    figures.push(Figure {
+        workload: "replay all events through the projections".into(),
+        minutes: median(rep.iter().map(|x| o.events as f64 / x.0).collect()),
+        baseline: Some(median(raw_rep.iter().map(|x| o.events as f64 / x.0).collect())),
+        unit: "events/s",
+        higher_better: true,
+        target: ">= 0.50",
+    });
+
+    let replay_rate = figures.last().map(|f| f.minutes).unwrap_or(0.0);
+
+    // 5: state at T.
+    note("state DOC --at T");
+    let mut p50 = Vec::new();
+    let mut p99 = Vec::new();
+    let mut raw50 = Vec::new();
+    let mut raw99 = Vec::new();
+    for run in 0..o.runs {
+        let (a, b) = state_latencies(&db, run as u64)?;
+        p50.push(a.0);
+        p99.push(a.1);
+        raw50.push(b.0);
+        raw99.push(b.1);
+    }
+    figures.push(Figure { workload: "state DOC --at T, p50 (library)".into(), minutes: median(p50), baseline: Some(median(raw50)), unit: "µs", higher_better: false, target: "<= 2.0" });
+    figures.push(Figure { workload: "state DOC --at T, p99 (library)".into(), minutes: median(p99), baseline: Some(median(raw99)), unit: "µs", higher_better: false, target: "<= 2.0" });
+
+    // 6: verify.
+    note("verify");
+    let mut ver = Vec::new();
+    let mut raw_ver = Vec::new();
+    for _ in 0..o.runs {
+        let store = Store::open(&db)?;
+        let t = Instant::now();
+        let report = store.verify(None)?;
+        ver.push(report.events as f64 / t.elapsed().as_secs_f64());
+        if !report.ok() {
+            bail!("verify found a problem: {:?}", report.problem);
+        }
+        raw_ver.push(raw_verify(&db)?);
+    }
+    figures.push(Figure { workload: "verify (hash chain)".into(), minutes: median(ver), baseline: Some(median(raw_ver)), unit: "events/s", higher_better: true, target: ">= 0.50" });
+
+    // 7: memory.
+    figures.push(Figure {
+        workload: "peak memory, import".into(),
+        minutes: median(imports.iter().map(|x| x.1 / 1024.0).collect()),
+        baseline: Some(median(raw_imports.iter().map(|x| x.1 / 1024.0).collect())),
+        unit: "MiB",
+        higher_better: false,
+        target: "< 200 MiB",
+    });
+    figures.push(Figure {
+        workload: "peak memory, replay".into(),
+        minutes: median(rep.iter().map(|x| x.1 / 1024.0).collect()),
+        baseline: Some(median(raw_rep.iter().map(|x| x.1 / 1024.0).collect())),
+        unit: "MiB",
+        higher_better: false,
+        target: "< 200 MiB",
+    });
+
+    // The Python peer.
+    let peer_note;
+    match python_peer(&work, o.secs, o.runs, o.events.min(100_000)) {
+        Ok((appends, reads, settings)) => {
+            figures.push(Figure { workload: "append, 1 writer: minutes vs eventsourcing (Python)".into(), minutes: m1, baseline: Some(appends), unit: "events/s", higher_better: true, target: "> 1.0" });
+            figures.push(Figure { workload: "read all events: minutes replay vs eventsourcing (Python)".into(), minutes: replay_rate, baseline: Some(reads), unit: "events/s", higher_better: true, target: "-" });
+            peer_note = settings;
+        }
+        Err(e) => peer_note = format!("The Python `eventsourcing` peer was skipped: {e}."),
+    }
+
+    let machine = machine();
+    let table = render(&figures);
+    if o.json {
+        for f in &figures {
+            let j = serde_json::json!({"workload": f.workload, "minutes": round(f.minutes), "baseline": f.baseline.map(round), "unit": f.unit, "ratio": f.ratio().map(|r| (r * 1000.0).round() / 1000.0)});
+            println!("{j}");
+        }
+    } else {
+        println!("{machine}\n\n{table}\n\n{peer_note}");
+    }
+    let md = root.join("BENCHMARKS.md");
+    let block = format!(
+        "<!-- bench:start -->\nLatest run: `cargo xtask bench --events {} --secs {}` ({} runs per figure, median).\n\n{machine}\n\n{table}\n\n{peer_note}\n<!-- bench:end -->",
+        o.events, o.secs, o.runs
+    );
+    let old = std::fs::read_to_string(&md).unwrap_or_default();
+    let new = match (old.find("<!-- bench:start -->"), old.find("<!-- bench:end -->")) {
+        (Some(a), Some(b)) => format!("{}{block}{}", &old[..a], &old[b + "<!-- bench:end -->".len()..]),
+        _ => format!("# Benchmarks\n\n{block}\n"),
+    };
+    std::fs::write(&md, new)?;
+    note("BENCHMARKS.md updated");
+    Ok(())
+}
+
+fn round(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn note(s: &str) {
+    eprintln!("bench: {s}");
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    xs.get(xs.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn remove_db(p: &Path) {
+    for s in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(format!("{}{s}", p.display()));
+    }
+}
+
+/// Runs a command under `/usr/bin/time`: its wall seconds, peak RSS in KiB, and stdout.
+fn timed(cmd: &mut Command) -> Result<(f64, f64, String)> {
+    let prog = cmd.get_program().to_owned();
+    let args: Vec<_> = cmd.get_args().map(ToOwned::to_owned).collect();
+    let t = Instant::now();
+    let out = Command::new("/usr/bin/time").args(["-f", "MAXRSS %M"]).arg(prog).args(args).output().context("/usr/bin/time")?;
+    let secs = t.elapsed().as_secs_f64();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        bail!("child failed: {err}");
+    }
+    let kib = err.lines().filter_map(|l| l.strip_prefix("MAXRSS ")).filter_map(|v| v.trim().parse::<f64>().ok()).last().unwrap_or(0.0);
+    Ok((secs, kib, String::from_utf8_lossy(&out.stdout).to_string()))
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "unknown".into());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("MemTotal")).and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<f64>().ok()))
+        .map(|k| format!("{:.1} GiB", k / 1024.0 / 1024.0))
+        .unwrap_or_else(|| "unknown".into());
+    let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    format!("Machine: {n} CPUs (nproc), {mem} memory, CPU: {cpu}; SQLite {}.", rusqlite::version())
+}
+
+fn render(figures: &[Figure]) -> String {
+    let mut s = String::from("| workload | minutes | baseline | unit | ratio | target |\n|---|---:|---:|---|---:|---|\n");
+    for f in figures {
+        let b = f.baseline.map(fmt).unwrap_or_else(|| "-".into());
+        let r = f.ratio().map(|r| format!("{r:.2}")).unwrap_or_else(|| "-".into());
+        s.push_str(&format!("| {} | {} | {b} | {} | {r} | {} |\n", f.workload, fmt(f.minutes), f.unit, f.target));
+    }
+    s.trim_end().to_string()
+}
+
+fn fmt(x: f64) -> String {
+    if x >= 100.0 {
+        format!("{:.0}", x)
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Appends.
+
+/// The first meeting of the generated record: what the append workloads write statements about.
+struct Setup {
+    events: Vec<Event>,
+    meeting: String,
+    docs: Vec<String>,
+    day: String,
+}
+
+fn setup_events() -> Result<Setup> {
+    let mut lines = Vec::new();
+    gen::generate(&gen::Options { events: 400, seed: 9 }, &mut |l| {
+        lines.push(l.to_string());
+        Ok(())
+    })?;
+    let events: Vec<Event> = lines.iter().map(|l| Event::from_json(l)).collect::<std::result::Result<_, _>>()?;
+    let meeting = events[0].meeting.to_string();
+    let events: Vec<Event> = events.into_iter().filter(|e| e.meeting.as_str() == meeting).collect();
+    let docs: Vec<String> = events.iter().filter(|e| e.type_name() == "DocumentTabled").filter_map(|e| e.document.as_ref().map(ToString::to_string)).collect();
+    let day = events
+        .iter()
+        .find(|e| e.type_name() == "MeetingOpened")
+        .and_then(|e| e.occurred.from)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .context("the setup has a MeetingOpened")?;
+    Ok(Setup { events, meeting, docs, day })
+}
+
+/// A statement about a document of the setup meeting, as a client would send it.
+fn statement(rng: &mut fastrand::Rng, s: &Setup) -> (String, String) {
+    let doc = &s.docs[rng.usize(..s.docs.len())];
+    let mut b = [0u8; 16];
+    rng.fill(&mut b);
+    let id = uuid::Builder::from_random_bytes(b).into_uuid();
+    let json = format!(
+        r#"{{"id":"{id}","type":"StatementMade","v":1,"meeting":"{m}","document":"{doc}","body":null,"actors":[],"occurred":{{"from":"{d}T10:00:00Z","to":"{d}T10:05:00Z"}},"recorded_at":"{d}T12:00:00Z","source":{{"file":"synthetic","section":"bench","quote":"a statement"}},"data":{{"stance":"support","summary":"supported the draft in its current form, with the amendments accepted by the working group so far"}}}}"#,
+        m = s.meeting,
+        d = s.day
+    );
+    (json, doc.clone())
+}
+
+fn now() -> minutes_core::time::Timestamp {
+    chrono::Utc::now().fixed_offset()
+}
+
+fn fresh_store(work: &Path, name: &str, s: &Setup) -> Result<(PathBuf, Store)> {
+    let db = work.join(name);
+    remove_db(&db);
+    let mut store = Store::create(&db)?;
+    store.append(&s.events, None, now())?;
+    Ok((db, store))
+}
+
+fn append_minutes_one(work: &Path, s: &Setup, secs: f64) -> Result<f64> {
+    let (_, mut store) = fresh_store(work, "append-minutes.db", s)?;
+    let mut rng = fastrand::Rng::with_seed(1);
+    let (deadline, start) = (Instant::now() + Duration::from_secs_f64(secs), Instant::now());
+    let mut n = 0u64;
+    while Instant::now() < deadline {
+        let (json, _) = statement(&mut rng, s);
+        let e = Event::from_json(&json)?;
+        store.append(std::slice::from_ref(&e), None, now())?;
+        n += 1;
+    }
+    Ok(n as f64 / start.elapsed().as_secs_f64())
+}
+
+/// The baseline's connection on the same table, and the chain's head and stream versions.
+struct Raw {
+    conn: Connection,
+    seq: u64,
+    prev: String,
+    versions: HashMap<String, u64>,
+}
+
+impl Raw {
+    fn open(db: &Path) -> Result<Self> {
+        let conn = Connection::open(db)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")?;
+        let (seq, prev) = conn.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))).unwrap_or((0, String::new()));
+        let mut versions = HashMap::new();
+        {
+            let mut st = conn.prepare("SELECT stream, MAX(version) FROM events GROUP BY stream")?;
+            let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+            for row in rows {
+                let (k, v) = row?;
+                versions.insert(k, v);
+            }
+        }
+        Ok(Self { conn, seq, prev, versions })
+    }
+
+    /// Inserts one statement row (already in a transaction or autocommit).
+    fn insert(&mut self, json: &str, stream: &str, meeting: &str, id: &str, from: &str, to: &str) -> Result<()> {
+        let version = self.versions.entry(stream.to_string()).or_insert(0);
+        *version += 1;
+        self.seq += 1;
+        let hash = row_hash(&self.prev, self.seq, stream, *version, json);
+        self.conn.prepare_cached(INSERT)?.execute(params![self.seq as i64, id, stream, *version as i64, "StatementMade", 1, meeting, from, to, "", json, hash])?;
+        self.prev = hash;
+        Ok(())
+    }
+}
+
+fn raw_fields(json: &str) -> (String, String, String) {
+    // The statement template puts the id at a fixed place; the baseline need not parse it.
+    let id = json[7..43].to_string();
+    let from = json.split("\"from\":\"").nth(1).map(|s| s[..20].to_string()).unwrap_or_default();
+    let to = json.split("\"to\":\"").nth(1).map(|s| s[..20].to_string()).unwrap_or_default();
+    (id, from, to)
+}
+
+fn append_raw_one(work: &Path, s: &Setup, secs: f64) -> Result<f64> {
+    let (db, store) = fresh_store(work, "append-raw.db", s)?;
+    store.close()?;
+    let mut raw = Raw::open(&db)?;
+    let mut rng = fastrand::Rng::with_seed(1);
+    let (deadline, start) = (Instant::now() + Duration::from_secs_f64(secs), Instant::now());
+    let mut n = 0u64;
+    while Instant::now() < deadline {
+        let (json, doc) = statement(&mut rng, s);
+        let (id, from, to) = raw_fields(&json);
+        raw.conn.execute_batch("BEGIN IMMEDIATE")?;
+        raw.insert(&json, &doc, &s.meeting, &id, &from, &to)?;
+        raw.conn.execute_batch("COMMIT")?;
+        n += 1;
+    }
+    Ok(n as f64 / start.elapsed().as_secs_f64())
+}
+
+fn append_minutes_tasks(work: &Path, s: &Setup, secs: f64, writers: u64) -> Result<f64> {
+    let (_, store) = fresh_store(work, "append-minutes-16.db", s)?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let count = Arc::new(AtomicU64::new(0));
+    let elapsed = rt.block_on(async {
+        let w = Writer::spawn(store);
+        let deadline = Instant::now() + Duration::from_secs_f64(secs);
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for k in 0..writers {
+            let ap = w.appender();
+            let count = Arc::clone(&count);
+            let setup = Setup { events: Vec::new(), meeting: s.meeting.clone(), docs: s.docs.clone(), day: s.day.clone() };
+            tasks.push(tokio::spawn(async move {
+                let mut rng = fastrand::Rng::with_seed(100 + k);
+                while Instant::now() < deadline {
+                    let (json, _) = statement(&mut rng, &setup);
+                    let e = Event::from_json(&json).map_err(|e| anyhow::anyhow!("{e}"))?;
+                    ap.append(e, None).await?;
+                    count.fetch_add(1, Ordering::Relaxed);
+                }
+                anyhow::Ok(())
+            }));
+        }
+        for t in tasks {
+            t.await??;
+        }
+        let elapsed = start.elapsed().as_secs_f64();
+        w.close().await?;
+        anyhow::Ok(elapsed)
+    })?;
+    Ok(count.load(Ordering::Relaxed) as f64 / elapsed)
+}
+
+fn append_raw_threads(work: &Path, s: &Setup, secs: f64, writers: u64) -> Result<f64> {
+    let (db, store) = fresh_store(work, "append-raw-16.db", s)?;
+    store.close()?;
+    type Req = (String, String, std::sync::mpsc::SyncSender<()>);
+    let (tx, rx) = std::sync::mpsc::channel::<Req>();
+    let meeting = s.meeting.clone();
+    let writer = std::thread::spawn(move || -> Result<()> {
+        let mut raw = Raw::open(&db)?;
+        while let Ok(first) = rx.recv() {
+            let mut group = vec![first];
+            while let Ok(r) = rx.try_recv() {
+                group.push(r);
+            }
+            raw.conn.execute_batch("BEGIN IMMEDIATE")?;
+            for (json, doc, _) in &group {
+                let (id, from, to) = raw_fields(json);
+                raw.insert(json, doc, &meeting, &id, &from, &to)?;
+            }
+            raw.conn.execute_batch("COMMIT")?;
+            for (_, _, ack) in group {
+                let _ = ack.send(());
+            }
+        }
+        Ok(())
+    });
+    let deadline = Instant::now() + Duration::from_secs_f64(secs);
+    let start = Instant::now();
+    let count = Arc::new(AtomicU64::new(0));
+    let mut threads = Vec::new();
+    for k in 0..writers {
+        let tx = tx.clone();
+        let count = Arc::clone(&count);
+        let setup = Setup { events: Vec::new(), meeting: s.meeting.clone(), docs: s.docs.clone(), day: s.day.clone() };
+        threads.push(std::thread::spawn(move || {
+            let mut rng = fastrand::Rng::with_seed(100 + k);
+            while Instant::now() < deadline {
+                let (json, doc) = statement(&mut rng, &setup);
+                let (ack, done) = std::sync::mpsc::sync_channel(1);
+                if tx.send((json, doc, ack)).is_err() || done.recv().is_err() {
+                    break;
+                }
+                count.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    for t in threads {
+        let _ = t.join();
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    drop(tx);
+    writer.join().map_err(|_| anyhow::anyhow!("the baseline writer panicked"))??;
+    Ok(count.load(Ordering::Relaxed) as f64 / elapsed)
+}
+
+fn append_processes(work: &Path, xtask: &Path, s: &Setup, secs: f64, n: usize) -> Result<f64> {
+    let (db, store) = fresh_store(work, "append-procs.db", s)?;
+    store.close()?;
+    let children: Vec<_> = (0..n)
+        .map(|k| Command::new(xtask).args(["bench-child", "append-proc"]).arg(&db).arg(secs.to_string()).arg(k.to_string()).stdout(std::process::Stdio::piped()).spawn())
+        .collect::<std::io::Result<_>>()?;
+    let mut total = 0.0;
+    for c in children {
+        let out = c.wait_with_output()?;
+        total += String::from_utf8_lossy(&out.stdout).trim().parse::<f64>().unwrap_or(0.0);
+    }
+    Ok(total)
+}
+
+// ---------------------------------------------------------------------------------------------
+// State, verify.
+
+fn state_latencies(db: &Path, seed: u64) -> Result<((f64, f64), (f64, f64))> {
+    let store = Store::open(db)?;
+    let conn = Connection::open(db)?;
+    // Documents and the day their meeting starts, from their tabling (whose window ends then).
+    let mut docs: Vec<(String, chrono::DateTime<chrono::Utc>)> = Vec::new();
+    {
+        let mut st = conn.prepare("SELECT stream, occurred_to FROM events WHERE type = 'DocumentTabled'")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (d, t) = row?;
+            if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&t) {
+                docs.push((d, t.with_timezone(&chrono::Utc)));
+            }
+        }
+    }
+    if docs.is_empty() {
+        bail!("no documents in the log");
+    }
+    let mut rng = fastrand::Rng::with_seed(seed + 40);
+    let queries: Vec<(String, minutes_core::time::Timestamp)> = (0..2000)
+        .map(|_| {
+            let (d, t0) = &docs[rng.usize(..docs.len())];
+            let t = *t0 + chrono::Duration::minutes(rng.i64(0..4 * 24 * 60));
+            (d.clone(), t.fixed_offset())
+        })
+        .collect();
+    let mut lib = Vec::with_capacity(queries.len());
+    let mut sink = 0usize;
+    for (d, t) in &queries {
+        let start = Instant::now();
+        let view = state_at(&store, d, t)?;
+        lib.push(start.elapsed().as_secs_f64() * 1e6);
+        sink += view.state.map(|s| s.amendments.len()).unwrap_or(0) + view.uncertain.len();
+    }
+    let mut raw = Vec::with_capacity(queries.len());
+    let mut st = conn.prepare("SELECT seq, version, hash, payload FROM events WHERE stream = ?1 AND (occurred_from IS NULL OR occurred_from <= ?2) ORDER BY version")?;
+    for (d, t) in &queries {
+        let at = t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let start = Instant::now();
+        let rows = st.query_map(params![d, at], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?;
+        for row in rows {
+            sink += row?.3.len() & 1;
+        }
+        raw.push(start.elapsed().as_secs_f64() * 1e6);
+    }
+    std::hint::black_box(sink);
+    Ok((percentiles(lib), percentiles(raw)))
+}
+
+/// The library's answer to `state DOC --at T`.
+fn state_at(store: &Store, doc: &str, at: &minutes_core::time::Timestamp) -> Result<minutes_core::project::document::DocumentAt> {
+    let events = store.stream(doc)?;
+    Ok(document_at(&events, at))
+}
+
+fn percentiles(mut xs: Vec<f64>) -> (f64, f64) {
+    xs.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    let at = |p: f64| xs[((xs.len() as f64 - 1.0) * p).round() as usize];
+    (at(0.50), at(0.99))
+}
+
+fn raw_verify(db: &Path) -> Result<f64> {
+    let conn = Connection::open(db)?;
+    let start = Instant::now();
+    let mut st = conn.prepare("SELECT seq, stream, version, payload, hash FROM events ORDER BY seq")?;
+    let mut rows = st.query([])?;
+    let mut prev = String::new();
+    let mut n = 0u64;
+    while let Some(r) = rows.next()? {
+        let seq = r.get::<_, i64>(0)? as u64;
+        let stream: String = r.get(1)?;
+        let version = r.get::<_, i64>(2)? as u64;
+        let payload: String = r.get(3)?;
+        let hash: String = r.get(4)?;
+        if row_hash(&prev, seq, &stream, version, &payload) != hash {
+            bail!("raw verify: row {seq} does not match");
+        }
+        prev = hash;
+        n += 1;
+    }
+    Ok(n as f64 / start.elapsed().as_secs_f64())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Children: the workloads whose memory is measured, and the writer processes.
+
+/// `xtask bench-child WORKLOAD ARGS`: prints its own figure on stdout.
+pub fn child(args: &[String]) -> Result<()> {
+    match args.first().map(String::as_str) {
+        Some("import-raw") => {
+            let secs = import_raw(Path::new(&args[1]), Path::new(&args[2]))?;
+            println!("{secs}");
+        }
+        Some("replay-lib") => println!("{}", replay_lib(Path::new(&args[1]))?),
+        Some("replay-raw") => println!("{}", replay_raw(Path::new(&args[1]))?),
+        Some("append-proc") => {
+            let db = Path::new(&args[1]);
+            let secs: f64 = args[2].parse()?;
+            let k: u64 = args[3].parse()?;
+            let s = setup_events()?;
+            let mut store = Store::open(db)?;
+            let mut rng = fastrand::Rng::with_seed(1000 + k);
+            let (deadline, start) = (Instant::now() + Duration::from_secs_f64(secs), Instant::now());
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                let (json, _) = statement(&mut rng, &s);
+                let e = Event::from_json(&json)?;
+                loop {
+                    match store.append(std::slice::from_ref(&e), None, now()) {
+                        Ok(_) => break,
+                        Err(StoreError::Busy) => continue,
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                n += 1;
+            }
+            println!("{}", n as f64 / start.elapsed().as_secs_f64());
+        }
+        _ => bail!("bench-child: unknown workload"),
+    }
+    Ok(())
+}
+
+/// The baseline import: parse each line into the envelope's fields, check them, chain and insert
+/// in batches of 10,000. Returns its seconds.
+fn import_raw(db: &Path, file: &Path) -> Result<f64> {
+    Store::create(db)?.close()?;
+    let start = Instant::now();
+    let mut raw = Raw::open(db)?;
+    let reader = BufReader::with_capacity(1 << 20, std::fs::File::open(file)?);
+    let mut in_batch = 0;
+    raw.conn.execute_batch("BEGIN IMMEDIATE")?;
+    for line in reader.lines() {
+        let line = line?;
+        let v: serde_json::Value = serde_json::from_str(&line)?;
+        let s = |k: &str| v.get(k).and_then(serde_json::Value::as_str);
+        let id = s("id").context("id")?;
+        uuid::Uuid::parse_str(id)?;
+        let type_name = s("type").context("type")?;
+        let meeting = s("meeting").context("meeting")?;
+        let stream = s("document").unwrap_or(meeting).to_string();
+        let occurred = v.get("occurred").context("occurred")?;
+        let utc = |k: &str| {
+            occurred.get(k).and_then(serde_json::Value::as_str).map(|t| chrono::DateTime::parse_from_rfc3339(t).map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)))
+        };
+        let from = utc("from").transpose()?;
+        let to = utc("to").transpose()?;
+        let version = raw.versions.entry(stream.clone()).or_insert(0);
+        *version += 1;
+        raw.seq += 1;
+        let hash = row_hash(&raw.prev, raw.seq, &stream, *version, &line);
+        raw.conn.prepare_cached(INSERT)?.execute(params![raw.seq as i64, id, stream, *version as i64, type_name, 1, meeting, from, to, "", line, hash])?;
+        raw.prev = hash;
+        in_batch += 1;
+        if in_batch == 10_000 {
+            raw.conn.execute_batch("COMMIT; BEGIN IMMEDIATE")?;
+            in_batch = 0;
+        }
+    }
+    raw.conn.execute_batch("COMMIT")?;
+    Ok(start.elapsed().as_secs_f64())
+}
+
+/// Replay through the library: every meeting's timeline, each event described as `replay`
+/// prints it. Returns its seconds.
+fn replay_lib(db: &Path) -> Result<f64> {
+    let store = Store::open(db)?;
+    let start = Instant::now();
+    let mut sink = 0usize;
+    for m in store.meetings()? {
+        let id = minutes_core::id::MeetingId::new(&m)?;
+        let mut events = store.meeting(&id)?;
+        let timeline = Timeline::new(&events);
+        replay_order(&mut events);
+        for r in &events {
+            sink += timeline.describe(&r.event).len();
+        }
+    }
+    std::hint::black_box(sink);
+    Ok(start.elapsed().as_secs_f64())
+}
+
+/// The baseline read: every row in order, decoded into the typed event. Returns its seconds.
+fn replay_raw(db: &Path) -> Result<f64> {
+    let conn = Connection::open(db)?;
+    let start = Instant::now();
+    let mut st = conn.prepare("SELECT seq, version, hash, payload FROM events ORDER BY seq")?;
+    let mut rows = st.query([])?;
+    let mut sink = 0usize;
+    while let Some(r) = rows.next()? {
+        let payload: String = r.get(3)?;
+        let e = Event::from_json(&payload)?;
+        sink += e.actors.len();
+    }
+    std::hint::black_box(sink);
+    Ok(start.elapsed().as_secs_f64())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Python peer.
+
+const PEER: &str = r#"
+import os, sys, time, sqlite3
+mode, path, secs, n = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+os.environ["PERSISTENCE_MODULE"] = "eventsourcing.sqlite"
+os.environ["SQLITE_DBNAME"] = path
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, event
+
+class Draft(Aggregate):
+    @event("Tabled")
+    def __init__(self, title):
+        self.title = title
+        self.statements = 0
+    @event("StatementMade")
+    def state(self, summary):
+        self.statements += 1
+
+SUMMARY = "supported the draft in its current form, with the amendments accepted by the working group so far"
+app = Application()
+if mode == "append":
+    d = Draft("a draft")
+    app.save(d)
+    t0 = time.perf_counter(); k = 0
+    while time.perf_counter() - t0 < secs:
+        d.state(SUMMARY); app.save(d); k += 1
+    print(k / (time.perf_counter() - t0))
+else:
+    d = Draft("a draft")
+    for i in range(n - 1):
+        d.state(SUMMARY)
+        if i % 1000 == 999:
+            app.save(d)
+    app.save(d)
+    t0 = time.perf_counter(); k = 0; start = 1
+    while True:
+        items = app.recorder.select_notifications(start=start, limit=1000)
+        if not items:
+            break
+        for it in items:
+            app.mapper.to_domain_event(it); k += 1
+        start = items[-1].id + 1
+    print(k / (time.perf_counter() - t0))
+c = sqlite3.connect(path)
+print("journal_mode=%s synchronous=%s" % (c.execute("PRAGMA journal_mode").fetchone()[0], c.execute("PRAGMA synchronous").fetchone()[0]))
+"#;
+
+fn python_peer(work: &Path, secs: f64, runs: usize, n: u64) -> Result<(f64, f64, String)> {
+    let py = which("python3").ok_or_else(|| anyhow::anyhow!("python3 is not installed"))?;
+    let venv = work.join("venv");
+    let vpy = venv.join("bin").join("python");
+    if !vpy.exists() {
+        note("installing the Python eventsourcing package into a virtual environment under target/bench");
+        let ok = Command::new(&py).args(["-m", "venv"]).arg(&venv).status()?.success()
+            && Command::new(venv.join("bin").join("pip")).args(["install", "--quiet", "eventsourcing"]).status()?.success();
+        if !ok {
+            bail!("installing eventsourcing into a virtual environment failed");
+        }
+    }
+    let script = work.join("peer.py");
+    std::fs::write(&script, PEER)?;
+    let version = Command::new(&vpy).args(["-c", "import importlib.metadata as m; print(m.version('eventsourcing'))"]).output()?;
+    let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
+    let go = |mode: &str| -> Result<(f64, String)> {
+        let db = work.join("peer.db");
+        remove_db(&db);
+        let out = Command::new(&vpy).arg(&script).arg(mode).arg(&db).arg(secs.to_string()).arg(n.to_string()).output()?;
+        if !out.status.success() {
+            bail!("the peer failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let mut lines = text.lines();
+        let rate: f64 = lines.next().unwrap_or("").trim().parse()?;
+        Ok((rate, lines.next().unwrap_or("").to_string()))
+    };
+    note("the Python eventsourcing peer");
+    let mut a = Vec::new();
+    let mut r = Vec::new();
+    let mut settings = String::new();
+    for _ in 0..runs {
+        let (x, s) = go("append")?;
+        a.push(x);
+        settings = s;
+        r.push(go("read")?.0);
+    }
+    let note = format!(
+        "Python peer: `eventsourcing` {version} on its SQLite backend with its default settings (`PERSISTENCE_MODULE=eventsourcing.sqlite`, one aggregate, `app.save` per event, so one transaction per event; the file as it left it: {settings}); its read figure reads back {n} events it wrote (in saves of 1,000) through `select_notifications` in pages of 1,000 and maps each to its domain event."
+    );
+    Ok((median(a), median(r), note))
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|p| p.is_file()))
+}

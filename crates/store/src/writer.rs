@@ -9,6 +9,11 @@
 //! after the commit that holds it is durable. If the commit itself fails (the disk, a lock held
 //! too long by another process), the group is retried one event a transaction, so each request
 //! gets its own answer.
+//!
+//! Between transactions the writer keeps the latest states of the streams it has loaded (the
+//! ledger the rules judge against), so an append costs the same however long its document's
+//! and meeting's streams have grown; they are dropped whenever the log moved under it (another
+//! process appended) or a transaction failed.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -18,7 +23,7 @@ use minutes_core::time::Timestamp;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use crate::append::Appended;
+use crate::append::{Appended, Primed};
 use crate::error::{Result, StoreError};
 use crate::Store;
 
@@ -87,6 +92,7 @@ impl Writer {
                 let _ = g.recv();
             }
             let mut group = Vec::new();
+            let mut primed = None;
             while let Some(first) = rx.blocking_recv() {
                 group.push(first);
                 while group.len() < MAX_GROUP {
@@ -95,7 +101,7 @@ impl Writer {
                         Err(_) => break,
                     }
                 }
-                commit(&mut store, &mut group, &clock, &counters);
+                commit(&mut store, &mut group, &mut primed, &clock, &counters);
             }
             store
         });
@@ -145,11 +151,11 @@ fn stopped() -> StoreError {
     StoreError::Io(std::io::Error::other("the store's writer has stopped"))
 }
 
-fn commit(store: &mut Store, group: &mut Vec<Request>, clock: &Clock, stats: &Stats) {
+fn commit(store: &mut Store, group: &mut Vec<Request>, primed: &mut Option<Primed>, clock: &Clock, stats: &Stats) {
     let now = clock();
     let (items, replies): (Vec<_>, Vec<_>) = group.drain(..).map(|r| ((r.event, r.expected), r.reply)).unzip();
     stats.events.fetch_add(items.len() as u64, Ordering::Relaxed);
-    match store.append_each(&items, now) {
+    match store.append_each_primed(&items, now, primed) {
         Ok(results) => {
             stats.commits.fetch_add(1, Ordering::Relaxed);
             for (reply, result) in replies.into_iter().zip(results) {
