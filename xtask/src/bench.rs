@@ -612,9 +612,10 @@ fn state_latencies(db: &Path, seed: u64) -> Result<((f64, f64), (f64, f64))> {
     Ok((percentiles(lib), percentiles(raw)))
 }
 
-/// The library's answer to `state DOC --at T`.
+/// The library's answer to `state DOC --at T`: the document's events that can matter at T,
+/// read through the index, folded.
 fn state_at(store: &Store, doc: &str, at: &minutes_core::time::Timestamp) -> Result<minutes_core::project::document::DocumentAt> {
-    let events = store.stream(doc)?;
+    let events = store.document_events_at(doc, at)?;
     Ok(document_at(&events, at))
 }
 
@@ -655,6 +656,35 @@ pub fn child(args: &[String]) -> Result<()> {
         Some("import-raw") => {
             let secs = import_raw(Path::new(&args[1]), Path::new(&args[2]))?;
             println!("{secs}");
+        }
+        Some("state") => {
+            // For profiling: `perf record xtask bench-child state DB`.
+            let store = Store::open(Path::new(&args[1]))?;
+            let docs: Vec<String> = store.documents()?.into_iter().map(|d| d.document.to_string()).take(500).collect();
+            let at = chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z")?;
+            let (mut read, mut decode_free, mut fold, mut events) = (0.0, 0.0, 0.0, 0usize);
+            let conn = Connection::open(Path::new(&args[1]))?;
+            for d in &docs {
+                let t = Instant::now();
+                let rows = store.document_events_at(d, &at)?;
+                read += t.elapsed().as_secs_f64();
+                events += rows.len();
+                let t = Instant::now();
+                let v = document_at(&rows, &at);
+                fold += t.elapsed().as_secs_f64();
+                std::hint::black_box(v);
+                let t = Instant::now();
+                let mut st = conn.prepare_cached("SELECT seq, version, hash, payload FROM events WHERE stream = ?1 ORDER BY version")?;
+                let n = st.query_map(params![d], |r| r.get::<_, String>(3))?.count();
+                decode_free += t.elapsed().as_secs_f64();
+                std::hint::black_box(n);
+            }
+            let per = |x: f64| x * 1e6 / docs.len() as f64;
+            println!("{} docs, {:.1} events each: read+decode {:.0} µs, raw read {:.0} µs, fold {:.0} µs", docs.len(), events as f64 / docs.len() as f64, per(read), per(decode_free), per(fold));
+            for run in 0..3 {
+                let ((p50, p99), (r50, r99)) = state_latencies(Path::new(&args[1]), run)?;
+                println!("library p50 {p50:.0} µs p99 {p99:.0} µs; raw p50 {r50:.0} µs p99 {r99:.0} µs");
+            }
         }
         Some("replay-lib") => println!("{}", replay_lib(Path::new(&args[1]))?),
         Some("replay-raw") => println!("{}", replay_raw(Path::new(&args[1]))?),

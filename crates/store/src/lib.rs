@@ -11,6 +11,7 @@ mod schema;
 mod upcast;
 mod verify;
 mod writer;
+mod snapshot;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -23,6 +24,7 @@ pub use error::{Refusal, Result, StoreError};
 pub use read::DocumentNaming;
 pub use verify::{Problem, Report};
 pub use writer::{Appender, Clock, Stats, Writer, MAX_GROUP};
+pub use snapshot::SNAPSHOT_EVERY;
 
 /// How long a writer waits for another writer's lock before giving up with [`StoreError::Busy`].
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

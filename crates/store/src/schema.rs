@@ -87,3 +87,13 @@ pub const COUNT: &str = "SELECT COUNT(*) FROM events";
 
 /// The meetings in the log.
 pub const MEETINGS: &str = "SELECT DISTINCT meeting FROM events ORDER BY meeting";
+
+/// A stream's events that can matter to its state at a moment: those whose window starts by
+/// then (`?2` is an upper bound, RFC 3339 UTC; open starts count) and every correction, read
+/// through the `(stream, version)` index.
+pub fn stream_until() -> String {
+    format!(
+        "SELECT {COLUMNS} FROM events WHERE stream = ?1
+            AND (occurred_from IS NULL OR occurred_from <= ?2 OR type = 'EventCorrected') ORDER BY version"
+    )
+}
