@@ -3,21 +3,8 @@
 
 use minutes_tests::{root, TestEnv};
 
-/// A store holding the example meeting of events/examples, up to and including step `upto`.
 fn example(upto: usize) -> TestEnv {
-    let env = TestEnv::new();
-    env.ok(&["init", "--empty"]);
-    let dir = root().join("events/examples/harbour-board");
-    env.ok(&["import", dir.join("setup.toml").to_str().unwrap()]);
-    let mut steps: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
-    steps.sort();
-    for (i, step) in steps.iter().take(upto).enumerate() {
-        let event = std::fs::read_to_string(step).unwrap();
-        let version = (i + 1).to_string();
-        let r = env.run_with(&["append", "--expected-version", &version], Some(&event));
-        assert_eq!(r.code, 0, "{}", r.golden());
-    }
-    env
+    minutes_tests::example_store(upto)
 }
 
 fn sha(path: &std::path::Path) -> Vec<u8> {

@@ -122,3 +122,29 @@ impl TestEnv {
         r
     }
 }
+
+/// A store holding the example meeting of events/examples/harbour-board: its setup, then the
+/// first `steps` of its numbered events, each appended with its expected version.
+pub fn example_store(steps: usize) -> TestEnv {
+    let env = TestEnv::new();
+    env.ok(&["init", "--empty"]);
+    let dir = root().join("events/examples/harbour-board");
+    let setup = dir.join("setup.toml");
+    env.ok(&["import", &setup.display().to_string()]);
+    for (i, step) in example_steps().iter().take(steps).enumerate() {
+        let version = (i + 1).to_string();
+        let r = env.run_with(&["append", "--expected-version", &version], Some(step));
+        assert_eq!(r.code, 0, "{}", r.golden());
+    }
+    env
+}
+
+/// The example meeting's numbered events, in order, as JSON text.
+pub fn example_steps() -> Vec<String> {
+    let dir = root().join("events/examples/harbour-board");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect())
+        .unwrap_or_default();
+    files.sort();
+    files.iter().map(|f| std::fs::read_to_string(f).unwrap_or_default().trim().to_string()).collect()
+}

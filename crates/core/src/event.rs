@@ -14,8 +14,15 @@ use crate::id::{ActorId, AmendmentId, BodyId, DocumentName, EventId, MeetingId, 
 use crate::text::Text;
 use crate::time::{Timestamp, Window};
 
-/// The schema version every event type is written with today.
-pub const CURRENT_VERSION: u32 = 1;
+/// The schema version each event type is written with today. A type's version goes up when
+/// its `data` changes shape; the store's upcaster turns older shapes into this one on read.
+pub fn schema_version(type_name: &str) -> u32 {
+    match type_name {
+        // v2: `minutes` became `duration_minutes` (the old name read like the program's).
+        "SessionSuspended" => 2,
+        _ => 1,
+    }
+}
 
 /// One fact of the record.
 #[derive(Debug, Clone, PartialEq)]
@@ -290,7 +297,7 @@ data! {
     SessionSuspended {
         /// How long, in minutes, if the sources say.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        minutes: Option<u32>,
+        duration_minutes: Option<u32>,
     }
     /// A suspended session was resumed.
     SessionResumed {}
@@ -407,6 +414,15 @@ data! {
     DraftAdopted {}
     /// A document was withdrawn by its submitters.
     DocumentWithdrawn {}
+    /// An earlier event of the same stream was a mistake of the record: it is withdrawn from
+    /// the record (never edited away). The envelope's actors corrected it; a replacement, if
+    /// any, is an ordinary event appended after this one.
+    EventCorrected {
+        /// The event withdrawn from the record.
+        corrects: EventId,
+        /// Why.
+        reason: String,
+    }
 }
 
 /// An event that cannot be read.
@@ -418,8 +434,8 @@ pub enum DecodeError {
     /// The type is not one minutes knows.
     #[error("unknown event type '{0}'")]
     UnknownType(String),
-    /// The type's schema version is newer than this program knows.
-    #[error("event type {type_name} has schema version {v}; this program knows versions 1 to {CURRENT_VERSION}")]
+    /// The type's schema version is not one this program reads.
+    #[error("event type {type_name} has schema version {v}; this program reads version {}", schema_version(type_name))]
     Version {
         /// The type.
         type_name: String,
@@ -506,23 +522,24 @@ fn is_default<T: Default + PartialEq>(t: &T) -> bool {
 }
 
 impl Event {
-    /// Reads an event from JSON, upgrading nothing: `data` must be of the current version.
+    /// Reads an event from JSON, upgrading an older shape of its type first.
     pub fn from_json(s: &str) -> Result<Self, DecodeError> {
-        let raw: RawEvent = serde_json::from_str(s).map_err(|e| DecodeError::Json(e.to_string()))?;
-        Self::from_raw(raw)
+        let v: Value = serde_json::from_str(s).map_err(|e| DecodeError::Json(e.to_string()))?;
+        Self::from_value(v)
     }
 
-    /// Reads an event from a JSON value.
-    pub fn from_value(v: Value) -> Result<Self, DecodeError> {
+    /// Reads an event from a JSON value, upgrading an older shape of its type first.
+    pub fn from_value(mut v: Value) -> Result<Self, DecodeError> {
+        crate::upcast::upgrade(&mut v)?;
         let raw: RawEvent = serde_json::from_value(v).map_err(|e| DecodeError::Json(e.to_string()))?;
         Self::from_raw(raw)
     }
 
     fn from_raw(raw: RawEvent) -> Result<Self, DecodeError> {
-        if raw.v == 0 || raw.v > CURRENT_VERSION {
-            if !EventKind::TYPES.contains(&raw.type_name.as_str()) {
-                return Err(DecodeError::UnknownType(raw.type_name));
-            }
+        if !EventKind::TYPES.contains(&raw.type_name.as_str()) {
+            return Err(DecodeError::UnknownType(raw.type_name));
+        }
+        if raw.v != schema_version(&raw.type_name) {
             return Err(DecodeError::Version { type_name: raw.type_name, v: raw.v });
         }
         let kind = EventKind::decode(&raw.type_name, raw.data)?;
@@ -560,7 +577,7 @@ impl Event {
             seq: stored.map(|s| s.0),
             id: &self.id,
             type_name: self.kind.type_name(),
-            v: CURRENT_VERSION,
+            v: schema_version(self.kind.type_name()),
             meeting: &self.meeting,
             document: &self.document,
             version: stored.map(|s| s.1),

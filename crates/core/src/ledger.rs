@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use crate::event::{Event, EventKind, Recorded};
 use crate::id::{DocumentName, MeetingId};
 use crate::project::document::DocumentState;
+use crate::project::effective;
 use crate::project::meeting::MeetingState;
 use crate::rules::{self, Context, RuleError};
 
@@ -18,7 +19,8 @@ use crate::rules::{self, Context, RuleError};
 pub struct Ledger {
     meetings: HashMap<MeetingId, Option<MeetingState>>,
     documents: HashMap<DocumentName, Option<DocumentState>>,
-    versions: HashMap<String, u64>,
+    /// Each loaded stream's events, for refolding after a correction and judging one.
+    streams: HashMap<String, Vec<Recorded>>,
 }
 
 impl Ledger {
@@ -29,32 +31,37 @@ impl Ledger {
 
     /// Whether the stream (a meeting id or a document name) is loaded.
     pub fn has_stream(&self, stream: &str) -> bool {
-        self.versions.contains_key(stream)
+        self.streams.contains_key(stream)
     }
 
     /// Loads a meeting's stream (its events in appending order).
     pub fn prime_meeting(&mut self, id: &MeetingId, events: &[Recorded]) {
-        let mut m = None;
-        for r in events {
-            MeetingState::apply(&mut m, &r.event);
-        }
-        self.meetings.insert(id.clone(), m);
-        self.versions.insert(id.to_string(), events.len() as u64);
+        self.streams.insert(id.to_string(), events.to_vec());
+        self.refold_meeting(id);
     }
 
     /// Loads a document's stream (its events in appending order).
     pub fn prime_document(&mut self, name: &DocumentName, events: &[Recorded]) {
-        let mut d = None;
-        for r in events {
-            DocumentState::apply(&mut d, r);
+        self.streams.insert(name.to_string(), events.to_vec());
+        self.refold_document(name);
+    }
+
+    fn refold_meeting(&mut self, id: &MeetingId) {
+        let mut m = None;
+        for r in effective(self.streams.get(id.as_str()).map_or(&[], Vec::as_slice), None) {
+            MeetingState::apply(&mut m, &r.event);
         }
-        self.documents.insert(name.clone(), d);
-        self.versions.insert(name.to_string(), events.len() as u64);
+        self.meetings.insert(id.clone(), m);
+    }
+
+    fn refold_document(&mut self, name: &DocumentName) {
+        let events = effective(self.streams.get(name.as_str()).map_or(&[], Vec::as_slice), None);
+        self.documents.insert(name.clone(), crate::project::document::document_latest(&events));
     }
 
     /// The stream's version: how many events it holds (0 if loaded and empty or not loaded).
     pub fn version(&self, stream: &str) -> u64 {
-        self.versions.get(stream).copied().unwrap_or(0)
+        self.streams.get(stream).map_or(0, |s| s.len() as u64)
     }
 
     /// The latest state of a document, if loaded and tabled.
@@ -76,17 +83,21 @@ impl Ledger {
                 meeting: self.meeting(&e.meeting),
                 document: e.document.as_ref().and_then(|d| self.document(d)),
                 document_exists: &exists,
+                stream: self.streams.get(e.stream()).map_or(&[], Vec::as_slice),
             };
             rules::check(e, &ctx)?;
         }
         let stream = e.stream().to_string();
         let version = self.version(&stream) + 1;
         let r = Recorded { seq, version, hash: String::new(), event: e.clone() };
-        match &e.document {
-            Some(d) => DocumentState::apply(self.documents.entry(d.clone()).or_default(), &r),
-            None => MeetingState::apply(self.meetings.entry(e.meeting.clone()).or_default(), e),
+        self.streams.entry(stream).or_default().push(r.clone());
+        let correction = matches!(e.kind, EventKind::EventCorrected(_));
+        match (&e.document, correction) {
+            (Some(d), true) => self.refold_document(d),
+            (None, true) => self.refold_meeting(&e.meeting),
+            (Some(d), false) => DocumentState::apply(self.documents.entry(d.clone()).or_default(), &r),
+            (None, false) => MeetingState::apply(self.meetings.entry(e.meeting.clone()).or_default(), e),
         }
-        self.versions.insert(stream, version);
         Ok(version)
     }
 }

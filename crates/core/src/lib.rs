@@ -12,3 +12,4 @@ pub mod record;
 pub mod rules;
 pub mod text;
 pub mod time;
+pub mod upcast;

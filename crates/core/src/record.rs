@@ -84,7 +84,8 @@ pub fn load(file: &str, src: &str, read_text: &dyn Fn(&str) -> Option<String>) -
             }
         }
         ev.entry("source").or_insert(Value::Null);
-        ev.entry("v").or_insert(Value::from(crate::event::CURRENT_VERSION));
+        let version = ev.get("type").and_then(Value::as_str).map_or(1, crate::event::schema_version);
+        ev.entry("v").or_insert(Value::from(version));
         ev.entry("data").or_insert_with(|| Value::Object(Map::new()));
         localize(&mut ev, zone).map_err(fail_ev)?;
         if let Some(Value::Object(data)) = ev.get_mut("data") {

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use thiserror::Error;
 
 use crate::amend::{self, AmendError};
-use crate::event::{Event, EventKind, Phase};
+use crate::event::{Event, EventKind, Phase, Recorded};
 use crate::id::{ActorId, AmendmentId, BodyId, DocumentName, MeetingId, ProposalId};
 use crate::project::document::{AmendmentStatus, DocumentState, Status};
 use crate::project::meeting::MeetingState;
@@ -115,6 +115,9 @@ pub enum RuleError {
     /// A procedural proposal id is taken already.
     #[error("procedural proposal '{0}' is already made")]
     ProposalExists(ProposalId),
+    /// A correction that cannot be made.
+    #[error("correction: {0}")]
+    Correction(String),
     /// The procedural proposal was never made, or was withdrawn already.
     #[error("procedural proposal '{0}' was never made or is already withdrawn")]
     UnknownProposal(ProposalId),
@@ -128,6 +131,8 @@ pub struct Context<'a> {
     pub document: Option<&'a DocumentState>,
     /// Whether another document exists (for events that name several).
     pub document_exists: &'a dyn Fn(&DocumentName) -> bool,
+    /// The events of the event's own stream so far, in appending order (for corrections).
+    pub stream: &'a [Recorded],
 }
 
 /// Judges `e` against the latest state: `Ok` if it may be appended.
@@ -153,7 +158,10 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
         return Ok(());
     }
     let m = ctx.meeting.ok_or_else(|| RuleError::UnknownMeeting(e.meeting.clone()))?;
-    check_dates(e, m)?;
+    // A correction is made when the record learns of a mistake, often long after the meeting.
+    if !matches!(e.kind, EventKind::EventCorrected(_)) {
+        check_dates(e, m)?;
+    }
     if let Some(d) = &e.document {
         if d.meeting() != e.meeting {
             return Err(RuleError::ForeignDocument { document: d.clone(), meeting: e.meeting.clone() });
@@ -201,7 +209,7 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
     if needs_body && e.body.is_none() {
         return Err(shape("needs the body it happened in (\"body\")"));
     }
-    let is_statement = matches!(e.kind, EventKind::StatementMade(_));
+    let is_statement = matches!(e.kind, EventKind::StatementMade(_) | EventKind::EventCorrected(_));
     if !about_meeting && !is_statement && e.document.is_none() {
         return Err(shape("is about a document: its document must be given"));
     }
@@ -355,6 +363,29 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
             }
         }
         EventKind::DocumentWithdrawn(_) => status_is(doc()?, OPEN, "only a document still open can be withdrawn"),
+        EventKind::EventCorrected(c) => {
+            let target = ctx.stream.iter().find(|r| r.event.id == c.corrects).ok_or_else(|| {
+                RuleError::Correction(format!(
+                    "event {} is not in the stream of {} (a correction belongs to the stream of the event it corrects: the same document, or the meeting)",
+                    c.corrects,
+                    e.stream()
+                ))
+            })?;
+            if matches!(target.event.kind, EventKind::EventCorrected(_)) {
+                return Err(RuleError::Correction(format!("event {} is itself a correction; record the withdrawn event again instead", c.corrects)));
+            }
+            let already = ctx.stream.iter().any(|r| matches!(&r.event.kind, EventKind::EventCorrected(x) if x.corrects == c.corrects));
+            if already {
+                return Err(RuleError::Correction(format!("event {} is already corrected", c.corrects)));
+            }
+            if e.actors.is_empty() {
+                return Err(shape("names who corrected the record (\"actors\")"));
+            }
+            if c.reason.trim().is_empty() {
+                return Err(shape("gives the reason for the correction"));
+            }
+            Ok(())
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use minutes_core::event::{Event, Recorded, CURRENT_VERSION};
+use minutes_core::event::{schema_version, Event, Recorded};
 use minutes_core::id::{DocumentName, EventId, MeetingId};
 use minutes_core::ledger::{streams_read, Ledger};
 use minutes_core::time::Timestamp;
@@ -148,7 +148,7 @@ impl Batch {
                     stream,
                     version as i64,
                     e.type_name(),
-                    CURRENT_VERSION,
+                    schema_version(e.type_name()),
                     e.meeting.as_str(),
                     utc(e.occurred.from),
                     utc(e.occurred.to),

@@ -62,7 +62,11 @@ pub enum StoreError {
         /// What failed.
         error: DecodeError,
     },
-    /// SQLite failed (disk full, I/O error...).
+    /// The database cannot grow: the disk is full, or the store's size limit is reached.
+    /// Nothing of the write was kept.
+    #[error("the store is full (no room on the disk, or its size limit is reached): nothing was written")]
+    Full,
+    /// SQLite failed (I/O error...).
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// The file system failed.
@@ -76,6 +80,7 @@ impl StoreError {
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => Self::Busy,
             Some(rusqlite::ErrorCode::NotADatabase) => Self::NotAStore("the file".into()),
+            Some(rusqlite::ErrorCode::DiskFull) => Self::Full,
             _ => Self::Sqlite(e),
         }
     }

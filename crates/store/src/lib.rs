@@ -116,6 +116,22 @@ impl Store {
         self.conn.close().map_err(|(_, e)| StoreError::from_sqlite(e))
     }
 
+    /// Caps the database at `pages` pages for this connection (SQLite's `max_page_count`), as a
+    /// quota, and for tests to stand in for a full disk. Returns the cap in force.
+    pub fn limit_pages(&self, pages: u64) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row(&format!("PRAGMA max_page_count = {}", pages.min(i64::MAX as u64)), [], |r| r.get(0))
+            .map_err(StoreError::from_sqlite)?;
+        Ok(n as u64)
+    }
+
+    /// How many pages the database file has.
+    pub fn page_count(&self) -> Result<u64> {
+        let n: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
+        Ok(n as u64)
+    }
+
     /// The file the store lives in (`None` in memory).
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()

@@ -14,7 +14,7 @@ use crate::error::{CliError, Result};
 /// prints the original seq and id, so a retry after a lost answer is safe. An event without an
 /// "id" gets a new UUIDv7.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  minutes append --expected-version 3 < amendment.json\n  echo '{\"id\": ..., \"type\": \"DraftEndorsed\", ...}' | minutes append --json")]
+#[command(after_help = "Examples:\n  minutes append --expected-version 3 < amendment.json\n  echo '{\"id\": ..., \"type\": \"DraftEndorsed\", ...}' | minutes append --json\n  tail -f clerk-feed.jsonl | minutes append --stream")]
 pub struct Args {
     /// Append only if the event's stream (its document, or the meeting) still holds N events;
     /// otherwise exit 3, since another clerk wrote first
@@ -23,10 +23,18 @@ pub struct Args {
     /// Print {"seq": ..., "id": ...}
     #[arg(long)]
     json: bool,
+    /// Read events as JSON Lines until standard input ends, appending each on its own as it
+    /// arrives and printing each acknowledgement as soon as its commit is durable (a live
+    /// clerk's feed); a refused event stops the feed with its line named
+    #[arg(long, conflicts_with = "expected_version")]
+    stream: bool,
 }
 
 /// Runs the command.
 pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
+    if a.stream {
+        return stream(ctx, a.json, out);
+    }
     let mut buf = Vec::new();
     std::io::stdin()
         .lock()
@@ -46,10 +54,61 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     let Some(x) = appended.first() else {
         return Err(CliError::Store("the store acknowledged no event".into()));
     };
-    if a.json {
+    acknowledge(out, x, a.json)
+}
+
+fn acknowledge(out: &mut impl Write, x: &minutes_store::Appended, json: bool) -> Result<()> {
+    if json {
         writeln!(out, "{}", json!({ "seq": x.seq, "id": x.id, "version": x.version, "existed": x.existed }))?;
     } else {
         writeln!(out, "{} {}", x.seq, x.id)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Appends JSON Lines from standard input one by one, each acknowledged after its commit.
+fn stream(ctx: &Context, json: bool, out: &mut impl Write) -> Result<()> {
+    let stdin = std::io::stdin();
+    let mut reader = std::io::BufReader::new(stdin.lock());
+    let mut buf = Vec::new();
+    // The store is created (with the bundled record) by the first write if it does not exist.
+    let mut store: Option<minutes_store::Store> = None;
+    for line_no in 1.. {
+        buf.clear();
+        let n = std::io::BufRead::read_until(&mut (&mut reader).take(MAX_EVENT_BYTES as u64 + 1), b'\n', &mut buf)
+            .map_err(|e| CliError::Refused(format!("standard input cannot be read: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        let refused = |e: String| CliError::Refused(format!("standard input:{line_no}: {e}"));
+        if buf.len() > MAX_EVENT_BYTES && !buf.ends_with(b"\n") {
+            return Err(refused("the line is longer than 1 MiB, the most one event may take".into()));
+        }
+        let text = std::str::from_utf8(&buf).map_err(|e| refused(format!("not UTF-8 (byte {})", e.valid_up_to())))?;
+        if text.trim().is_empty() {
+            continue;
+        }
+        let event = Event::from_json(text.trim()).map_err(|e| refused(e.to_string()))?;
+        let one = std::slice::from_ref(&event);
+        let appended = match store.as_mut() {
+            Some(s) => s.append(one, None, ctx.now),
+            None => {
+                let first = ctx.write(|s| Ok(s.append(one, None, ctx.now)?)).map_err(|e| match e {
+                    CliError::Refused(m) => refused(m),
+                    other => other,
+                })?;
+                store = Some(minutes_store::Store::open(&ctx.db)?);
+                Ok(first)
+            }
+        }
+        .map_err(|e| match CliError::from(e) {
+            CliError::Refused(m) => refused(m),
+            other => other,
+        })?;
+        if let Some(x) = appended.first() {
+            acknowledge(out, x, json)?;
+        }
     }
     Ok(())
 }

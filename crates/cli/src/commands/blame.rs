@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use minutes_core::event::Recorded;
+use minutes_core::project::effective;
 use minutes_core::project::document::{document_at, Origin};
 use minutes_core::project::EventRef;
 use minutes_core::time::{show_window, TimeArg};
@@ -23,6 +24,9 @@ pub struct Args {
     /// The moment [default: now]
     #[arg(long, value_name = "T", value_parser = super::time_arg)]
     at: Option<TimeArg>,
+    /// Answer as the record stood at this moment of recording, before later corrections
+    #[arg(long, value_name = "R", value_parser = super::time_arg)]
+    as_recorded_at: Option<TimeArg>,
     /// Print one JSON object
     #[arg(long)]
     json: bool,
@@ -33,6 +37,8 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     let store = ctx.read()?;
     let doc = context::document(&store, &a.document)?;
     let (m, events) = context::document_events(&store, &doc)?;
+    let recorded = a.as_recorded_at.as_ref().map(|t| super::resolve(t, m.zone)).transpose()?;
+    let events = effective(&events, recorded.as_ref());
     let at = match &a.at {
         Some(t) => super::resolve(t, m.zone)?,
         None => ctx.now,

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use minutes_core::project::diff::{diff, marked, ChangeKind};
+use minutes_core::project::effective;
 use minutes_core::project::document::{document_at, AmendmentStatus};
 use minutes_core::time::{rfc3339, show_local, show_window, TimeArg};
 use serde_json::json;
@@ -24,6 +25,9 @@ pub struct Args {
     /// The later moment [default: now]
     #[arg(long, value_name = "T", value_parser = super::time_arg)]
     to: Option<TimeArg>,
+    /// Answer as the record stood at this moment of recording, before later corrections
+    #[arg(long, value_name = "R", value_parser = super::time_arg)]
+    as_recorded_at: Option<TimeArg>,
     /// Print one JSON object
     #[arg(long)]
     json: bool,
@@ -34,6 +38,8 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     let store = ctx.read()?;
     let doc = context::document(&store, &a.document)?;
     let (m, events) = context::document_events(&store, &doc)?;
+    let recorded = a.as_recorded_at.as_ref().map(|t| super::resolve(t, m.zone)).transpose()?;
+    let events = effective(&events, recorded.as_ref());
     let from = super::resolve(&a.from, m.zone)?;
     let to = match &a.to {
         Some(t) => super::resolve(t, m.zone)?,

@@ -4,11 +4,12 @@ use std::io::Write;
 
 use minutes_core::event::EventKind;
 use minutes_core::project::document::document_latest;
-use minutes_core::project::replay_order;
+use minutes_core::project::{effective, replay_order};
 use minutes_core::project::timeline::{Filter, Timeline};
 use minutes_core::rules::amendment_status_name;
 use minutes_core::time::show_window;
 
+use minutes_core::time::TimeArg;
 use crate::context::{self, Context};
 use crate::error::Result;
 use crate::render;
@@ -20,6 +21,9 @@ use crate::render;
 pub struct Args {
     /// The document: its name (wtpf-13/opinion-5) or a symbol (WTPF-13/5)
     document: String,
+    /// Answer as the record stood at this moment of recording, before later corrections
+    #[arg(long, value_name = "R", value_parser = super::time_arg)]
+    as_recorded_at: Option<TimeArg>,
     /// Print JSON Lines, one event an object
     #[arg(long)]
     json: bool,
@@ -30,7 +34,8 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     let store = ctx.read()?;
     let doc = context::document(&store, &a.document)?;
     let m = context::meeting(&store, &doc.meeting())?;
-    let mut events = store.meeting(&doc.meeting())?;
+    let recorded = a.as_recorded_at.as_ref().map(|t| super::resolve(t, m.zone)).transpose()?;
+    let mut events = effective(&store.meeting(&doc.meeting())?, recorded.as_ref());
     let timeline = Timeline::new(&events);
     let latest = document_latest(events.iter().filter(|r| r.event.document.as_ref() == Some(&doc)));
     replay_order(&mut events);

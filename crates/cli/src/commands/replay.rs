@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use minutes_core::id::BodyId;
-use minutes_core::project::replay_order;
+use minutes_core::project::{effective, replay_order};
 use minutes_core::project::timeline::{Filter, Timeline};
 use minutes_core::time::TimeArg;
 
@@ -35,6 +35,9 @@ pub struct Args {
     /// Only events about this document (name or symbol)
     #[arg(long)]
     document: Option<String>,
+    /// Answer as the record stood at this moment of recording, before later corrections
+    #[arg(long, value_name = "R", value_parser = super::time_arg)]
+    as_recorded_at: Option<TimeArg>,
     /// Print JSON Lines, one event an object
     #[arg(long)]
     json: bool,
@@ -63,7 +66,8 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     if let Some(d) = &a.document {
         filter.document = Some(context::document(&store, d)?);
     }
-    let mut events = store.meeting(&id)?;
+    let recorded = a.as_recorded_at.as_ref().map(|t| super::resolve(t, m.zone)).transpose()?;
+    let mut events = effective(&store.meeting(&id)?, recorded.as_ref());
     let timeline = Timeline::new(&events);
     replay_order(&mut events);
     for r in events.iter().filter(|r| timeline.keeps(&filter, &r.event)) {

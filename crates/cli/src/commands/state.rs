@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use minutes_core::project::document::document_at;
+use minutes_core::project::effective;
 use minutes_core::time::TimeArg;
 
 use crate::context::{self, Context};
@@ -20,6 +21,9 @@ pub struct Args {
     /// The moment [default: now]
     #[arg(long, value_name = "T", value_parser = super::time_arg)]
     at: Option<TimeArg>,
+    /// Answer as the record stood at this moment of recording, before later corrections
+    #[arg(long, value_name = "R", value_parser = super::time_arg)]
+    as_recorded_at: Option<TimeArg>,
     /// Print one JSON object
     #[arg(long)]
     json: bool,
@@ -34,7 +38,8 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         Some(t) => super::resolve(t, m.zone)?,
         None => ctx.now,
     };
-    let view = document_at(&events, &at);
+    let recorded = a.as_recorded_at.as_ref().map(|t| super::resolve(t, m.zone)).transpose()?;
+    let view = document_at(&effective(&events, recorded.as_ref()), &at);
     let version = events.len() as u64;
     if a.json {
         writeln!(out, "{}", render::state_json(&doc, &at, m.zone, version, &view))?;

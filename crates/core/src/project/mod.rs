@@ -8,9 +8,11 @@ pub mod timeline;
 
 use serde::Serialize;
 
-use crate::event::Recorded;
+use std::collections::HashSet;
+
+use crate::event::{EventKind, Recorded};
 use crate::id::EventId;
-use crate::time::Window;
+use crate::time::{Timestamp, Window};
 
 /// A short reference to an event, as state and history print it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -37,4 +39,23 @@ impl EventRef {
 /// `seq`.
 pub fn replay_order(events: &mut [Recorded]) {
     events.sort_by(|a, b| a.event.occurred.sort_key().cmp(&b.event.occurred.sort_key()).then(a.seq.cmp(&b.seq)));
+}
+
+/// The record as it stood: the events recorded by `as_recorded_at` (all of them when `None`),
+/// less those a correction recorded by then withdrew. Corrections themselves stay, for replay
+/// to show; the folds pass over them.
+pub fn effective(events: &[Recorded], as_recorded_at: Option<&Timestamp>) -> Vec<Recorded> {
+    let known = |r: &Recorded| match (as_recorded_at, &r.event.recorded_at) {
+        (Some(at), Some(rec)) => rec <= at,
+        _ => true,
+    };
+    let corrected: HashSet<EventId> = events
+        .iter()
+        .filter(|r| known(r))
+        .filter_map(|r| match &r.event.kind {
+            EventKind::EventCorrected(c) => Some(c.corrects),
+            _ => None,
+        })
+        .collect();
+    events.iter().filter(|r| known(r) && !corrected.contains(&r.event.id)).cloned().collect()
 }

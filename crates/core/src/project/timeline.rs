@@ -140,7 +140,7 @@ impl Timeline {
             EventKind::MeetingOpened(_) => "Meeting opened".to_string(),
             EventKind::MeetingClosed(_) => "Meeting closed".to_string(),
             EventKind::SessionOpened(_) => format!("{} opened its session", body(&e.body)),
-            EventKind::SessionSuspended(s) => match s.minutes {
+            EventKind::SessionSuspended(s) => match s.duration_minutes {
                 Some(n) => format!("{} adjourned for {n} minutes", body(&e.body)),
                 None => format!("{} adjourned", body(&e.body)),
             },
@@ -202,6 +202,9 @@ impl Timeline {
             EventKind::DraftNotEndorsed(_) => format!("{} did not endorse {doc}", body(&e.body)),
             EventKind::DraftAdopted(_) => format!("{} adopted {doc}", body(&e.body)),
             EventKind::DocumentWithdrawn(_) => format!("{doc} withdrawn{}", by(&who)),
+            EventKind::EventCorrected(c) => {
+                format!("Correction by {}: event {} withdrawn from the record ({})", who_or("the record keeper"), c.corrects, c.reason)
+            }
         };
         match e.phase {
             Phase::Preparatory => line.push_str(" [preparatory]"),
