@@ -1,7 +1,7 @@
 //! `minutes import`: append the events of JSON Lines files (or record files), all or nothing.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use minutes_core::event::Event;
@@ -41,8 +41,9 @@ struct Origin {
 pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     let mut events = Vec::new();
     let mut origins = Vec::new();
+    let progress = Progress::new(&a.files);
     for f in &a.files {
-        read_file(f, &mut events, &mut origins)?;
+        read_file(f, &mut events, &mut origins, &progress)?;
     }
     // A replay prints events in the order they happened, not the order they were recorded; when
     // every event carries the `seq` a replay printed, append them in that original order, so
@@ -53,6 +54,7 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         events = order.iter().map(|&i| events[i].clone()).collect();
         origins = order.iter().map(|&i| origins[i].clone()).collect();
     }
+    progress.appending(events.len());
     let appended = ctx.write(|store| match store.append(&events, None, ctx.now) {
         Err(StoreError::Refused { index, refusal, .. }) => {
             let o = &origins[index];
@@ -61,6 +63,7 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         }
         other => Ok(other?),
     })?;
+    progress.done();
     let new = appended.iter().filter(|x| !x.existed).count();
     writeln!(
         out,
@@ -72,7 +75,52 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
-fn read_file(path: &Path, events: &mut Vec<Event>, origins: &mut Vec<Origin>) -> Result<()> {
+/// A progress bar on stderr, only when stderr is a terminal: bytes read, then the one
+/// transaction that appends them all.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new(files: &[PathBuf]) -> Self {
+        if !std::io::stderr().is_terminal() {
+            return Self(None);
+        }
+        let total = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("reading {bar:40} {bytes}/{total_bytes} {msg} ({eta} left)")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Self(Some(bar))
+    }
+
+    fn read(&self, bytes: usize, events: usize) {
+        if let Some(b) = &self.0 {
+            b.inc(bytes as u64);
+            if events % 4096 == 0 {
+                b.set_message(format!("{events} events"));
+            }
+        }
+    }
+
+    fn appending(&self, events: usize) {
+        if let Some(b) = &self.0 {
+            b.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            b.set_message(format!("judging and appending {events} events in one transaction"));
+            b.enable_steady_tick(std::time::Duration::from_millis(200));
+        }
+    }
+
+    fn done(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+fn read_file(path: &Path, events: &mut Vec<Event>, origins: &mut Vec<Origin>, progress: &Progress) -> Result<()> {
     let name = path.display().to_string();
     let cannot = |e: std::io::Error| CliError::Refused(format!("{name}: cannot be read: {e}"));
     if path.extension().is_some_and(|x| x == "toml") {
@@ -96,6 +144,7 @@ fn read_file(path: &Path, events: &mut Vec<Event>, origins: &mut Vec<Origin>) ->
         if n == 0 {
             break;
         }
+        progress.read(n, events.len());
         if buf.len() > MAX_EVENT_BYTES && !buf.ends_with(b"\n") {
             return Err(CliError::Refused(format!("{name}:{line_no}: the line is longer than 1 MiB, the most one event may take")));
         }
