@@ -3,24 +3,63 @@
 //!
 //! The store primes a ledger with the streams an incoming batch names (its meeting, its
 //! documents) and admits the batch event by event, so a whole import is judged as if each
-//! event were appended alone, in order.
+//! event were appended alone, in order. A ledger keeps states and a small index of each
+//! stream's event ids, not the events themselves, so it stays small on a large log; a
+//! correction makes its stream's state stale, to be primed again from the log.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::event::{Event, EventKind, Recorded};
-use crate::id::{DocumentName, MeetingId};
-use crate::project::document::DocumentState;
+use crate::id::{DocumentName, EventId, MeetingId};
+use crate::project::document::{document_latest, DocumentState};
 use crate::project::effective;
 use crate::project::meeting::MeetingState;
 use crate::rules::{self, Context, RuleError};
 
-/// Latest states of meetings and documents, with each stream's version.
+/// What the rules need to know of a stream's events: which ids it holds, which of them are
+/// corrections, and which events were corrected.
+#[derive(Debug, Default, Clone)]
+pub struct StreamIndex {
+    /// How many events the stream holds.
+    pub version: u64,
+    ids: HashSet<EventId>,
+    corrections: HashSet<EventId>,
+    corrected: HashSet<EventId>,
+}
+
+impl StreamIndex {
+    /// Whether the stream holds the event.
+    pub fn contains(&self, id: &EventId) -> bool {
+        self.ids.contains(id)
+    }
+
+    /// Whether the event is a correction.
+    pub fn is_correction(&self, id: &EventId) -> bool {
+        self.corrections.contains(id)
+    }
+
+    /// Whether a correction withdrew the event.
+    pub fn is_corrected(&self, id: &EventId) -> bool {
+        self.corrected.contains(id)
+    }
+
+    fn add(&mut self, e: &Event) {
+        self.version += 1;
+        self.ids.insert(e.id);
+        if let EventKind::EventCorrected(c) = &e.kind {
+            self.corrections.insert(e.id);
+            self.corrected.insert(c.corrects);
+        }
+    }
+}
+
+/// Latest states of meetings and documents, with each stream's index.
 #[derive(Default)]
 pub struct Ledger {
     meetings: HashMap<MeetingId, Option<MeetingState>>,
     documents: HashMap<DocumentName, Option<DocumentState>>,
-    /// Each loaded stream's events, for refolding after a correction and judging one.
-    streams: HashMap<String, Vec<Recorded>>,
+    streams: HashMap<String, StreamIndex>,
+    stale: HashSet<String>,
 }
 
 impl Ledger {
@@ -29,39 +68,39 @@ impl Ledger {
         Self::default()
     }
 
-    /// Whether the stream (a meeting id or a document name) is loaded.
+    /// Whether the stream (a meeting id or a document name) is loaded and its state current.
     pub fn has_stream(&self, stream: &str) -> bool {
-        self.streams.contains_key(stream)
+        self.streams.contains_key(stream) && !self.stale.contains(stream)
     }
 
     /// Loads a meeting's stream (its events in appending order).
     pub fn prime_meeting(&mut self, id: &MeetingId, events: &[Recorded]) {
-        self.streams.insert(id.to_string(), events.to_vec());
-        self.refold_meeting(id);
+        let mut m = None;
+        for r in effective(events, None) {
+            MeetingState::apply(&mut m, &r.event);
+        }
+        self.meetings.insert(id.clone(), m);
+        self.index(id.as_str(), events);
     }
 
     /// Loads a document's stream (its events in appending order).
     pub fn prime_document(&mut self, name: &DocumentName, events: &[Recorded]) {
-        self.streams.insert(name.to_string(), events.to_vec());
-        self.refold_document(name);
+        self.documents.insert(name.clone(), document_latest(&effective(events, None)));
+        self.index(name.as_str(), events);
     }
 
-    fn refold_meeting(&mut self, id: &MeetingId) {
-        let mut m = None;
-        for r in effective(self.streams.get(id.as_str()).map_or(&[], Vec::as_slice), None) {
-            MeetingState::apply(&mut m, &r.event);
+    fn index(&mut self, stream: &str, events: &[Recorded]) {
+        let mut ix = StreamIndex::default();
+        for r in events {
+            ix.add(&r.event);
         }
-        self.meetings.insert(id.clone(), m);
+        self.streams.insert(stream.to_string(), ix);
+        self.stale.remove(stream);
     }
 
-    fn refold_document(&mut self, name: &DocumentName) {
-        let events = effective(self.streams.get(name.as_str()).map_or(&[], Vec::as_slice), None);
-        self.documents.insert(name.clone(), crate::project::document::document_latest(&events));
-    }
-
-    /// The stream's version: how many events it holds (0 if loaded and empty or not loaded).
+    /// The stream's version: how many events it holds (0 if not loaded).
     pub fn version(&self, stream: &str) -> u64 {
-        self.streams.get(stream).map_or(0, |s| s.len() as u64)
+        self.streams.get(stream).map_or(0, |s| s.version)
     }
 
     /// The latest state of a document, if loaded and tabled.
@@ -75,30 +114,45 @@ impl Ledger {
     }
 
     /// Judges `e` against the latest state and, if it may be appended, folds it in as `seq`.
-    /// Returns the event's version in its stream. The streams it names must be primed.
+    /// Returns the event's version in its stream. The streams it names must be loaded.
     pub fn admit(&mut self, e: &Event, seq: u64) -> Result<u64, RuleError> {
+        let empty = StreamIndex::default();
         {
             let exists = |d: &DocumentName| self.document(d).is_some();
             let ctx = Context {
                 meeting: self.meeting(&e.meeting),
                 document: e.document.as_ref().and_then(|d| self.document(d)),
                 document_exists: &exists,
-                stream: self.streams.get(e.stream()).map_or(&[], Vec::as_slice),
+                stream: self.streams.get(e.stream()).unwrap_or(&empty),
             };
             rules::check(e, &ctx)?;
         }
-        let stream = e.stream().to_string();
-        let version = self.version(&stream) + 1;
-        let r = Recorded { seq, version, hash: String::new(), event: e.clone() };
-        self.streams.entry(stream).or_default().push(r.clone());
-        let correction = matches!(e.kind, EventKind::EventCorrected(_));
-        match (&e.document, correction) {
-            (Some(d), true) => self.refold_document(d),
-            (None, true) => self.refold_meeting(&e.meeting),
-            (Some(d), false) => DocumentState::apply(self.documents.entry(d.clone()).or_default(), &r),
-            (None, false) => MeetingState::apply(self.meetings.entry(e.meeting.clone()).or_default(), e),
-        }
+        let version = self.version(e.stream()) + 1;
+        self.fold(Recorded { seq, version, hash: String::new(), event: e.clone() });
         Ok(version)
+    }
+
+    /// Folds in an event already in the log (appended by another writer since the ledger was
+    /// loaded), if its stream is loaded.
+    pub fn extend(&mut self, r: Recorded) {
+        if self.streams.contains_key(r.event.stream()) {
+            self.fold(r);
+        }
+    }
+
+    fn fold(&mut self, r: Recorded) {
+        let stream = r.event.stream().to_string();
+        self.streams.entry(stream.clone()).or_default().add(&r.event);
+        if matches!(r.event.kind, EventKind::EventCorrected(_)) {
+            // The state must be folded again without the corrected event: the store primes
+            // the stream anew from the log before it is read again.
+            self.stale.insert(stream);
+            return;
+        }
+        match &r.event.document {
+            Some(d) => DocumentState::apply(self.documents.entry(d.clone()).or_default(), &r),
+            None => MeetingState::apply(self.meetings.entry(r.event.meeting.clone()).or_default(), &r.event),
+        }
     }
 }
 

@@ -6,7 +6,8 @@ use std::collections::HashSet;
 use thiserror::Error;
 
 use crate::amend::{self, AmendError};
-use crate::event::{Event, EventKind, Phase, Recorded};
+use crate::event::{Event, EventKind, Phase};
+use crate::ledger::StreamIndex;
 use crate::id::{ActorId, AmendmentId, BodyId, DocumentName, MeetingId, ProposalId};
 use crate::project::document::{AmendmentStatus, DocumentState, Status};
 use crate::project::meeting::MeetingState;
@@ -131,8 +132,8 @@ pub struct Context<'a> {
     pub document: Option<&'a DocumentState>,
     /// Whether another document exists (for events that name several).
     pub document_exists: &'a dyn Fn(&DocumentName) -> bool,
-    /// The events of the event's own stream so far, in appending order (for corrections).
-    pub stream: &'a [Recorded],
+    /// The index of the event's own stream (for corrections).
+    pub stream: &'a StreamIndex,
 }
 
 /// Judges `e` against the latest state: `Ok` if it may be appended.
@@ -364,18 +365,17 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
         }
         EventKind::DocumentWithdrawn(_) => status_is(doc()?, OPEN, "only a document still open can be withdrawn"),
         EventKind::EventCorrected(c) => {
-            let target = ctx.stream.iter().find(|r| r.event.id == c.corrects).ok_or_else(|| {
-                RuleError::Correction(format!(
+            if !ctx.stream.contains(&c.corrects) {
+                return Err(RuleError::Correction(format!(
                     "event {} is not in the stream of {} (a correction belongs to the stream of the event it corrects: the same document, or the meeting)",
                     c.corrects,
                     e.stream()
-                ))
-            })?;
-            if matches!(target.event.kind, EventKind::EventCorrected(_)) {
+                )));
+            }
+            if ctx.stream.is_correction(&c.corrects) {
                 return Err(RuleError::Correction(format!("event {} is itself a correction; record the withdrawn event again instead", c.corrects)));
             }
-            let already = ctx.stream.iter().any(|r| matches!(&r.event.kind, EventKind::EventCorrected(x) if x.corrects == c.corrects));
-            if already {
+            if ctx.stream.is_corrected(&c.corrects) {
                 return Err(RuleError::Correction(format!("event {} is already corrected", c.corrects)));
             }
             if e.actors.is_empty() {

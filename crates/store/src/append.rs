@@ -32,13 +32,15 @@ impl Store {
     /// (use it with one event). `now` stamps events without `recorded_at`. Returns after the
     /// commit is durable.
     pub fn append(&mut self, events: &[Event], expected: Option<u64>, now: Timestamp) -> Result<Vec<Appended>> {
+        let cache = self.ledger.take();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from_sqlite)?;
-        let mut batch = Batch::start(&tx)?;
+        let mut batch = Batch::start(&tx, cache)?;
         let mut out = Vec::with_capacity(events.len());
         for (index, e) in events.iter().enumerate() {
             out.push(batch.add(&tx, index, e, expected, now)?);
         }
         tx.commit().map_err(StoreError::from_sqlite)?;
+        self.ledger = Some((batch.seq, batch.ledger));
         Ok(out)
     }
 
@@ -62,10 +64,7 @@ impl Store {
     ) -> Result<Vec<Result<Appended>>> {
         let cached = primed.take();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from_sqlite)?;
-        let mut batch = Batch::start(&tx)?;
-        if let Some(p) = cached.filter(|p| p.seq == batch.seq && p.head == batch.prev) {
-            batch.ledger = p.ledger;
-        }
+        let mut batch = Batch::start(&tx, cached.map(|p| (p.seq, p.ledger)))?;
         let mut out = Vec::with_capacity(items.len());
         for (index, (e, expected)) in items.iter().enumerate() {
             match batch.add(&tx, index, e, *expected, now) {
@@ -75,7 +74,7 @@ impl Store {
             }
         }
         tx.commit().map_err(StoreError::from_sqlite)?;
-        *primed = Some(Primed { seq: batch.seq, head: batch.prev, ledger: batch.ledger });
+        *primed = Some(Primed { seq: batch.seq, ledger: batch.ledger });
         Ok(out)
     }
 }
@@ -84,7 +83,6 @@ impl Store {
 /// they were left at.
 pub(crate) struct Primed {
     seq: u64,
-    head: String,
     ledger: Ledger,
 }
 
@@ -98,13 +96,28 @@ struct Batch {
 }
 
 impl Batch {
-    fn start(tx: &Transaction<'_>) -> Result<Self> {
+    /// Starts at the log's head, reusing the states a previous write of this connection left
+    /// (`cache`) after folding in whatever other writers appended since.
+    fn start(tx: &Transaction<'_>, cache: Option<(u64, Ledger)>) -> Result<Self> {
         let (seq, prev) = tx
             .query_row(schema::HEAD, [], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)))
             .optional()
             .map_err(StoreError::from_sqlite)?
             .unwrap_or((0, String::new()));
-        Ok(Self { seq, prev, ledger: Ledger::new(), added: HashMap::new() })
+        let ledger = match cache {
+            Some((at, mut ledger)) if at <= seq => {
+                if at < seq {
+                    let mut stmt = tx.prepare_cached(&schema::after()).map_err(StoreError::from_sqlite)?;
+                    let rows = stmt.query_map(params![at as i64], row).map_err(StoreError::from_sqlite)?;
+                    for r in rows {
+                        ledger.extend(recorded(r.map_err(StoreError::from_sqlite)?)?);
+                    }
+                }
+                ledger
+            }
+            _ => Ledger::new(),
+        };
+        Ok(Self { seq, prev, ledger, added: HashMap::new() })
     }
 
     /// Judges and inserts one event; nothing is changed when it is refused.
@@ -184,16 +197,10 @@ impl Batch {
     /// Loads a stream (a document's or a meeting's) into the ledger.
     fn load(&mut self, tx: &Transaction<'_>, stream: &str) -> Result<()> {
         let mut stmt = tx.prepare_cached(&schema::stream()).map_err(StoreError::from_sqlite)?;
-        let rows = stmt
-            .query_map(params![stream], |r| {
-                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
-            })
-            .map_err(StoreError::from_sqlite)?;
+        let rows = stmt.query_map(params![stream], row).map_err(StoreError::from_sqlite)?;
         let mut recs = Vec::new();
-        for row in rows {
-            let (seq, version, hash, payload) = row.map_err(StoreError::from_sqlite)?;
-            let event = upcast::decode(&payload).map_err(|error| StoreError::Corrupt { seq, error })?;
-            recs.push(Recorded { seq, version, hash, event });
+        for r in rows {
+            recs.push(recorded(r.map_err(StoreError::from_sqlite)?)?);
         }
         if let Ok(d) = DocumentName::new(stream) {
             self.ledger.prime_document(&d, &recs);
@@ -202,4 +209,16 @@ impl Batch {
         }
         Ok(())
     }
+}
+
+type Row = (u64, u64, String, String);
+
+/// The columns every read selects: seq, version, hash, payload.
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get(2)?, r.get(3)?))
+}
+
+fn recorded((seq, version, hash, payload): Row) -> Result<Recorded> {
+    let event = upcast::decode(&payload).map_err(|error| StoreError::Corrupt { seq, error })?;
+    Ok(Recorded { seq, version, hash, event })
 }

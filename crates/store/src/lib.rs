@@ -33,6 +33,9 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// The latest states the last write left, and the seq they reflect: the next write only
+    /// folds in what other writers appended since, instead of reading its streams again.
+    ledger: Option<(u64, minutes_core::ledger::Ledger)>,
 }
 
 impl Store {
@@ -44,7 +47,7 @@ impl Store {
         }
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .map_err(StoreError::from_sqlite)?;
-        let store = Self { conn, path: Some(path.to_path_buf()) };
+        let store = Self { conn, path: Some(path.to_path_buf()), ledger: None };
         store.check_identity()?;
         store.configure()?;
         Ok(store)
@@ -59,7 +62,7 @@ impl Store {
             )));
         }
         let conn = Connection::open(path).map_err(StoreError::from_sqlite)?;
-        let store = Self { conn, path: Some(path.to_path_buf()) };
+        let store = Self { conn, path: Some(path.to_path_buf()), ledger: None };
         store.conn.execute_batch(schema::CREATE).map_err(StoreError::from_sqlite)?;
         store.configure()?;
         Ok(store)
@@ -108,7 +111,7 @@ impl Store {
     pub fn memory() -> Result<Self> {
         let conn = Connection::open_in_memory().map_err(StoreError::from_sqlite)?;
         conn.execute_batch(schema::CREATE).map_err(StoreError::from_sqlite)?;
-        Ok(Self { conn, path: None })
+        Ok(Self { conn, path: None, ledger: None })
     }
 
     /// Closes the store, checkpointing its write-ahead log into the database file.

@@ -62,6 +62,11 @@ pub fn stream() -> String {
     format!("SELECT {COLUMNS} FROM events WHERE stream = ?1 ORDER BY version")
 }
 
+/// The events appended after a seq, in order.
+pub fn after() -> String {
+    format!("SELECT {COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq")
+}
+
 /// A meeting's events in appending order.
 pub fn meeting() -> String {
     format!("SELECT {COLUMNS} FROM events WHERE meeting = ?1 ORDER BY seq")
