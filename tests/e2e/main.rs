@@ -2,6 +2,8 @@
 //! One test binary; `minutes_tests::TestEnv` is the only way a test runs the command. Golden
 //! files live in `snapshots/`; refresh them with `INSTA_UPDATE=always cargo test`.
 
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
+
 mod commands;
 mod guarantees;
 mod hostile;

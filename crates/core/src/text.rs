@@ -405,7 +405,7 @@ fn split_label(s: &str) -> (Option<&str>, &str) {
     if let Some(rest) = s.strip_prefix("| ").or_else(|| (s == "|").then_some("")) {
         return (None, rest);
     }
-    let end = s.find(|c: char| c == ' ' || c == '\t').unwrap_or(s.len());
+    let end = s.find([' ', '\t']).unwrap_or(s.len());
     let token = &s[..end];
     if is_label(token) {
         (Some(token), &s[end..])

@@ -2,6 +2,8 @@
 //! the write with a typed error, keeps nothing of it, loses nothing acknowledged, and takes
 //! writes again once there is room; it reopens cleanly after every failure.
 
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
+
 use minutes_core::event::Event;
 use minutes_store::{Store, StoreError};
 
