@@ -1,6 +1,6 @@
 //! The meeting timeline: which events a replay shows, and how a person reads each one.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use crate::event::{Account, Event, EventKind, Phase, Recorded, Role, Stance};
 use crate::id::{ActorId, AmendmentId, BodyId, DocumentName, ProposalId};
@@ -224,13 +224,4 @@ fn by(who: &str) -> String {
     } else {
         format!(" (proposed by {who})")
     }
-}
-
-/// Counts of events by type, for summaries.
-pub fn count_by_type<'a>(events: impl IntoIterator<Item = &'a Recorded>) -> BTreeMap<&'static str, usize> {
-    let mut m = BTreeMap::new();
-    for r in events {
-        *m.entry(r.event.type_name()).or_insert(0) += 1;
-    }
-    m
 }
