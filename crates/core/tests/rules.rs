@@ -7,12 +7,13 @@
 //! Each refusal asserts the error's kind and that its message names the thing (id, path,
 //! anchor, time).
 
-#![allow(clippy::unwrap_used)] // a test: a panic is a failure, with its message
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use minutes_core::event::Event;
-use minutes_core::ledger::Ledger;
+use minutes_core::event::{Event, Recorded};
+use minutes_core::id::{DocumentName, MeetingId};
+use minutes_core::ledger::{streams_read, Ledger};
 use minutes_core::rules::RuleError;
 use serde_json::{json, Value};
 
@@ -20,18 +21,34 @@ use serde_json::{json, Value};
 // The one call of the API.
 
 /// Admits `given` in order into a fresh ledger (each must be accepted: a case whose log is
-/// refused is a broken case), then judges `new`.
+/// refused is a broken case), then judges `new`. Like the store, it loads each stream an event
+/// reads before judging it whenever the ledger does not hold it current (after a correction).
 fn check(given: &[String], new: &str) -> Result<u64, RuleError> {
     let mut ledger = Ledger::new();
+    let mut recorded: Vec<Recorded> = Vec::new();
+    let mut admit = |ledger: &mut Ledger, json: &str| -> Result<u64, RuleError> {
+        let e = Event::from_json(json).unwrap_or_else(|err| panic!("an event does not parse: {err}\n{json}"));
+        for stream in streams_read(&e) {
+            if !ledger.has_stream(&stream) {
+                let events: Vec<Recorded> =
+                    recorded.iter().filter(|r| r.event.stream() == stream).cloned().collect();
+                match DocumentName::new(&stream) {
+                    Ok(d) => ledger.prime_document(&d, &events),
+                    Err(_) => ledger.prime_meeting(&MeetingId::new(&stream).unwrap(), &events),
+                }
+            }
+        }
+        let seq = recorded.len() as u64 + 1;
+        let version = ledger.admit(&e, seq)?;
+        recorded.push(Recorded { seq, version, hash: String::new(), event: e });
+        Ok(version)
+    };
     for (i, g) in given.iter().enumerate() {
-        let e = Event::from_json(g)
-            .unwrap_or_else(|err| panic!("given event {} does not parse: {err}\n{g}", i + 1));
-        if let Err(err) = ledger.admit(&e, i as u64 + 1) {
+        if let Err(err) = admit(&mut ledger, g) {
             panic!("given event {} is refused: {err}\n{g}", i + 1);
         }
     }
-    let e = Event::from_json(new).unwrap_or_else(|err| panic!("the new event does not parse: {err}\n{new}"));
-    ledger.admit(&e, given.len() as u64 + 1)
+    admit(&mut ledger, new)
 }
 
 /// Asserts a refusal whose message names every one of `names`; returns it for a look at its kind.
@@ -964,4 +981,93 @@ fn the_same_log_is_judged_the_same_way() {
     both.extend(relaxed(false, true).iter().map(|e| other(e)));
     refused(check(&both, &adopted()), &["'hb/by-law-7' is tabled"]);
     accepted(check(&both, &other(&adopted())));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corrections: an earlier event of the same stream withdrawn from the record.
+
+fn id_of(e: &str) -> String {
+    let v: Value = serde_json::from_str(e).unwrap();
+    v["id"].as_str().unwrap().to_string()
+}
+
+/// A correction of `target` in `DOC`'s stream, made by `ana` long after the meeting.
+fn correction(target: &str) -> String {
+    correction_in(Some(DOC), target, json!(["ana"]), "recorded in the wrong session")
+}
+
+fn correction_in(document: Option<&str>, target: &str, actors: Value, reason: &str) -> String {
+    ev(json!({"type": "EventCorrected", "document": document, "actors": actors,
+        "occurred": {"from": "2031-01-10T09:00:00Z", "to": "2031-01-10T09:00:00Z"},
+        "data": {"corrects": target, "reason": reason}}))
+}
+
+#[test]
+fn a_correction_names_an_event_of_its_own_stream() {
+    let take = taken_up();
+    let given = log(std::slice::from_ref(&take));
+    accepted(check(&given, &correction(&id_of(&take))));
+    // An event of the meeting's stream, corrected from the document's stream.
+    let ben = id_of(&given[2]);
+    let err = refused(
+        check(&given, &correction(&ben)),
+        &["correction", &format!("event {ben} is not in the stream of hb/by-law-7")],
+    );
+    assert!(matches!(err, RuleError::Correction(_)));
+    // An event that was never recorded.
+    let nowhere = "0190f3a0-0000-7000-8000-0000deadbeef";
+    refused(check(&given, &correction(nowhere)), &[&format!("event {nowhere} is not in the stream")]);
+    // In the meeting's own stream, it is fine.
+    accepted(check(&given, &correction_in(None, &ben, json!(["ana"]), "not a member")));
+}
+
+#[test]
+fn a_correction_is_made_once_and_is_not_itself_corrected() {
+    let take = taken_up();
+    let first = correction(&id_of(&take));
+    let given = log(&[take.clone(), first.clone()]);
+    let err = refused(
+        check(&given, &correction(&id_of(&take))),
+        &[&format!("event {} is already corrected", id_of(&take))],
+    );
+    assert!(matches!(err, RuleError::Correction(_)));
+    let err = refused(
+        check(&given, &correction(&id_of(&first))),
+        &[&format!("event {} is itself a correction", id_of(&first))],
+    );
+    assert!(matches!(err, RuleError::Correction(_)));
+}
+
+#[test]
+fn a_correction_says_who_made_it_and_why() {
+    let take = taken_up();
+    let given = log(std::slice::from_ref(&take));
+    let err = refused(
+        check(&given, &correction_in(Some(DOC), &id_of(&take), json!([]), "wrong session")),
+        &["EventCorrected", "names who corrected"],
+    );
+    assert!(matches!(err, RuleError::Shape { .. }));
+    let err = refused(
+        check(&given, &correction_in(Some(DOC), &id_of(&take), json!(["ana"]), "  ")),
+        &["EventCorrected", "reason"],
+    );
+    assert!(matches!(err, RuleError::Shape { .. }));
+    // Who corrected it is an actor of the meeting, like any other.
+    refused(
+        check(&given, &correction_in(Some(DOC), &id_of(&take), json!(["clerk"]), "wrong session")),
+        &["actor 'clerk'"],
+    );
+}
+
+#[test]
+fn what_follows_a_correction_is_judged_against_the_corrected_record() {
+    // The adoption is withdrawn from the record: the draft is endorsed again, and may be adopted.
+    let adoption = adopted();
+    let given = log(&[taken_up(), endorsed(&[]), adoption.clone(), correction(&id_of(&adoption))]);
+    accepted(check(&given, &adopted()));
+    // The acceptance is withdrawn: the amendment is pending again, and may be withdrawn.
+    let acceptance = fate("AmendmentAccepted", "fee-8");
+    let given = log(&[taken_up(), fee_8(), acceptance.clone(), correction(&id_of(&acceptance))]);
+    accepted(check(&given, &fate("AmendmentWithdrawn", "fee-8")));
+    refused(check(&given, &endorsed(&["fee-8"])), &["'fee-8'", "pending rather than accepted"]);
 }
