@@ -62,6 +62,7 @@ corpus! {
     a_window_outside_the_meeting_without_a_phase: "outside-meeting-dates.jsonl" after 0 steps, Some(1), says ["occurred 2030-03-09T10:00:00+01:00 lies outside the meeting's dates", "preparatory"];
     an_id_in_the_log_with_other_content: "same-id-other-content.jsonl" after 2 steps, Some(1), says ["event 0190f3a0-0000-7000-8000-00000000e012", "already in the log with other content"];
     an_id_twice_in_one_file_with_other_content: "same-id-twice-in-file.jsonl" after 0 steps, Some(2), says ["event 0190f3a0-0000-7000-8000-00000000f001", "with other content"];
+    correcting_an_event_of_another_stream: "correct-another-streams-event.jsonl" after 5 steps, Some(1), says ["event 0190f3a0-0000-7000-8000-00000000e002 is not in the stream of example-harbour/by-law-7"];
     a_malformed_record_file: "malformed-record.toml" after 0 steps, None, says ["TOML parse error at line 5"];
 }
 
