@@ -543,7 +543,7 @@ mod tests {
     }
 
     #[test]
-    fn state_from_the_indexed_read_equals_the_full_fold_on_random_queries() {
+    fn state_from_the_index_and_from_snapshots_equals_the_full_fold_on_random_queries() {
         use minutes_core::project::document::document_at;
         let mut events = Vec::new();
         generate(&Options { events: 3000, seed: 11 }, &mut |l| {
@@ -559,12 +559,14 @@ mod tests {
         let show = |v: &minutes_core::project::document::DocumentAt| {
             format!("{:?} {:?} {:?}", v.state.as_ref().map(|s| serde_json::to_string(s).unwrap_or_default()), v.state.as_ref().map(|s| format!("{:?}", s.origins)), v.uncertain)
         };
+        store.rebuild_snapshots(None).expect("snapshots");
         for _ in 0..300 {
             let (d, t0) = &docs[rng.usize(..docs.len())];
             let at = *t0 + chrono::Duration::seconds(rng.i64(-3600..5 * 24 * 3600));
-            let full = store.stream(d.as_str()).expect("stream");
+            let full = show(&document_at(&store.stream(d.as_str()).expect("stream"), &at));
             let part = store.document_events_at(d.as_str(), &at).expect("indexed");
-            assert_eq!(show(&document_at(&part, &at)), show(&document_at(&full, &at)), "{d} at {at}");
+            assert_eq!(show(&document_at(&part, &at)), full, "{d} at {at}");
+            assert_eq!(show(&store.document_state_at(d.as_str(), &at).expect("snapshot")), full, "{d} at {at}, from a snapshot");
         }
     }
 
