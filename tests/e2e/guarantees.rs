@@ -270,9 +270,11 @@ fn a_correction_supersedes_an_event_and_the_past_record_stays_readable() {
     let elsewhere = env.run_with(&["append"], Some(&correction("0190f3a0-0000-7000-8000-00000000c003", "0190f3a0-0000-7000-8000-00000000e002", "2026-06-02T00:00:00Z")));
     assert_eq!(elsewhere.code, 1);
     assert!(elsewhere.stderr.contains("is not in the stream"), "{}", elsewhere.golden());
-    // The amendment can now be accepted again, as it really was.
-    let replacement = env.run_with(&["append"], Some(&minutes_tests::example_steps()[2].replace("e013", "e0c4").replace("10:30:00", "10:35:00")));
-    assert_eq!(replacement.code, 0, "{}", replacement.golden());
+    // The amendment is pending again, but the by-law is adopted: its text is never changed
+    // afterwards, so a late acceptance is refused.
+    let late = env.run_with(&["append"], Some(&minutes_tests::example_steps()[2].replace("e013", "e0c4").replace("10:30:00", "10:35:00")));
+    assert_eq!(late.code, 1, "{}", late.golden());
+    assert!(late.stderr.contains("is adopted"), "{}", late.golden());
     assert_eq!(env.run(&["verify"]).code, 0);
 }
 

@@ -34,7 +34,7 @@ macro_rules! corpus {
 // (None for a record file, whose parser gives its own position), and what the message says.
 corpus! {
     malformed_json: "malformed-json.jsonl" after 0 steps, Some(2), says ["EOF while parsing"];
-    a_json_array_instead_of_an_object: "json-array.jsonl" after 0 steps, Some(1), says ["invalid length 4"];
+    a_json_array_instead_of_an_object: "json-array.jsonl" after 0 steps, Some(1), says ["an event is a JSON object"];
     an_empty_event_object: "empty-object.jsonl" after 0 steps, Some(1), says ["missing field `id`"];
     invalid_utf8: "invalid-utf8.jsonl" after 0 steps, Some(1), says ["not UTF-8 (byte 414)"];
     a_surrogate_encoded_in_utf8: "utf8-encoded-surrogate.jsonl" after 0 steps, Some(1), says ["not UTF-8"];
@@ -314,7 +314,7 @@ fn append_refuses_hostile_input_on_standard_input_and_writes_nothing() {
         (0, bad_line("malformed-json.jsonl"), stdin.into(), &["EOF while parsing"]),
         (0, String::new(), stdin.into(), &["EOF while parsing"]),
         (0, "{}".into(), stdin.into(), &["missing field `type`"]),
-        (0, "[]".into(), stdin.into(), &["invalid length 0"]),
+        (0, "[]".into(), stdin.into(), &["an event is a JSON object"]),
         (0, bad_line("nul-byte.jsonl"), stdin.into(), &["control character"]),
         (0, bad_line("unknown-type.jsonl"), stdin.into(), &["unknown event type 'AmendmentTeleported'"]),
         (0, bad_line("missing-envelope-field.jsonl"), stdin.into(), &["missing field `occurred`"]),
@@ -416,4 +416,51 @@ fn preparatory_and_follow_up_events_marked_as_such_are_accepted() {
     let r = env.run(&["import", &arg(&corpus("preparatory-and-follow-up.jsonl"))]);
     assert_eq!(r.code, 0, "{}", r.golden());
     assert_eq!(log(&env).events, before.events + 2);
+}
+
+// Cases found by the corpus and since refused or defused.
+
+#[test]
+fn a_key_twice_in_one_object_is_refused() {
+    let env = minutes_tests::example_store(0);
+    let head = env.run(&["verify", "--json"]).json()["head"].clone();
+    let twice = r#"{"id":"0190f3a0-0000-7000-8000-0000000d0001","type":"ActorRegistered","v":1,"meeting":"example-harbour","document":null,"phase":"preparatory","occurred":{"from":"2030-02-01T09:00:00+01:00","to":"2030-02-01T09:00:00+01:00"},"source":null,"data":{"actor":"ci","name":"Côte d'Ivoire","kind":"member_state","name":"Dup"}}"#;
+    let file = env.file("twice.jsonl", twice);
+    let r = env.run(&["import", &file.display().to_string()]);
+    assert_eq!(r.code, 1, "{}", r.golden());
+    assert!(r.stderr.contains("twice.jsonl:1:") && r.stderr.contains("\"name\" appears twice"), "{}", r.golden());
+    let a = env.run_with(&["append"], Some(twice));
+    assert_eq!(a.code, 1, "{}", a.golden());
+    assert_eq!(env.run(&["verify", "--json"]).json()["head"], head);
+}
+
+#[test]
+fn control_characters_from_the_log_never_reach_the_terminal_raw() {
+    let env = minutes_tests::example_store(1);
+    let forged = "Esc\u{1b}[31mRED\u{7}\r\nFAKE LINE";
+    let e = serde_json::json!({
+        "id": "0190f3a0-0000-7000-8000-0000000d0002", "type": "StatementMade", "v": 1, "meeting": "example-harbour",
+        "document": "example-harbour/by-law-7", "body": "works", "actors": ["ana-ruiz"],
+        "occurred": { "from": "2030-03-02T10:10:00+01:00", "to": "2030-03-02T10:10:00+01:00" },
+        "source": null, "data": { "stance": "other", "summary": forged }
+    });
+    assert_eq!(env.run_with(&["append"], Some(&e.to_string())).code, 0);
+    for args in [&["replay", "example-harbour"][..], &["history", "example-harbour/by-law-7"][..]] {
+        let out = env.run(args).stdout;
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\r'), "{args:?}: {out:?}");
+        assert!(!out.lines().any(|l| l.starts_with("FAKE LINE")), "{args:?} printed a forged line");
+        assert!(out.contains("\\u{1b}[31mRED"), "{args:?}: the escape is shown, not obeyed");
+    }
+    // The JSON output keeps the name byte for byte.
+    let json = env.run(&["replay", "example-harbour", "--json"]).stdout;
+    assert!(json.contains(r"Esc\u001b[31mRED\u0007\r\nFAKE LINE"), "{json}");
+}
+
+#[test]
+fn a_refusal_of_append_names_standard_input() {
+    let env = minutes_tests::example_store(0);
+    let unknown = minutes_tests::example_steps()[0].replace("by-law-7", "by-law-99");
+    let r = env.run_with(&["append"], Some(&unknown));
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("standard input: event ") && r.stderr.contains("by-law-99"), "{}", r.golden());
 }

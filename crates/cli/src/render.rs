@@ -14,11 +14,22 @@ use serde_json::{json, Value};
 /// Width of the time column of event lines.
 const WHEN: usize = 34;
 
+/// `s` with every control character shown as an escape (`\u{1b}`), so that names and summaries
+/// from the log can never move the terminal's cursor, change its colours or forge a line.
+pub fn printable(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() }).collect()
+}
+
+/// Like [`printable`], but keeps line breaks: for a text whose paragraphs are lines.
+pub fn printable_text(s: &str) -> String {
+    s.split('\n').map(printable).collect::<Vec<_>>().join("\n")
+}
+
 /// One event on one line: when (local time), the body, what happened.
 pub fn event_line(r: &Recorded, timeline: &Timeline, zone: Tz) -> String {
     let when = show_window(&r.event.occurred, zone);
     let body = r.event.body.as_ref().map_or("-", |b| b.as_str());
-    format!("{when:<WHEN$} {body:<18} {}", timeline.describe(&r.event))
+    format!("{when:<WHEN$} {body:<18} {}", printable(&timeline.describe(&r.event)))
 }
 
 /// An event as `replay --json` prints it.
@@ -75,18 +86,18 @@ pub fn state_text(doc: &DocumentName, at: &Timestamp, m: &MeetingState, version:
         return out;
     };
     let symbols = if s.symbols.is_empty() { String::new() } else { format!(" [{}]", s.symbols.join(", ")) };
-    out.push_str(&format!("{}{symbols} ({doc})\n", s.title));
-    let body = s.body.as_ref().map(|b| format!(", before {}", m.body_name(b))).unwrap_or_default();
+    out.push_str(&format!("{}{} ({doc})\n", printable(&s.title), printable(&symbols)));
+    let body = s.body.as_ref().map(|b| format!(", before {}", printable(m.body_name(b)))).unwrap_or_default();
     out.push_str(&format!("At {when} ({zone}): {}{body} (log version {version})\n", status_name(s.status).replace('_', " ")));
     if !s.amendments.is_empty() {
         out.push_str("\nAmendments\n");
         for a in &s.amendments {
-            let who = if a.proposed_by.is_empty() { "(proposer not named)".to_string() } else { m.names(&a.proposed_by) };
+            let who = if a.proposed_by.is_empty() { "(proposer not named)".to_string() } else { printable(&m.names(&a.proposed_by)) };
             let words = if a.wording_known { "" } else { " (wording not recorded)" };
             out.push_str(&format!(
                 "  {}  {who}: {}  [{}]{words}\n",
                 a.id,
-                a.summary,
+                printable(&a.summary),
                 amendment_status_name(a.status).replace('_', " ")
             ));
         }
@@ -98,7 +109,7 @@ pub fn state_text(doc: &DocumentName, at: &Timestamp, m: &MeetingState, version:
     match &s.text {
         Some(t) => {
             out.push_str("\nText\n");
-            for line in t.render().lines() {
+            for line in printable_text(&t.render()).lines() {
                 out.push_str(&format!("  {line}\n"));
             }
         }

@@ -524,12 +524,14 @@ fn is_default<T: Default + PartialEq>(t: &T) -> bool {
 impl Event {
     /// Reads an event from JSON, upgrading an older shape of its type first.
     pub fn from_json(s: &str) -> Result<Self, DecodeError> {
-        let v: Value = serde_json::from_str(s).map_err(|e| DecodeError::Json(e.to_string()))?;
-        Self::from_value(v)
+        Self::from_value(parse_json(s)?)
     }
 
     /// Reads an event from a JSON value, upgrading an older shape of its type first.
     pub fn from_value(mut v: Value) -> Result<Self, DecodeError> {
+        if !v.is_object() {
+            return Err(DecodeError::Json("an event is a JSON object ({...})".into()));
+        }
         crate::upcast::upgrade(&mut v)?;
         let raw: RawEvent = serde_json::from_value(v).map_err(|e| DecodeError::Json(e.to_string()))?;
         Self::from_raw(raw)
@@ -609,9 +611,84 @@ impl Event {
     }
 }
 
+/// Parses JSON, refusing an object that holds the same key twice: other tools may read the
+/// first value where serde would keep the last, so such input has no one meaning.
+pub fn parse_json(s: &str) -> Result<Value, DecodeError> {
+    let strict: Strict = serde_json::from_str(s).map_err(|e| DecodeError::Json(e.to_string()))?;
+    Ok(strict.0)
+}
+
+/// A JSON value read with duplicate keys refused.
+struct Strict(Value);
+
+impl<'de> Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Strict(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(k) = map.next_key::<String>()? {
+            let Strict(v) = map.next_value()?;
+            if out.contains_key(&k) {
+                return Err(serde::de::Error::custom(format!("the key \"{k}\" appears twice in one object")));
+            }
+            out.insert(k, v);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_twice_in_one_object_is_refused() {
+        let e = parse_json(r#"{"a": {"name": "x", "name": "y"}}"#).unwrap_err();
+        assert!(e.to_string().contains("\"name\" appears twice"), "{e}");
+        assert!(parse_json(r#"{"a": [{"name": "x"}, {"name": "y"}], "b": 1.5}"#).is_ok());
+    }
 
     const PROPOSED: &str = r#"{"id":"0196c0de-0000-7000-8000-000000000001","type":"AmendmentProposed","v":1,
         "meeting":"wtpf-13","document":"wtpf-13/opinion-3","body":"wg-2","actors":["turkey"],

@@ -156,6 +156,13 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
         if let Some(b) = d.bodies.iter().find(|b| !seen.insert(&b.id)) {
             return Err(RuleError::BodyExists(b.id.clone()));
         }
+        if let Some(b) = e.body.as_ref().filter(|b| !seen.contains(b)) {
+            return Err(RuleError::UnknownBody(b.clone()));
+        }
+        if let Some(a) = e.actors.first() {
+            // No actor can be registered before the meeting that registers it.
+            return Err(RuleError::UnknownActor(a.clone()));
+        }
         return Ok(());
     }
     let m = ctx.meeting.ok_or_else(|| RuleError::UnknownMeeting(e.meeting.clone()))?;
@@ -272,6 +279,9 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
             if m.proposals.contains_key(&p.proposal) {
                 return Err(RuleError::ProposalExists(p.proposal.clone()));
             }
+            if let Some(d) = p.documents.iter().find(|d| d.meeting() != e.meeting) {
+                return Err(RuleError::ForeignDocument { document: d.clone(), meeting: e.meeting.clone() });
+            }
             match p.documents.iter().find(|d| !(ctx.document_exists)(d)) {
                 Some(d) => Err(RuleError::UnknownDocument(d.clone())),
                 None => Ok(()),
@@ -313,13 +323,24 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
                 (true, false) => applies(s, &p.amendment, &p.operations),
             }
         }
-        EventKind::AmendmentWithdrawn(a) => pending(doc()?, &a.amendment, "withdrawn").map(|_| ()),
-        EventKind::AmendmentReferredToReport(a) => {
-            pending(doc()?, &a.amendment, "referred to the report").map(|_| ())
+        EventKind::AmendmentWithdrawn(a) => {
+            let s = doc()?;
+            status_is(s, OPEN, "the fate of an amendment is decided only while its document is open")?;
+            pending(s, &a.amendment, "withdrawn").map(|_| ())
         }
-        EventKind::AmendmentRejected(a) => pending(doc()?, &a.amendment, "rejected").map(|_| ()),
+        EventKind::AmendmentReferredToReport(a) => {
+            let s = doc()?;
+            status_is(s, OPEN, "the fate of an amendment is decided only while its document is open")?;
+            pending(s, &a.amendment, "referred to the report").map(|_| ())
+        }
+        EventKind::AmendmentRejected(a) => {
+            let s = doc()?;
+            status_is(s, OPEN, "the fate of an amendment is decided only while its document is open")?;
+            pending(s, &a.amendment, "rejected").map(|_| ())
+        }
         EventKind::AmendmentAccepted(a) => {
             let s = doc()?;
+            status_is(s, OPEN, "an amendment is accepted only while its document is open; an adopted text is never changed")?;
             let am = pending(s, &a.amendment, "accepted")?;
             if !am.wording_known {
                 return Err(RuleError::NoWording(a.amendment.clone()));
@@ -391,7 +412,9 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
 
 fn applies(s: &DocumentState, id: &AmendmentId, ops: &[amend::Operation]) -> Result<(), RuleError> {
     let text = s.text.as_ref().ok_or_else(|| RuleError::NoText(s.document.clone()))?;
-    amend::apply(text, ops).map(|_| ()).map_err(|error| RuleError::DoesNotApply { id: id.clone(), error })
+    let amended = amend::apply(text, ops).map_err(|error| RuleError::DoesNotApply { id: id.clone(), error })?;
+    // Every key the amendment brings in must be addressable by later amendments.
+    amended.validate().map_err(RuleError::Text)
 }
 
 fn pending<'a>(

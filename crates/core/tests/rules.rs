@@ -1071,3 +1071,48 @@ fn what_follows_a_correction_is_judged_against_the_corrected_record() {
     accepted(check(&given, &fate("AmendmentWithdrawn", "fee-8")));
     refused(check(&given, &endorsed(&["fee-8"])), &["'fee-8'", "pending rather than accepted"]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Rules added after the hostile corpus found them missing.
+
+#[test]
+fn an_amendment_of_a_closed_document_keeps_its_fate_open_no_more() {
+    let closed = log(&[taken_up(), fee_8(), endorsed(&[]), adopted()]);
+    for t in ["AmendmentAccepted", "AmendmentWithdrawn", "AmendmentRejected", "AmendmentReferredToReport"] {
+        let e = refused(check(&closed, &fate(t, "fee-8")), &[DOC, "adopted"]);
+        assert!(matches!(e, RuleError::Status { .. }), "{t}: {e:?}");
+    }
+}
+
+#[test]
+fn an_amendment_cannot_bring_in_a_key_no_path_can_address() {
+    let bad_section = json!([{"op": "insert_section", "section": {"key": "Not A Key/..", "heading": "x", "clauses": []}}]);
+    refused(check(&log(&[taken_up()]), &proposed("bad-section", bad_section)), &["Not A Key/.."]);
+    let twice = json!([{"op": "insert_section", "section": {"key": "new", "heading": "x", "clauses": [
+        {"key": "x", "words": "one"}, {"key": "x", "words": "two"}]}}]);
+    refused(check(&log(&[taken_up()]), &proposed("twice", twice)), &["new/x"]);
+    let bad_clause = json!([{"op": "replace_clause", "path": "decides/1", "clause": {"key": "BAD/KEY", "words": "w"}}]);
+    refused(check(&log(&[taken_up()]), &proposed("bad-clause", bad_clause)), &["BAD/KEY"]);
+}
+
+#[test]
+fn a_meeting_declaration_names_only_its_own_bodies_and_no_actor() {
+    let with_body = declared().replace(r#""body":null"#, r#""body":"nowhere""#);
+    let e = refused(check(&[], &with_body), &["nowhere"]);
+    assert!(matches!(e, RuleError::UnknownBody(_)), "{e:?}");
+    let with_actor = declared().replace(r#""actors":[]"#, r#""actors":["nobody-at-all"]"#);
+    let e = refused(check(&[], &with_actor), &["nobody-at-all"]);
+    assert!(matches!(e, RuleError::UnknownActor(_)), "{e:?}");
+}
+
+#[test]
+fn a_procedural_proposal_names_documents_of_its_own_meeting_only() {
+    let e = refused(check(&setup(), &proposal("merge", &[DOC, "other/draft"])), &["other/draft", "hb"]);
+    assert!(matches!(e, RuleError::ForeignDocument { .. }), "{e:?}");
+}
+
+#[test]
+fn a_body_taking_up_an_endorsed_draft_leaves_it_endorsed_for_adoption() {
+    let plenary = ev(json!({"type": "ItemTakenUp", "document": DOC, "body": "board", "data": {}}));
+    accepted(check(&log(&[taken_up(), endorsed(&[]), plenary]), &adopted()));
+}

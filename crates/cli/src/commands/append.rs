@@ -3,7 +3,7 @@
 use std::io::{Read, Write};
 
 use minutes_core::event::Event;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::import::MAX_EVENT_BYTES;
 use crate::context::Context;
@@ -45,12 +45,18 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         return Err(CliError::Refused("standard input: the event is longer than 1 MiB, the most one event may take".into()));
     }
     let text = std::str::from_utf8(&buf).map_err(|e| CliError::Refused(format!("standard input: not UTF-8 (byte {})", e.valid_up_to())))?;
-    let mut value: Value = serde_json::from_str(text).map_err(|e| CliError::Refused(format!("standard input: {e}")))?;
+    let mut value = minutes_core::event::parse_json(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| CliError::Refused(format!("standard input: {e}")))?;
     if let Some(obj) = value.as_object_mut() {
         obj.entry("id").or_insert_with(|| json!(uuid::Uuid::now_v7()));
     }
     let event = Event::from_value(value).map_err(|e| CliError::Refused(format!("standard input: {e}")))?;
-    let appended = ctx.write(|store| Ok(store.append(std::slice::from_ref(&event), a.expected_version, ctx.now)?))?;
+    let appended = ctx
+        .write(|store| Ok(store.append(std::slice::from_ref(&event), a.expected_version, ctx.now)?))
+        .map_err(|e| match e {
+            CliError::Refused(m) => CliError::Refused(format!("standard input: {m}")),
+            other => other,
+        })?;
     let Some(x) = appended.first() else {
         return Err(CliError::Store("the store acknowledged no event".into()));
     };

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 use crate::context::{self, Context};
 use crate::error::{CliError, Result};
+use crate::render;
 
 /// Show each line of a document's text as it stood at a moment, with the event that gave it
 /// its current wording: the tabling of the draft, a revision, or an accepted amendment (who
@@ -81,7 +82,7 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
             }
             Some(Origin { amendment: None, event }) => format!("{} {}", verb(event.type_name), show_window(&event.occurred, m.zone)),
         };
-        writeln!(out, "{who:<60} | {}", l.text)?;
+        writeln!(out, "{:<60} | {}", render::printable(&who), render::printable_text(&l.text))?;
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::context::{self, Context};
 use crate::error::Result;
+use crate::render;
 
 /// Show what changed in a document's text between two moments, clause by clause, with the
 /// words inserted {+like this+} and deleted [-like this-], and the amendments accepted in
@@ -80,7 +81,7 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         for x in &accepted {
             let who = if x.proposed_by.is_empty() { "(proposer not named)".to_string() } else { m.names(&x.proposed_by) };
             let when = x.decided.as_ref().map(|d| show_window(&d.occurred, m.zone)).unwrap_or_default();
-            writeln!(out, "  {}  {who}: {}  (accepted {when})", x.id, x.summary)?;
+            writeln!(out, "  {}  {}: {}  (accepted {when})", x.id, render::printable(&who), render::printable(&x.summary))?;
         }
     }
     if changes.is_empty() {
@@ -93,7 +94,7 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
             ChangeKind::Changed => "~",
         };
         writeln!(out, "\n{sign} {}", c.path)?;
-        for line in marked(&c.words).lines() {
+        for line in render::printable_text(&marked(&c.words)).lines() {
             writeln!(out, "    {line}")?;
         }
     }

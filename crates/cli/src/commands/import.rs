@@ -154,7 +154,7 @@ fn read_file(path: &Path, events: &mut Vec<Event>, origins: &mut Vec<Origin>, pr
             continue;
         }
         let refused = |e: String| CliError::Refused(format!("{name}:{line_no}: {e}"));
-        let value: serde_json::Value = serde_json::from_str(text.trim()).map_err(|e| refused(e.to_string()))?;
+        let value = minutes_core::event::parse_json(text.trim().trim_start_matches('\u{feff}')).map_err(|e| refused(e.to_string()))?;
         let seq = value.get("seq").and_then(serde_json::Value::as_u64);
         let e = Event::from_value(value).map_err(|e| refused(e.to_string()))?;
         origins.push(Origin { file: name.clone(), line: Some(line_no), seq });

@@ -147,7 +147,10 @@ impl DocumentState {
                 s.set_origins(r, None, None);
             }
             EventKind::DocumentReferred(_) | EventKind::ItemTakenUp(_) => {
-                s.status = Status::UnderConsideration;
+                // A body taking up an endorsed draft (the plenary) does not undo the endorsement.
+                if s.status != Status::Endorsed {
+                    s.status = Status::UnderConsideration;
+                }
                 s.body = e.body.clone().or(s.body.take());
             }
             EventKind::AmendmentProposed(p) => s.amendments.push(Amendment {
