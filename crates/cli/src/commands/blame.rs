@@ -4,13 +4,12 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use minutes_core::event::Recorded;
-use minutes_core::project::effective;
 use minutes_core::project::document::{document_at, Origin};
 use minutes_core::project::EventRef;
 use minutes_core::time::{show_window, TimeArg};
 use serde_json::{json, Value};
 
-use crate::context::{self, Context};
+use crate::context::Context;
 use crate::error::{CliError, Result};
 use crate::render;
 
@@ -20,14 +19,11 @@ use crate::render;
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  minutes blame wtpf-13/opinion-2\n  minutes blame wtpf-13/opinion-5 --at \"2013-05-16 12:00\" --json")]
 pub struct Args {
-    /// The document: its name or a symbol
-    document: String,
+    #[command(flatten)]
+    doc: super::DocumentArgs,
     /// The moment [default: now]
     #[arg(long, value_name = "T", value_parser = super::time_arg)]
     at: Option<TimeArg>,
-    /// Answer as the record stood at this moment of recording, before later corrections
-    #[arg(long, value_name = "R", value_parser = super::time_arg)]
-    as_recorded_at: Option<TimeArg>,
     /// Print one JSON object
     #[arg(long)]
     json: bool,
@@ -35,15 +31,8 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
-    let store = ctx.read()?;
-    let doc = context::document(&store, &a.document)?;
-    let (m, events) = context::document_events(&store, &doc)?;
-    let recorded = a.as_recorded_at.as_ref().map(|t| super::resolve(t, m.zone)).transpose()?;
-    let events = effective(&events, recorded.as_ref());
-    let at = match &a.at {
-        Some(t) => super::resolve(t, m.zone)?,
-        None => ctx.now,
-    };
+    let super::DocumentRecord { name: doc, meeting: m, events, .. } = a.doc.read(&ctx.read()?)?;
+    let at = super::moment(a.at.as_ref(), m.zone, ctx.now)?;
     let view = document_at(&events, &at);
     let Some(state) = view.state else {
         return Err(CliError::Refused(format!("{doc} was not yet tabled at that moment")));

@@ -3,12 +3,11 @@
 use std::io::Write;
 
 use minutes_core::project::diff::{diff, marked, ChangeKind};
-use minutes_core::project::effective;
 use minutes_core::project::document::{document_at, AmendmentStatus};
 use minutes_core::time::{rfc3339, show_local, show_window, TimeArg};
 use serde_json::json;
 
-use crate::context::{self, Context};
+use crate::context::Context;
 use crate::error::Result;
 use crate::render;
 
@@ -18,17 +17,14 @@ use crate::render;
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  minutes diff wtpf-13/opinion-5 --from \"2013-05-15 10:00\" --to \"2013-05-16 12:00\"\n  minutes diff wtpf-13/opinion-2 --from \"2013-05-14 00:00\" --to \"2013-05-17 00:00\" --json")]
 pub struct Args {
-    /// The document: its name or a symbol
-    document: String,
+    #[command(flatten)]
+    doc: super::DocumentArgs,
     /// The earlier moment
     #[arg(long, value_name = "T", value_parser = super::time_arg)]
     from: TimeArg,
     /// The later moment [default: now]
     #[arg(long, value_name = "T", value_parser = super::time_arg)]
     to: Option<TimeArg>,
-    /// Answer as the record stood at this moment of recording, before later corrections
-    #[arg(long, value_name = "R", value_parser = super::time_arg)]
-    as_recorded_at: Option<TimeArg>,
     /// Print one JSON object
     #[arg(long)]
     json: bool,
@@ -36,16 +32,9 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
-    let store = ctx.read()?;
-    let doc = context::document(&store, &a.document)?;
-    let (m, events) = context::document_events(&store, &doc)?;
-    let recorded = a.as_recorded_at.as_ref().map(|t| super::resolve(t, m.zone)).transpose()?;
-    let events = effective(&events, recorded.as_ref());
+    let super::DocumentRecord { name: doc, meeting: m, events, .. } = a.doc.read(&ctx.read()?)?;
     let from = super::resolve(&a.from, m.zone)?;
-    let to = match &a.to {
-        Some(t) => super::resolve(t, m.zone)?,
-        None => ctx.now,
-    };
+    let to = super::moment(a.to.as_ref(), m.zone, ctx.now)?;
     let (before, after) = (document_at(&events, &from), document_at(&events, &to));
     let text = |v: &minutes_core::project::document::DocumentAt| v.state.as_ref().and_then(|s| s.text.clone());
     let changes = diff(text(&before).as_ref(), text(&after).as_ref());

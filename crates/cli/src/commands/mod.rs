@@ -98,6 +98,43 @@ fn context(db: Option<PathBuf>) -> Result<Context, CliError> {
     Ok(Context { db, now })
 }
 
+/// The document a command reads, and which record: as it stands, or as it stood when the
+/// record knew only what was recorded by a moment.
+#[derive(clap::Args)]
+struct DocumentArgs {
+    /// The document: its name (wtpf-13/opinion-3) or a symbol (WTPF-13/5)
+    document: String,
+    /// Answer as the record stood at this moment of recording, before later corrections
+    #[arg(long, value_name = "R", value_parser = time_arg)]
+    as_recorded_at: Option<TimeArg>,
+}
+
+/// A document's events as the record stands (or stood), with its meeting and stream version.
+struct DocumentRecord {
+    name: minutes_core::id::DocumentName,
+    meeting: minutes_core::project::meeting::MeetingState,
+    /// The events, less those a correction withdrew (by `--as-recorded-at`, if given).
+    events: Vec<minutes_core::event::Recorded>,
+    /// How many events about the document the log holds, whatever the moment asked.
+    version: u64,
+}
+
+impl DocumentArgs {
+    /// Reads the document's record from `store`.
+    fn read(&self, store: &minutes_store::Store) -> Result<DocumentRecord, CliError> {
+        let name = crate::context::document(store, &self.document)?;
+        let (meeting, all) = crate::context::document_events(store, &name)?;
+        let cut = self.as_recorded_at.as_ref().map(|t| resolve(t, meeting.zone)).transpose()?;
+        let events = minutes_core::project::effective(&all, cut.as_ref());
+        Ok(DocumentRecord { name, meeting, events, version: all.len() as u64 })
+    }
+}
+
+/// The moment a time argument names, or now.
+fn moment(t: Option<&TimeArg>, zone: chrono_tz::Tz, now: Timestamp) -> Result<Timestamp, CliError> {
+    t.map_or(Ok(now), |t| resolve(t, zone))
+}
+
 /// Reads a time argument: RFC 3339 with an offset, or `YYYY-MM-DD HH:MM` in the meeting's zone.
 fn time_arg(s: &str) -> Result<TimeArg, String> {
     TimeArg::parse(s).map_err(|e| e.to_string())

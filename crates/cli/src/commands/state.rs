@@ -3,10 +3,9 @@
 use std::io::Write;
 
 use minutes_core::project::document::document_at;
-use minutes_core::project::effective;
 use minutes_core::time::TimeArg;
 
-use crate::context::{self, Context};
+use crate::context::Context;
 use crate::error::Result;
 use crate::render;
 
@@ -16,14 +15,11 @@ use crate::render;
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  minutes state wtpf-13/opinion-3 --at \"2013-05-15 10:15\"\n  minutes state WTPF-13/5 --at 2013-05-16T12:00:00+02:00 --json")]
 pub struct Args {
-    /// The document: its name (wtpf-13/opinion-3) or a symbol (WTPF-13/5)
-    document: String,
+    #[command(flatten)]
+    doc: super::DocumentArgs,
     /// The moment [default: now]
     #[arg(long, value_name = "T", value_parser = super::time_arg)]
     at: Option<TimeArg>,
-    /// Answer as the record stood at this moment of recording, before later corrections
-    #[arg(long, value_name = "R", value_parser = super::time_arg)]
-    as_recorded_at: Option<TimeArg>,
     /// Print one JSON object
     #[arg(long)]
     json: bool,
@@ -31,16 +27,9 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
-    let store = ctx.read()?;
-    let doc = context::document(&store, &a.document)?;
-    let (m, events) = context::document_events(&store, &doc)?;
-    let at = match &a.at {
-        Some(t) => super::resolve(t, m.zone)?,
-        None => ctx.now,
-    };
-    let recorded = a.as_recorded_at.as_ref().map(|t| super::resolve(t, m.zone)).transpose()?;
-    let view = document_at(&effective(&events, recorded.as_ref()), &at);
-    let version = events.len() as u64;
+    let super::DocumentRecord { name: doc, meeting: m, events, version } = a.doc.read(&ctx.read()?)?;
+    let at = super::moment(a.at.as_ref(), m.zone, ctx.now)?;
+    let view = document_at(&events, &at);
     if a.json {
         writeln!(out, "{}", render::state_json(&doc, &at, m.zone, version, &view))?;
     } else {
