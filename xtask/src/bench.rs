@@ -56,7 +56,9 @@ impl Figure {
         if b == 0.0 {
             return None;
         }
-        Some(if self.higher_better { self.minutes / b } else { self.minutes / b })
+        // minutes over the baseline: for rates, the share of the baseline reached; for latencies
+        // and memory, how many times the baseline's.
+        Some(self.minutes / b)
     }
 }
 
@@ -82,7 +84,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     }
     let work = root.join("target").join("bench");
     std::fs::create_dir_all(&work)?;
-    note(&format!("building the minutes binary (release)"));
+    note("building the minutes binary (release)");
     let st = Command::new(env!("CARGO")).args(["build", "--release", "--quiet", "-p", "minutes-cli", "-p", "xtask"]).current_dir(root).status()?;
     if !st.success() {
         bail!("cargo build --release failed");
@@ -286,7 +288,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     }
     if o.json {
         for f in &figures {
-            let j = serde_json::json!({"workload": f.workload, "minutes": round(f.minutes), "baseline": f.baseline.map(round), "unit": f.unit, "ratio": f.ratio().map(|r| (r * 1000.0).round() / 1000.0)});
+            let j = serde_json::json!({"workload": f.workload, "minutes": round(f.minutes), "baseline": f.baseline.map(round), "unit": f.unit, "ratio": f.ratio().map(|r| (r * 1000.0).round() / 1000.0), "better": if f.higher_better { "higher" } else { "lower" }});
             println!("{j}");
         }
     } else {
@@ -337,7 +339,7 @@ fn timed(cmd: &mut Command) -> Result<(f64, f64, String)> {
     if !out.status.success() {
         bail!("child failed: {err}");
     }
-    let kib = err.lines().filter_map(|l| l.strip_prefix("MAXRSS ")).filter_map(|v| v.trim().parse::<f64>().ok()).last().unwrap_or(0.0);
+    let kib = err.lines().filter_map(|l| l.strip_prefix("MAXRSS ")).filter_map(|v| v.trim().parse::<f64>().ok()).next_back().unwrap_or(0.0);
     Ok((secs, kib, String::from_utf8_lossy(&out.stdout).to_string()))
 }
 

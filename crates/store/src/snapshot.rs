@@ -126,6 +126,7 @@ impl Store {
 
     /// Drops the snapshots and builds them again from the log, for every document (or the
     /// streams named). Returns how many were stored.
+    #[allow(clippy::manual_is_multiple_of)] // u64::is_multiple_of is newer than the MSRV
     pub fn rebuild_snapshots(&mut self, only: Option<&[String]>) -> Result<u64> {
         let tx = self.conn.transaction().map_err(StoreError::from_sqlite)?;
         let streams: Vec<String> = match only {
