@@ -753,9 +753,12 @@ pub fn child(args: &[String]) -> Result<()> {
             let c1 = cpu_secs();
             let raw = append_raw_one(Path::new(&args[1]), &s, secs)?;
             let c2 = cpu_secs();
+            let direct = append_minutes_one(Path::new(&args[1]), &s, secs)?;
+            let c3 = cpu_secs();
             println!(
-                "minutes {rate:.0} events/s, {:.0} µs CPU/event; raw one writer {raw:.0} events/s, {:.0} µs CPU/event",
+                "minutes through the Writer {rate:.0} events/s, {:.0} µs CPU/event; Store::append {direct:.0} events/s, {:.0} µs CPU/event; raw one writer {raw:.0} events/s, {:.0} µs CPU/event",
                 (c1 - c0) * 1e6 / (rate * secs),
+                (c3 - c2) * 1e6 / (direct * secs),
                 (c2 - c1) * 1e6 / (raw * secs)
             );
         }

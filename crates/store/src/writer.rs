@@ -30,6 +30,9 @@ use crate::Store;
 /// The most requests one transaction takes.
 pub const MAX_GROUP: usize = 4096;
 
+/// How long the writer waits for the next request before parking its thread.
+const SPIN: std::time::Duration = std::time::Duration::from_micros(50);
+
 /// The clock that stamps `recorded_at` on events without one.
 pub type Clock = Box<dyn Fn() -> Timestamp + Send>;
 
@@ -93,7 +96,20 @@ impl Writer {
             }
             let mut group = Vec::new();
             let mut primed = None;
-            while let Some(first) = rx.blocking_recv() {
+            loop {
+                // A client that was just answered usually sends its next append within a few
+                // microseconds: wait for it briefly before parking the thread, which would cost
+                // a wake-up per append.
+                let spin_until = std::time::Instant::now() + SPIN;
+                let first = loop {
+                    match rx.try_recv() {
+                        Ok(r) => break Some(r),
+                        Err(mpsc::error::TryRecvError::Disconnected) => break None,
+                        Err(mpsc::error::TryRecvError::Empty) if std::time::Instant::now() < spin_until => std::thread::yield_now(),
+                        Err(mpsc::error::TryRecvError::Empty) => break rx.blocking_recv(),
+                    }
+                };
+                let Some(first) = first else { break };
                 group.push(first);
                 while group.len() < MAX_GROUP {
                     match rx.try_recv() {
@@ -270,6 +286,26 @@ mod tests {
         drop(ap);
         let s = w.close().await.expect("close");
         assert_eq!(s.count().expect("count"), 5);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_writer_sees_what_another_process_appended_between_its_commits() {
+        let (dir, s) = store();
+        let w = Writer::spawn_with_clock(s, clock());
+        // The writer loads document a's stream and keeps it.
+        w.append(statement(30, "a"), Some(1)).await.expect("appended");
+        // Another process appends to a behind its back.
+        let mut other = Store::open(&dir.path().join("w.db")).expect("second connection");
+        let now = chrono::DateTime::parse_from_rfc3339("2030-03-03T00:00:00Z").expect("time");
+        other.append(&[statement(31, "a")], Some(2), now).expect("the other writer appends");
+        // The writer's kept state is stale: a stale version is refused, the right one passes.
+        assert!(matches!(w.append(statement(32, "a"), Some(2)).await, Err(StoreError::Stale { expected: 2, actual: 3, .. })));
+        let ok = w.append(statement(33, "a"), Some(3)).await.expect("appended at the version the log holds");
+        assert_eq!(ok.version, 4);
+        // And a retry of the other's event through the writer is a no-op.
+        assert!(w.append(statement(31, "a"), None).await.expect("retry").existed);
+        let s = w.close().await.expect("close");
+        assert!(s.verify(None).expect("verify").ok());
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
