@@ -14,23 +14,27 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The `minutes` binary of this build (built first if `cargo test` did not build it).
+/// The `minutes` binary of this build, brought up to date once per test process (so that
+/// `cargo test -p minutes-tests` alone never runs a stale binary).
 pub fn binary() -> PathBuf {
-    // target/<profile>/deps/e2e-xxxx -> target/<profile>/minutes
-    let exe = std::env::current_exe().expect("the test knows its own path");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("tests run from target/<profile>/deps");
-    let bin = profile_dir.join(format!("minutes{}", std::env::consts::EXE_SUFFIX));
-    if !bin.exists() {
-        let release = profile_dir.file_name().is_some_and(|n| n == "release");
-        let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-        cmd.args(["build", "-q", "-p", "minutes-cli"]).current_dir(root());
-        if release {
-            cmd.arg("--release");
-        }
-        let ok = cmd.status().is_ok_and(|s| s.success());
-        assert!(ok && bin.exists(), "could not build the minutes binary at {}", bin.display());
-    }
-    bin
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            // target/<profile>/deps/e2e-xxxx -> target/<profile>/minutes
+            let exe = std::env::current_exe().expect("the test knows its own path");
+            let profile_dir = exe.parent().and_then(Path::parent).expect("tests run from target/<profile>/deps");
+            let bin = profile_dir.join(format!("minutes{}", std::env::consts::EXE_SUFFIX));
+            let release = profile_dir.file_name().is_some_and(|n| n == "release");
+            let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+            cmd.args(["build", "-q", "-p", "minutes-cli"]).current_dir(root());
+            if release {
+                cmd.arg("--release");
+            }
+            let ok = cmd.status().is_ok_and(|s| s.success());
+            assert!(ok && bin.exists(), "could not build the minutes binary at {}", bin.display());
+            bin
+        })
+        .clone()
 }
 
 /// What one run printed.

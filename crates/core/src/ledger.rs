@@ -98,6 +98,21 @@ impl Ledger {
         self.stale.remove(stream);
     }
 
+    /// How many documents' states are loaded.
+    pub fn documents_loaded(&self) -> usize {
+        self.documents.len()
+    }
+
+    /// Forgets every document's state and index (meetings stay), to be loaded again when
+    /// needed: what a large import does to keep its memory flat.
+    pub fn forget_documents(&mut self) {
+        for d in self.documents.keys() {
+            self.streams.remove(d.as_str());
+            self.stale.remove(d.as_str());
+        }
+        self.documents.clear();
+    }
+
     /// The stream's version: how many events it holds (0 if not loaded).
     pub fn version(&self, stream: &str) -> u64 {
         self.streams.get(stream).map_or(0, |s| s.version)

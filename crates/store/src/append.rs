@@ -1,8 +1,6 @@
 //! Appending: one transaction per batch, every event judged by the procedural rules against
 //! the latest state, idempotent by event id, chained by hash.
 
-use std::collections::HashMap;
-
 use minutes_core::event::{schema_version, Event, Recorded};
 use minutes_core::id::{DocumentName, EventId, MeetingId};
 use minutes_core::ledger::{streams_read, Ledger};
@@ -11,6 +9,34 @@ use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::error::{Refusal, Result, StoreError};
 use crate::{row_hash, schema, upcast, Store};
+
+/// How many documents' states a write keeps loaded before it forgets them (and reads any it
+/// needs again from the log): bounds a large import's memory.
+const MAX_DOCUMENTS_LOADED: usize = 512;
+
+/// What an import of a stream of events did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Imported {
+    /// Events written.
+    pub appended: u64,
+    /// Events the log held already (retries): nothing written for them.
+    pub existed: u64,
+}
+
+/// Why an import stopped: the caller's input failed, or the store refused or failed.
+#[derive(Debug)]
+pub enum ImportError<E> {
+    /// The input could not be read or decoded.
+    Input(E),
+    /// The store refused an event, or failed.
+    Store(StoreError),
+}
+
+impl<E> From<StoreError> for ImportError<E> {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
 
 /// What became of one appended event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +68,33 @@ impl Store {
         tx.commit().map_err(StoreError::from_sqlite)?;
         self.ledger = Some((batch.seq, batch.ledger));
         Ok(out)
+    }
+
+    /// Appends the events `next` yields, in one transaction, all or nothing, without holding
+    /// them: memory stays flat however many there are. `next` returns `None` at the end, or an
+    /// error of the caller's that abandons the import. A refused event is named by its 0-based
+    /// index in the order `next` yielded it.
+    pub fn import<E>(
+        &mut self,
+        mut next: impl FnMut() -> Option<std::result::Result<Event, E>>,
+        now: Timestamp,
+    ) -> std::result::Result<Imported, ImportError<E>> {
+        self.ledger = None;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from_sqlite)?;
+        let mut batch = Batch::start(&tx, None)?;
+        let mut done = Imported::default();
+        let mut index = 0;
+        while let Some(e) = next() {
+            let a = batch.add(&tx, index, &e.map_err(ImportError::Input)?, None, now)?;
+            if a.existed {
+                done.existed += 1;
+            } else {
+                done.appended += 1;
+            }
+            index += 1;
+        }
+        tx.commit().map_err(StoreError::from_sqlite)?;
+        Ok(done)
     }
 
     /// Appends each event on its own terms but in one transaction (group commit): an event the
@@ -92,7 +145,6 @@ struct Batch {
     seq: u64,
     prev: String,
     ledger: Ledger,
-    added: HashMap<EventId, (Event, Appended)>,
 }
 
 impl Batch {
@@ -117,7 +169,7 @@ impl Batch {
             }
             _ => Ledger::new(),
         };
-        Ok(Self { seq, prev, ledger, added: HashMap::new() })
+        Ok(Self { seq, prev, ledger })
     }
 
     /// Judges and inserts one event; nothing is changed when it is refused.
@@ -136,6 +188,11 @@ impl Batch {
         }
         for stream in streams_read(given) {
             if !self.ledger.has_stream(&stream) {
+                // Keep memory flat on a large import: forget the documents loaded so far; any
+                // needed again is read back from this transaction's view of the log.
+                if self.ledger.documents_loaded() >= MAX_DOCUMENTS_LOADED {
+                    self.ledger.forget_documents();
+                }
                 self.load(tx, &stream)?;
             }
         }
@@ -174,14 +231,10 @@ impl Batch {
         self.seq = seq;
         self.prev = hash;
         let appended = Appended { seq, id: e.id, version, existed: false };
-        self.added.insert(e.id, (e, appended.clone()));
         Ok(appended)
     }
 
     fn existing(&self, tx: &Transaction<'_>, id: EventId) -> Result<Option<(Event, Appended)>> {
-        if let Some(x) = self.added.get(&id) {
-            return Ok(Some(x.clone()));
-        }
         let mut by_id = tx.prepare_cached(&schema::by_id()).map_err(StoreError::from_sqlite)?;
         let row = by_id
             .query_row(params![id.to_string()], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, String>(3)?)))

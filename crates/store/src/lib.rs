@@ -19,7 +19,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
 
-pub use append::Appended;
+pub use append::{Appended, ImportError, Imported};
 pub use error::{Refusal, Result, StoreError};
 pub use read::DocumentNaming;
 pub use verify::{Problem, Report};

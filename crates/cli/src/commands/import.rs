@@ -1,12 +1,12 @@
 //! `minutes import`: append the events of JSON Lines files (or record files), all or nothing.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
+use std::io::{BufRead, BufReader, IsTerminal, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use minutes_core::event::Event;
 use minutes_core::record;
-use minutes_store::StoreError;
+use minutes_store::{ImportError, StoreError};
 
 use crate::context::Context;
 use crate::error::{CliError, Result};
@@ -29,50 +29,91 @@ pub struct Args {
     files: Vec<PathBuf>,
 }
 
-/// Where an event came from, for messages, and the `seq` it carried (as `replay --json` prints).
-#[derive(Clone)]
-struct Origin {
-    file: String,
-    line: Option<usize>,
+/// Where one event is: a line of a JSON Lines file (where it starts, for reading it again), or
+/// an event of a record file; and the `seq` it carried (as `replay --json` prints).
+struct Entry {
+    file: usize,
+    line: usize,
+    at: At,
     seq: Option<u64>,
 }
 
-/// Runs the command.
+enum At {
+    /// The byte offset of the line.
+    Line(u64),
+    /// The index among the record file's events.
+    Record(usize),
+}
+
+/// Runs the command: a first pass checks every line's JSON and notes where it is and the `seq`
+/// it carries; the second reads the events one at a time into one transaction, so memory stays
+/// flat however large the files.
 pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
-    let mut events = Vec::new();
-    let mut origins = Vec::new();
     let progress = Progress::new(&a.files);
-    for f in &a.files {
-        read_file(f, &mut events, &mut origins, &progress)?;
+    let names: Vec<String> = a.files.iter().map(|f| f.display().to_string()).collect();
+    let mut entries = Vec::new();
+    let mut records: Vec<Vec<Event>> = Vec::new();
+    for (i, f) in a.files.iter().enumerate() {
+        records.push(scan(f, i, &mut entries, &progress)?);
     }
     // A replay prints events in the order they happened, not the order they were recorded; when
     // every event carries the `seq` a replay printed, append them in that original order, so
     // the procedural rules see each after what it followed.
-    if origins.iter().all(|o| o.seq.is_some()) {
-        let mut order: Vec<usize> = (0..events.len()).collect();
-        order.sort_by_key(|&i| origins[i].seq);
-        events = order.iter().map(|&i| events[i].clone()).collect();
-        origins = order.iter().map(|&i| origins[i].clone()).collect();
+    if entries.iter().all(|e| e.seq.is_some()) {
+        entries.sort_by_key(|e| e.seq);
     }
-    progress.appending(events.len());
-    let appended = ctx.write(|store| match store.append(&events, None, ctx.now) {
-        Err(StoreError::Refused { index, refusal, .. }) => {
-            let o = &origins[index];
-            let at = o.line.map(|l| format!(":{l}")).unwrap_or_default();
-            Err(CliError::Refused(format!("{}{at}: event {}: {refusal}; nothing was imported", o.file, events[index].id)))
+    progress.appending(entries.len());
+    let done = ctx.write(|store| {
+        let mut readers: Vec<Option<BufReader<File>>> = a.files.iter().map(|_| None).collect();
+        let mut i = 0;
+        let next = || {
+            let e = entries.get(i)?;
+            i += 1;
+            progress.appended(i);
+            Some(read_event(e, &a.files[e.file], &names[e.file], &mut readers[e.file], &records[e.file]))
+        };
+        match store.import(next, ctx.now) {
+            Ok(done) => Ok(done),
+            Err(ImportError::Input(e)) => Err(e),
+            Err(ImportError::Store(StoreError::Refused { index, id, refusal })) => {
+                let e = &entries[index];
+                let at = if matches!(e.at, At::Line(_)) { format!(":{}", e.line) } else { format!(", event {}", e.line) };
+                Err(CliError::Refused(format!("{}{at}: event {id}: {refusal}; nothing was imported", names[e.file])))
+            }
+            Err(ImportError::Store(other)) => Err(other.into()),
         }
-        other => Ok(other?),
     })?;
     progress.done();
-    let new = appended.iter().filter(|x| !x.existed).count();
     writeln!(
         out,
-        "imported {new} event{} into {} ({} already in the log)",
-        if new == 1 { "" } else { "s" },
+        "imported {} event{} into {} ({} already in the log)",
+        done.appended,
+        if done.appended == 1 { "" } else { "s" },
         ctx.db.display(),
-        appended.len() - new
+        done.existed
     )?;
     Ok(())
+}
+
+/// Reads the event an entry points at.
+fn read_event(e: &Entry, path: &Path, name: &str, reader: &mut Option<BufReader<File>>, record: &[Event]) -> Result<Event> {
+    let refused = |m: String| CliError::Refused(format!("{name}:{}: {m}", e.line));
+    let offset = match e.at {
+        At::Record(k) => return record.get(k).cloned().ok_or_else(|| refused("the record file changed while it was read".into())),
+        At::Line(offset) => offset,
+    };
+    let cannot = |err: std::io::Error| CliError::Refused(format!("{name}: cannot be read: {err}"));
+    if reader.is_none() {
+        *reader = Some(BufReader::new(File::open(path).map_err(cannot)?));
+    }
+    let Some(r) = reader.as_mut() else { return Err(refused("cannot be read".into())) };
+    if r.stream_position().map_err(cannot)? != offset {
+        r.seek(SeekFrom::Start(offset)).map_err(cannot)?;
+    }
+    let mut buf = Vec::new();
+    r.take(MAX_EVENT_BYTES as u64 + 1).read_until(b'\n', &mut buf).map_err(cannot)?;
+    let text = std::str::from_utf8(&buf).map_err(|err| refused(format!("not UTF-8 (byte {})", err.valid_up_to())))?;
+    Event::from_json(text.trim().trim_start_matches('\u{feff}')).map_err(|err| refused(err.to_string()))
 }
 
 /// A progress bar on stderr, only when stderr is a terminal: bytes read, then the one
@@ -96,7 +137,7 @@ impl Progress {
     fn read(&self, bytes: usize, events: usize) {
         if let Some(b) = &self.0 {
             b.inc(bytes as u64);
-            if events % 4096 == 0 {
+            if events.is_multiple_of(4096) {
                 b.set_message(format!("{events} events"));
             }
         }
@@ -110,6 +151,15 @@ impl Progress {
             );
             b.set_message(format!("judging and appending {events} events in one transaction"));
             b.enable_steady_tick(std::time::Duration::from_millis(200));
+            b.set_length(events as u64);
+        }
+    }
+
+    fn appended(&self, n: usize) {
+        if let Some(b) = &self.0 {
+            if n.is_multiple_of(4096) {
+                b.set_message(format!("judged and appended {n} events in one transaction"));
+            }
         }
     }
 
@@ -120,7 +170,10 @@ impl Progress {
     }
 }
 
-fn read_file(path: &Path, events: &mut Vec<Event>, origins: &mut Vec<Origin>, progress: &Progress) -> Result<()> {
+/// The first pass over one file: checks that each line is JSON of at most 1 MiB in UTF-8 and
+/// notes where it starts and the `seq` it carries; a record file is read whole (they are small).
+/// Returns the record file's events.
+fn scan(path: &Path, file: usize, entries: &mut Vec<Entry>, progress: &Progress) -> Result<Vec<Event>> {
     let name = path.display().to_string();
     let cannot = |e: std::io::Error| CliError::Refused(format!("{name}: cannot be read: {e}"));
     if path.extension().is_some_and(|x| x == "toml") {
@@ -128,14 +181,12 @@ fn read_file(path: &Path, events: &mut Vec<Event>, origins: &mut Vec<Origin>, pr
         let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         let read_text = |p: &str| std::fs::read_to_string(dir.join(p)).ok();
         let loaded = record::load(&name, &src, &read_text).map_err(|e| CliError::Refused(e.to_string()))?;
-        for e in loaded {
-            origins.push(Origin { file: name.clone(), line: None, seq: None });
-            events.push(e);
-        }
-        return Ok(());
+        entries.extend((0..loaded.len()).map(|k| Entry { file, line: k + 1, at: At::Record(k), seq: None }));
+        return Ok(loaded);
     }
     let mut reader = BufReader::new(File::open(path).map_err(cannot)?);
     let mut buf = Vec::new();
+    let mut offset = 0u64;
     for line_no in 1.. {
         buf.clear();
         // Read at most one byte past the limit, so an overlong line is refused without being
@@ -144,21 +195,39 @@ fn read_file(path: &Path, events: &mut Vec<Event>, origins: &mut Vec<Origin>, pr
         if n == 0 {
             break;
         }
-        progress.read(n, events.len());
+        let start = offset;
+        offset += n as u64;
+        progress.read(n, entries.len());
         if buf.len() > MAX_EVENT_BYTES && !buf.ends_with(b"\n") {
             return Err(CliError::Refused(format!("{name}:{line_no}: the line is longer than 1 MiB, the most one event may take")));
         }
         let text = std::str::from_utf8(&buf)
             .map_err(|e| CliError::Refused(format!("{name}:{line_no}: not UTF-8 (byte {})", e.valid_up_to())))?;
-        if text.trim().is_empty() {
+        let text = text.trim().trim_start_matches('\u{feff}');
+        if text.is_empty() {
             continue;
         }
-        let refused = |e: String| CliError::Refused(format!("{name}:{line_no}: {e}"));
-        let value = minutes_core::event::parse_json(text.trim().trim_start_matches('\u{feff}')).map_err(|e| refused(e.to_string()))?;
-        let seq = value.get("seq").and_then(serde_json::Value::as_u64);
-        let e = Event::from_value(value).map_err(|e| refused(e.to_string()))?;
-        origins.push(Origin { file: name.clone(), line: Some(line_no), seq });
-        events.push(e);
+        // Only the syntax and the `seq` matter here; the event itself is decoded (and any other
+        // problem named) in the second pass.
+        let syntax = |e: serde_json::Error| CliError::Refused(format!("{name}:{line_no}: {e}"));
+        let seq = if text.starts_with('{') {
+            match serde_json::from_str::<SeqOnly>(text) {
+                Ok(s) => s.seq.as_ref().and_then(serde_json::Value::as_u64),
+                Err(e) if e.is_syntax() || e.is_eof() || e.is_io() => return Err(syntax(e)),
+                Err(_) => None,
+            }
+        } else {
+            serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(syntax)?;
+            None
+        };
+        entries.push(Entry { file, line: line_no, at: At::Line(start), seq });
     }
-    Ok(())
+    Ok(Vec::new())
+}
+
+/// The one field the first pass reads.
+#[derive(serde::Deserialize)]
+struct SeqOnly {
+    #[serde(default)]
+    seq: Option<serde_json::Value>,
 }
