@@ -9,7 +9,6 @@ use minutes_core::project::timeline::{Filter, Timeline};
 use minutes_core::rules::amendment_status_name;
 use minutes_core::time::show_window;
 
-use minutes_core::time::TimeArg;
 use crate::context::{self, Context};
 use crate::error::Result;
 use crate::render;
@@ -19,11 +18,8 @@ use crate::render;
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  minutes history wtpf-13/opinion-5\n  minutes history \"WTPF-13/5 rev. 1\" --json")]
 pub struct Args {
-    /// The document: its name (wtpf-13/opinion-5) or a symbol (WTPF-13/5)
-    document: String,
-    /// Answer as the record stood at this moment of recording, before later corrections
-    #[arg(long, value_name = "R", value_parser = super::time_arg)]
-    as_recorded_at: Option<TimeArg>,
+    #[command(flatten)]
+    doc: super::DocumentArgs,
     /// Print JSON Lines, one event an object
     #[arg(long)]
     json: bool,
@@ -32,9 +28,9 @@ pub struct Args {
 /// Runs the command.
 pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     let store = ctx.read()?;
-    let doc = context::document(&store, &a.document)?;
+    let doc = context::document(&store, &a.doc.document)?;
     let m = context::meeting(&store, &doc.meeting())?;
-    let recorded = a.as_recorded_at.as_ref().map(|t| super::resolve(t, m.zone)).transpose()?;
+    let recorded = a.doc.as_recorded_at.as_ref().map(|t| super::resolve(t, m.zone)).transpose()?;
     let mut events = effective(&store.meeting(&doc.meeting())?, recorded.as_ref());
     let timeline = Timeline::new(&events);
     let latest = document_latest(events.iter().filter(|r| r.event.document.as_ref() == Some(&doc)));
