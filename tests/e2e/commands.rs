@@ -160,3 +160,17 @@ fn usage_errors_exit_2_and_every_command_has_an_example_in_its_help() {
         assert!(r.stdout.contains("Examples:\n  minutes "), "{cmd} --help shows no example");
     }
 }
+
+#[test]
+fn init_and_import_say_what_they_did_in_json_too() {
+    let env = TestEnv::new();
+    let created = env.ok(&["init", "--json"]).json();
+    assert_eq!(created["created"], true);
+    assert!(created["added"].as_u64().unwrap() > 0);
+    assert_eq!(env.ok(&["init", "--json"]).json(), serde_json::json!({ "created": false, "added": 0 }));
+    let all = env.ok(&["replay", "wtpf-13", "--json"]).stdout;
+    let file = env.file("all.jsonl", &all);
+    let again = env.ok(&["import", &file.display().to_string(), "--json"]).json();
+    assert_eq!(again["imported"], 0);
+    assert_eq!(again["existed"], created["added"]);
+}

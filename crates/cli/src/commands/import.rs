@@ -27,6 +27,9 @@ pub struct Args {
     /// The files to import
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
+    /// Print one JSON object: imported, existed
+    #[arg(long)]
+    json: bool,
 }
 
 /// Where one event is: a line of a JSON Lines file (where it starts, for reading it again), or
@@ -84,6 +87,10 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         }
     })?;
     progress.done();
+    if a.json {
+        writeln!(out, "{}", serde_json::json!({ "imported": done.appended, "existed": done.existed }))?;
+        return Ok(());
+    }
     writeln!(
         out,
         "imported {} event{} into {} ({} already in the log)",

@@ -16,6 +16,9 @@ pub struct Args {
     /// Create an empty store instead
     #[arg(long)]
     empty: bool,
+    /// Print one JSON object: created, added
+    #[arg(long)]
+    json: bool,
 }
 
 /// Runs the command.
@@ -24,11 +27,16 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     if ctx.db.exists() {
         let mut store = Store::open(&ctx.db)?;
         let added = store.append(&events, None, ctx.now)?.iter().filter(|x| !x.existed).count();
-        writeln!(out, "{} exists; added {added} bundled events it lacked", ctx.db.display())?;
+        if a.json {
+            writeln!(out, "{}", serde_json::json!({ "created": false, "added": added }))?;
+        } else {
+            writeln!(out, "{} exists; added {added} bundled events it lacked", ctx.db.display())?;
+        }
         return Ok(());
     }
     let created = Store::create_with(&ctx.db, |s| -> Result<usize> { Ok(s.append(&events, None, ctx.now)?.len()) })?;
     match created {
+        Some(n) if a.json => writeln!(out, "{}", serde_json::json!({ "created": true, "added": n }))?,
         Some(n) => writeln!(out, "created {} holding {n} events", ctx.db.display())?,
         None => return Err(CliError::Conflict(format!("{} was created by another process meanwhile", ctx.db.display()))),
     }
