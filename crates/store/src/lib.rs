@@ -175,5 +175,11 @@ pub fn row_hash(prev: &str, seq: u64, stream: &str, version: u64, payload: &str)
         h.update(b"\n");
     }
     h.update(payload.as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(64);
+    for b in h.finalize() {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    out
 }
