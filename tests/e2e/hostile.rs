@@ -464,3 +464,19 @@ fn a_refusal_of_append_names_standard_input() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("standard input: event ") && r.stderr.contains("by-law-99"), "{}", r.golden());
 }
+
+#[test]
+fn append_refuses_bytes_that_are_not_utf8_and_overlong_input_without_reading_it_whole() {
+    let env = minutes_tests::example_store(0);
+    let head = env.run(&["verify", "--json"]).json()["head"].clone();
+    let mut bytes = minutes_tests::example_steps()[0].clone().into_bytes();
+    bytes.insert(20, 0xff);
+    let r = env.run_bytes(&["append"], Some(&bytes));
+    assert_eq!(r.code, 1, "{}", r.golden());
+    assert!(r.stderr.contains("standard input: not UTF-8"), "{}", r.golden());
+    let huge = vec![b' '; 8 << 20];
+    let r = env.run_bytes(&["append"], Some(&huge));
+    assert_eq!(r.code, 1, "{}", r.golden());
+    assert!(r.stderr.contains("longer than 1 MiB"), "{}", r.golden());
+    assert_eq!(env.run(&["verify", "--json"]).json()["head"], head);
+}

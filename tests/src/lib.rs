@@ -100,6 +100,12 @@ impl TestEnv {
 
     /// Runs `minutes ARGS` with `stdin` as standard input.
     pub fn run_with(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        self.run_bytes(args, stdin.map(str::as_bytes))
+    }
+
+    /// Runs `minutes ARGS` with raw bytes (not necessarily UTF-8) as standard input; a binary
+    /// that stops reading early (a refused overlong input) is not an error of the harness.
+    pub fn run_bytes(&self, args: &[&str], stdin: Option<&[u8]>) -> Run {
         let mut child = Command::new(binary())
             .args(args)
             .current_dir(self.dir.path())
@@ -111,8 +117,12 @@ impl TestEnv {
             .stderr(Stdio::piped())
             .spawn()
             .expect("the minutes binary runs");
-        if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
-            pipe.write_all(text.as_bytes()).expect("stdin is writable");
+        if let (Some(bytes), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            match pipe.write_all(bytes) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(e) => panic!("stdin is not writable: {e}"),
+            }
         }
         let out = child.wait_with_output().expect("the minutes binary finishes");
         let clean = |b: &[u8]| String::from_utf8_lossy(b).replace(&self.dir.path().display().to_string(), "[TMP]");
