@@ -323,24 +323,13 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
                 (true, false) => applies(s, &p.amendment, &p.operations),
             }
         }
-        EventKind::AmendmentWithdrawn(a) => {
-            let s = doc()?;
-            status_is(s, OPEN, "the fate of an amendment is decided only while its document is open")?;
-            pending(s, &a.amendment, "withdrawn").map(|_| ())
-        }
+        EventKind::AmendmentWithdrawn(a) => pending(doc()?, &a.amendment, "withdrawn").map(|_| ()),
         EventKind::AmendmentReferredToReport(a) => {
-            let s = doc()?;
-            status_is(s, OPEN, "the fate of an amendment is decided only while its document is open")?;
-            pending(s, &a.amendment, "referred to the report").map(|_| ())
+            pending(doc()?, &a.amendment, "referred to the report").map(|_| ())
         }
-        EventKind::AmendmentRejected(a) => {
-            let s = doc()?;
-            status_is(s, OPEN, "the fate of an amendment is decided only while its document is open")?;
-            pending(s, &a.amendment, "rejected").map(|_| ())
-        }
+        EventKind::AmendmentRejected(a) => pending(doc()?, &a.amendment, "rejected").map(|_| ()),
         EventKind::AmendmentAccepted(a) => {
             let s = doc()?;
-            status_is(s, OPEN, "an amendment is accepted only while its document is open; an adopted text is never changed")?;
             let am = pending(s, &a.amendment, "accepted")?;
             if !am.wording_known {
                 return Err(RuleError::NoWording(a.amendment.clone()));
@@ -422,6 +411,13 @@ fn pending<'a>(
     id: &AmendmentId,
     action: &'static str,
 ) -> Result<&'a crate::project::document::Amendment, RuleError> {
+    if !matches!(s.status, Status::Tabled | Status::UnderConsideration | Status::Endorsed) {
+        return Err(RuleError::Status {
+            document: s.document.clone(),
+            status: status_name(s.status),
+            why: "the fate of an amendment is decided only while its document is open; an adopted text is never changed",
+        });
+    }
     let a = s.amendment(id).ok_or_else(|| RuleError::UnknownAmendment(id.clone()))?;
     if a.status == AmendmentStatus::Pending {
         Ok(a)
