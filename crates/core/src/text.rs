@@ -191,9 +191,23 @@ impl Text {
         found
     }
 
-    /// Every clause path in reading order.
+    /// Every path in reading order: each section, then its clauses, sub-clauses after their
+    /// clause (the paths of [`Text::lines`], without rendering the lines).
     pub fn paths(&self) -> Vec<ClausePath> {
-        self.lines().into_iter().filter_map(|l| l.path).collect()
+        fn walk(parent: &ClausePath, clauses: &[Clause], out: &mut Vec<ClausePath>) {
+            for c in clauses {
+                let path = parent.child(&c.key);
+                out.push(path.clone());
+                walk(&path, &c.clauses, out);
+            }
+        }
+        let mut out = Vec::new();
+        for s in &self.sections {
+            let path = ClausePath { section: s.key.clone(), clauses: vec![] };
+            out.push(path.clone());
+            walk(&path, &s.clauses, &mut out);
+        }
+        out
     }
 }
 
@@ -234,7 +248,9 @@ fn validate_clauses(at: &str, clauses: &[Clause]) -> Result<(), TextError> {
         if !seen.insert(c.key.as_str()) {
             return Err(TextError::DuplicateKey(format!("{at}/{}", c.key)));
         }
-        validate_clauses(&format!("{at}/{}", c.key), &c.clauses)?;
+        if !c.clauses.is_empty() {
+            validate_clauses(&format!("{at}/{}", c.key), &c.clauses)?;
+        }
     }
     Ok(())
 }

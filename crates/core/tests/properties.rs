@@ -103,6 +103,13 @@ proptest! {
     }
 
     #[test]
+    fn paths_are_the_rendered_lines_paths_in_order(t in text(), ops in prop::collection::vec(operation(), 0..4)) {
+        let t = apply(&t, &ops).unwrap_or(t);
+        let from_lines: Vec<ClausePath> = t.lines().into_iter().filter_map(|l| l.path).collect();
+        prop_assert_eq!(t.paths(), from_lines);
+    }
+
+    #[test]
     fn the_review_format_reads_back_what_it_writes(t in text()) {
         prop_assert_eq!(parse(&write(&t)).expect("a written text parses"), t);
     }

@@ -38,13 +38,24 @@ impl EventRef {
 /// Sorts events into replay order: by the start of their window (an open start first), then by
 /// `seq`.
 pub fn replay_order(events: &mut [Recorded]) {
-    events.sort_by(|a, b| a.event.occurred.sort_key().cmp(&b.event.occurred.sort_key()).then(a.seq.cmp(&b.seq)));
+    events.sort_by(replay_cmp);
+}
+
+/// The replay order of two events: by the start of their window (an open start first), then
+/// by `seq`.
+pub fn replay_cmp(a: &Recorded, b: &Recorded) -> std::cmp::Ordering {
+    a.event.occurred.sort_key().cmp(&b.event.occurred.sort_key()).then(a.seq.cmp(&b.seq))
 }
 
 /// The record as it stood: the events recorded by `as_recorded_at` (all of them when `None`),
 /// less those a correction recorded by then withdrew. Corrections themselves stay, for replay
 /// to show; the folds pass over them.
 pub fn effective(events: &[Recorded], as_recorded_at: Option<&Timestamp>) -> Vec<Recorded> {
+    effective_refs(events, as_recorded_at).into_iter().cloned().collect()
+}
+
+/// As [`effective`], borrowing the events instead of copying them.
+pub fn effective_refs<'a>(events: &'a [Recorded], as_recorded_at: Option<&Timestamp>) -> Vec<&'a Recorded> {
     let known = |r: &Recorded| match (as_recorded_at, &r.event.recorded_at) {
         (Some(at), Some(rec)) => rec <= at,
         _ => true,
@@ -57,5 +68,5 @@ pub fn effective(events: &[Recorded], as_recorded_at: Option<&Timestamp>) -> Vec
             _ => None,
         })
         .collect();
-    events.iter().filter(|r| known(r) && !corrected.contains(&r.event.id)).cloned().collect()
+    events.iter().filter(|r| known(r) && !corrected.contains(&r.event.id)).collect()
 }
