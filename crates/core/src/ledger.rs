@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use crate::event::{Event, EventKind, Recorded};
 use crate::id::{DocumentName, EventId, MeetingId};
 use crate::project::document::{document_latest, DocumentState};
-use crate::project::effective;
+use crate::project::effective_refs;
 use crate::project::meeting::MeetingState;
 use crate::rules::{self, Context, RuleError};
 
@@ -76,7 +76,7 @@ impl Ledger {
     /// Loads a meeting's stream (its events in appending order).
     pub fn prime_meeting(&mut self, id: &MeetingId, events: &[Recorded]) {
         let mut m = None;
-        for r in effective(events, None) {
+        for r in effective_refs(events, None) {
             MeetingState::apply(&mut m, &r.event);
         }
         self.meetings.insert(id.clone(), m);
@@ -85,7 +85,7 @@ impl Ledger {
 
     /// Loads a document's stream (its events in appending order).
     pub fn prime_document(&mut self, name: &DocumentName, events: &[Recorded]) {
-        self.documents.insert(name.clone(), document_latest(&effective(events, None)));
+        self.documents.insert(name.clone(), document_latest(effective_refs(events, None)));
         self.index(name.as_str(), events);
     }
 
@@ -96,6 +96,17 @@ impl Ledger {
         }
         self.streams.insert(stream.to_string(), ix);
         self.stale.remove(stream);
+    }
+
+    /// Whether the stream is loaded and holds the event: a retry, when `id` is appended again.
+    pub fn stream_holds(&self, stream: &str, id: &EventId) -> bool {
+        self.streams.get(stream).is_some_and(|ix| ix.contains(id))
+    }
+
+    /// Marks a stream's state as no longer current (an event folded in was not written after
+    /// all): it is loaded again from the log before it is used.
+    pub fn invalidate(&mut self, stream: &str) {
+        self.stale.insert(stream.to_string());
     }
 
     /// How many documents' states are loaded.

@@ -3,17 +3,17 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::amend::{self, Operation};
 use crate::event::{DocumentKind, EventKind, Recorded};
 use crate::id::{ActorId, AmendmentId, BodyId, DocumentName};
-use crate::project::{replay_order, EventRef};
+use crate::project::{replay_cmp, EventRef};
 use crate::text::{ClausePath, Text};
 use crate::time::{Certainty, Timestamp};
 
 /// Where a document stands in procedure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Tabled, not yet before a body.
@@ -31,7 +31,7 @@ pub enum Status {
 }
 
 /// The fate of an amendment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AmendmentStatus {
     /// Proposed, not yet decided.
@@ -169,7 +169,9 @@ impl DocumentState {
             EventKind::AmendmentRejected(a) => s.decide(&a.amendment, AmendmentStatus::Rejected, r),
             EventKind::AmendmentAccepted(a) => {
                 s.decide(&a.amendment, AmendmentStatus::Accepted, r);
-                let ops = s.amendment(&a.amendment).map(|x| x.operations.clone()).unwrap_or_default();
+                let Some(i) = s.amendments.iter().position(|x| x.id == a.amendment) else { return };
+                // Borrowed out of the amendment while the text and origins change.
+                let ops = std::mem::take(&mut s.amendments[i].operations);
                 if let Some(text) = &s.text {
                     match amend::apply(text, &ops) {
                         Ok(t) => {
@@ -179,6 +181,7 @@ impl DocumentState {
                         Err(err) => s.problems.push(format!("amendment {}: {err}", a.amendment)),
                     }
                 }
+                s.amendments[i].operations = ops;
             }
             EventKind::DraftEndorsed(d) => {
                 s.status = Status::Endorsed;
@@ -214,14 +217,28 @@ impl DocumentState {
     fn set_origins(&mut self, r: &Recorded, amendment: Option<&AmendmentId>, ops: Option<&[Operation]>) {
         let Some(text) = &self.text else { return };
         let origin = Origin { event: EventRef::of(r), amendment: amendment.cloned() };
-        let all = text.paths();
-        let touched: Vec<ClausePath> = match ops {
-            None => all.clone(),
-            Some(ops) => all.iter().filter(|p| ops.iter().any(|op| touches(op, p))).cloned().collect(),
+        let Some(ops) = ops else {
+            // A whole text: every clause's wording comes from this event.
+            self.origins = text.paths().into_iter().map(|p| (p, origin.clone())).collect();
+            return;
         };
-        self.origins.retain(|p, _| all.contains(p));
-        for p in touched {
-            self.origins.insert(p, origin.clone());
+        let words_only = ops.iter().all(|op| {
+            matches!(op, Operation::InsertWords { .. } | Operation::ReplaceWords { .. } | Operation::DeleteWords { .. })
+        });
+        if words_only {
+            // The clauses stay where they were; only the ones edited change origin.
+            for op in ops {
+                if let Operation::InsertWords { path, .. } | Operation::ReplaceWords { path, .. } | Operation::DeleteWords { path, .. } = op {
+                    self.origins.insert(path.clone(), origin.clone());
+                }
+            }
+            return;
+        }
+        let all = text.paths();
+        let present: std::collections::HashSet<&ClausePath> = all.iter().collect();
+        self.origins.retain(|p, _| present.contains(p));
+        for p in all.iter().filter(|p| ops.iter().any(|op| touches(op, p))) {
+            self.origins.insert(p.clone(), origin.clone());
         }
     }
 }
@@ -258,12 +275,12 @@ pub struct DocumentAt {
 
 /// Folds a document's events (any order) as they stood at `at`: events certain by then are
 /// applied in replay order, events whose window contains `at` are listed as uncertain.
-pub fn document_at(events: &[Recorded], at: &Timestamp) -> DocumentAt {
-    let mut sorted = events.to_vec();
-    replay_order(&mut sorted);
+pub fn document_at<'a>(events: impl IntoIterator<Item = &'a Recorded>, at: &Timestamp) -> DocumentAt {
+    let mut sorted: Vec<&Recorded> = events.into_iter().collect();
+    sorted.sort_by(|a, b| replay_cmp(a, b));
     let mut state = None;
     let mut uncertain = Vec::new();
-    for r in &sorted {
+    for r in sorted {
         match r.event.occurred.certainty(at) {
             Certainty::Certain => DocumentState::apply(&mut state, r),
             Certainty::Uncertain => uncertain.push(EventRef::of(r)),
