@@ -230,6 +230,15 @@ macro_rules! data {
                     other => Err(DecodeError::UnknownType(other.to_string())),
                 }
             }
+
+            /// Reads `data` (JSON text) straight into the fields of type `type_name`, current
+            /// version, without building a `Value` first.
+            fn decode_str(type_name: &str, data: &str) -> Result<Self, serde_json::Error> {
+                match type_name {
+                    $(stringify!($name) => serde_json::from_str(data).map(Self::$name),)*
+                    other => Err(serde::de::Error::custom(format_args!("unknown event type '{other}'"))),
+                }
+            }
         }
     };
 }
@@ -452,10 +461,11 @@ pub enum DecodeError {
     },
 }
 
-/// The envelope as read: the data still raw, store-assigned fields accepted and ignored.
+/// The envelope as read: the data still raw (a `Value`, or the JSON text itself), store-assigned
+/// fields accepted and ignored.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawEvent {
+struct RawEvent<D> {
     id: EventId,
     #[serde(rename = "type")]
     type_name: String,
@@ -467,7 +477,7 @@ struct RawEvent {
     #[serde(default)]
     actors: Vec<ActorId>,
     occurred: Window,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::time::opt_timestamp")]
     recorded_at: Option<Timestamp>,
     #[serde(default)]
     phase: Phase,
@@ -476,16 +486,16 @@ struct RawEvent {
     source: Option<Source>,
     #[serde(default)]
     note: Option<String>,
-    data: Value,
+    data: D,
     // Assigned by the store; ignored on input.
     #[serde(default, rename = "seq")]
-    _seq: Option<Value>,
+    _seq: Option<Strict>,
     #[serde(default, rename = "version")]
-    _version: Option<Value>,
+    _version: Option<Strict>,
     #[serde(default, rename = "hash")]
-    _hash: Option<Value>,
+    _hash: Option<Strict>,
     #[serde(default, rename = "prev_hash")]
-    _prev_hash: Option<Value>,
+    _prev_hash: Option<Strict>,
 }
 
 /// The envelope as written, in a fixed field order so the stored bytes are canonical.
@@ -523,8 +533,26 @@ fn is_default<T: Default + PartialEq>(t: &T) -> bool {
 
 impl Event {
     /// Reads an event from JSON, upgrading an older shape of its type first.
+    ///
+    /// An event of its type's current version is read in one pass, its `data` straight into
+    /// the type's fields (serde refuses a field given twice); anything else (an older shape to
+    /// upgrade, or input to refuse) goes through a strict `Value`, which upgrades it or names
+    /// what is wrong.
     pub fn from_json(s: &str) -> Result<Self, DecodeError> {
-        Self::from_value(parse_json(s)?)
+        match Self::from_json_current(s) {
+            Some(e) => Ok(e),
+            None => Self::from_value(parse_json(s)?),
+        }
+    }
+
+    /// The one-pass read of an event of a current version; `None` for anything else.
+    fn from_json_current(s: &str) -> Option<Self> {
+        let raw: RawEvent<&serde_json::value::RawValue> = serde_json::from_str(s).ok()?;
+        if raw.v != schema_version(&raw.type_name) {
+            return None;
+        }
+        let kind = EventKind::decode_str(&raw.type_name, raw.data.get()).ok()?;
+        Some(raw.into_event(kind))
     }
 
     /// Reads an event from a JSON value, upgrading an older shape of its type first.
@@ -533,19 +561,22 @@ impl Event {
             return Err(DecodeError::Json("an event is a JSON object ({...})".into()));
         }
         crate::upcast::upgrade(&mut v)?;
-        let raw: RawEvent = serde_json::from_value(v).map_err(|e| DecodeError::Json(e.to_string()))?;
-        Self::from_raw(raw)
-    }
-
-    fn from_raw(raw: RawEvent) -> Result<Self, DecodeError> {
+        let mut raw: RawEvent<Value> = serde_json::from_value(v).map_err(|e| DecodeError::Json(e.to_string()))?;
         if !EventKind::TYPES.contains(&raw.type_name.as_str()) {
             return Err(DecodeError::UnknownType(raw.type_name));
         }
         if raw.v != schema_version(&raw.type_name) {
             return Err(DecodeError::Version { type_name: raw.type_name, v: raw.v });
         }
-        let kind = EventKind::decode(&raw.type_name, raw.data)?;
-        Ok(Self {
+        let kind = EventKind::decode(&raw.type_name, std::mem::take(&mut raw.data))?;
+        Ok(raw.into_event(kind))
+    }
+}
+
+impl<D> RawEvent<D> {
+    fn into_event(self, kind: EventKind) -> Event {
+        let raw = self;
+        Event {
             id: raw.id,
             meeting: raw.meeting,
             document: raw.document,
@@ -558,9 +589,11 @@ impl Event {
             source: raw.source,
             note: raw.note,
             kind,
-        })
+        }
     }
+}
 
+impl Event {
     /// The event as canonical JSON: the bytes the store keeps and hashes.
     pub fn to_json(&self) -> String {
         self.write(None)
@@ -695,6 +728,41 @@ mod tests {
         "occurred":{"from":"2013-05-15T09:30:00+02:00","to":"2013-05-15T10:10:00+02:00"},
         "source":{"file":"002.txt","section":"Annex I, 2","quote":"Turkey proposed"},
         "data":{"amendment":"op3-turkey","summary":"adds a request","wording_known":false}}"#;
+
+    /// The one-pass read and the strict `Value` read agree: the same event, or the same refusal.
+    #[test]
+    fn the_one_pass_read_agrees_with_the_strict_read() {
+        let strict = |s: &str| parse_json(s).and_then(Event::from_value);
+        let with = |from: &str, to: &str| PROPOSED.replace(from, to);
+        let cases = [
+            PROPOSED.to_string(),
+            // A key twice: in the envelope, in a nested object, in the data.
+            with(r#""body":"wg-2","#, r#""body":"wg-2","body":"wg-1","#),
+            with(r#""section":"Annex I, 2","#, r#""section":"Annex I, 2","section":"x","#),
+            with(r#""summary":"adds a request","#, r#""summary":"adds a request","summary":"x","#),
+            with(r#""v":1,"#, r#""v":1,"seq":{"a":1,"a":2},"#),
+            // Times: the strict RFC 3339 form, chrono's lenient forms, and bad ones.
+            with("2013-05-15T09:30:00+02:00", "2013-05-15 09:30:00+02:00"),
+            with("2013-05-15T09:30:00+02:00", "2013-05-15T07:30:00.250Z"),
+            with("2013-05-15T09:30:00+02:00", "2013-05-15T09:30"),
+            with(r#""from":"2013-05-15T09:30:00+02:00","#, ""),
+            // Types, versions, ids, shapes.
+            with(r#""v":1"#, r#""v":2"#),
+            with("AmendmentProposed", "AmendmentMade"),
+            with(r#""meeting":"wtpf-13""#, r#""meeting":"WTPF 13""#),
+            with(r#""wording_known":false"#, r#""wording_known":"no""#),
+            with(r#""wording_known":false"#, r#""wording_known":false,"extra":1"#),
+            "[1, 2]".to_string(),
+            "{".to_string(),
+        ];
+        for case in &cases {
+            let fast = Event::from_json(case);
+            let slow = strict(case);
+            assert_eq!(fast.as_ref().map_err(ToString::to_string), slow.as_ref().map_err(ToString::to_string), "{case}");
+        }
+        assert!(Event::from_json(&cases[1]).unwrap_err().to_string().contains("\"body\" appears twice"));
+        assert!(Event::from_json(&cases[4]).unwrap_err().to_string().contains("\"a\" appears twice"));
+    }
 
     #[test]
     fn an_event_reads_and_writes_back_the_same() {

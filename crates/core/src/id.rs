@@ -74,8 +74,7 @@ macro_rules! slug_id {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                Self::new(&s).map_err(serde::de::Error::custom)
+                d.deserialize_str(CheckedStr(Self::new))
             }
         }
     };
@@ -158,8 +157,21 @@ impl Serialize for DocumentName {
 
 impl<'de> Deserialize<'de> for DocumentName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Self::new(&s).map_err(serde::de::Error::custom)
+        d.deserialize_str(CheckedStr(Self::new))
+    }
+}
+
+/// Reads a string and checks it with the id's constructor, from the borrowed text where the
+/// input allows (one copy, into the id, instead of two).
+struct CheckedStr<F>(F);
+
+impl<'de, T, F: FnOnce(&str) -> Result<T, IdError>> serde::de::Visitor<'de> for CheckedStr<F> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<T, E> {
+        (self.0)(s).map_err(E::custom)
     }
 }
 

@@ -3,10 +3,8 @@
 //! matters (verify), since the hash covers the stored bytes, never a re-serialization.
 
 use minutes_core::event::{DecodeError, Event};
-use serde_json::Value;
 
 /// Decodes a stored payload, upgrading an older schema version first.
 pub fn decode(payload: &str) -> Result<Event, DecodeError> {
-    let value: Value = serde_json::from_str(payload).map_err(|e| DecodeError::Json(e.to_string()))?;
-    Event::from_value(value)
+    Event::from_json(payload)
 }
