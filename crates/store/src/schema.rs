@@ -108,33 +108,28 @@ pub fn stream_until() -> String {
 pub const SNAPSHOTS_CREATE: &str = "
 CREATE TABLE IF NOT EXISTS document_snapshots (
     stream   TEXT    NOT NULL,
-    len      INTEGER NOT NULL,   -- how many events, in replay order, the state folds
+    through  INTEGER NOT NULL,   -- the state folds the stream's versions 1..=through
     max_to   TEXT    NOT NULL,   -- the latest end of their windows, UTC, fixed width
-    covered  TEXT    NOT NULL,   -- JSON array of the seqs folded
     state    TEXT    NOT NULL,   -- the folded state, JSON
-    PRIMARY KEY (stream, len)
+    PRIMARY KEY (stream, through)
 ) WITHOUT ROWID";
 
 /// Drops the snapshots.
 pub const SNAPSHOTS_DROP: &str = "DROP TABLE IF EXISTS document_snapshots";
 
-/// Whether the snapshot table exists.
-pub const SNAPSHOTS_EXIST: &str = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'document_snapshots'";
-
 /// Stores one snapshot.
-pub const SNAPSHOT_INSERT: &str = "INSERT OR REPLACE INTO document_snapshots (stream, len, max_to, covered, state) VALUES (?1, ?2, ?3, ?4, ?5)";
+pub const SNAPSHOT_INSERT: &str = "INSERT OR REPLACE INTO document_snapshots (stream, through, max_to, state) VALUES (?1, ?2, ?3, ?4)";
 
 /// The largest snapshot of a stream whose events had all certainly happened by a moment.
-pub const SNAPSHOT_AT: &str = "SELECT covered, state FROM document_snapshots WHERE stream = ?1 AND max_to <= ?2 ORDER BY len DESC LIMIT 1";
+pub const SNAPSHOT_AT: &str = "SELECT through, state FROM document_snapshots WHERE stream = ?1 AND max_to <= ?2 ORDER BY through DESC LIMIT 1";
 
 /// The documents' streams, from their tablings.
 pub const DOCUMENT_STREAMS: &str = "SELECT stream FROM events WHERE type = 'DocumentTabled' ORDER BY seq";
 
-/// As [`stream_until`], with each row's window start and type, to skip decoding the rows a
-/// snapshot covers.
-pub fn stream_until_keyed() -> String {
+/// As [`stream_until`], only past a version (`?3`): the rows a snapshot does not cover.
+pub fn stream_until_after() -> String {
     format!(
-        "SELECT {COLUMNS}, occurred_from, type FROM events WHERE stream = ?1
+        "SELECT {COLUMNS} FROM events WHERE stream = ?1 AND version > ?3
             AND (occurred_from IS NULL OR occurred_from <= ?2 OR type = 'EventCorrected') ORDER BY version"
     )
 }

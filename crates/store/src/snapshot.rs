@@ -5,33 +5,33 @@
 //! reads exactly those through the `(stream, version)` index.
 //!
 //! On top of that, derived snapshots of a document's projection
-//! ([`Store::rebuild_snapshots`]): the state after folding, in replay order, a prefix of the
-//! stream whose events all have a closed window, stored with the latest end of those windows
-//! and the seqs it folded. At any T at or after that end every one of them is certain, so the
-//! state at T is the snapshot with the rest folded on top; [`Store::document_state_at`] takes
-//! the largest such snapshot, reads the rows up to T, decodes only the rows the snapshot does
-//! not cover, and folds them. A snapshot is never trusted over the log: if a row it does not
-//! cover sorts before its last event (an event recorded later with an early window), or the
-//! stream holds a correction, the answer is folded from the events alone. Snapshots live in a
+//! ([`Store::rebuild_snapshots`]): the state after folding the stream's versions `1..=n`, taken
+//! only where those are also the first `n` events in replay order and all have a closed window,
+//! stored with the latest end of those windows. At any T at or after that end every one of them
+//! is certain, so the state at T is the snapshot with the rest folded on top;
+//! [`Store::document_state_at`] takes the largest such snapshot and reads, through the index,
+//! only the rows past its version that can matter at T. A snapshot is never trusted over the
+//! log: if one of those rows sorts before its last event (an event recorded later with an early
+//! window) or is a correction, the answer is folded from the events alone. Snapshots live in a
 //! derived table, dropped and rebuilt at will; a store without it answers from the events.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use minutes_core::amend::Operation;
 use minutes_core::event::{DocumentKind, EventKind, Recorded};
 use minutes_core::id::{ActorId, AmendmentId, BodyId, DocumentName, EventId};
-use minutes_core::project::document::{Amendment, AmendmentStatus, DocumentAt, DocumentState, Origin, Status};
-use minutes_core::project::{effective, replay_order, EventRef};
+use minutes_core::project::document::{document_at, Amendment, AmendmentStatus, DocumentAt, DocumentState, Origin, Status};
+use minutes_core::project::{effective_refs, replay_order, EventRef};
 use minutes_core::text::{ClausePath, Text};
 use minutes_core::time::{Certainty, Timestamp, Window};
 use rusqlite::{params, OptionalExtension};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, StoreError};
 use crate::{schema, upcast, Store};
 
-/// A snapshot is stored after every this many events of a document's stream (in replay order),
-/// and after its last.
+/// A snapshot is stored after every this many events of a document's stream (in replay order)
+/// or at the first point after that where it can be, and after its last.
 pub const SNAPSHOT_EVERY: u64 = 8;
 
 impl Store {
@@ -40,20 +40,11 @@ impl Store {
     /// appending order. Folding these at `at` gives the same state and uncertain events as
     /// folding the whole stream: the others are certainly not yet.
     pub fn document_events_at(&self, stream: &str, at: &Timestamp) -> Result<Vec<Recorded>> {
-        // Stored bounds are RFC 3339 UTC with optional fractions; compare against the next whole
-        // second, which reads a few events too many at most (never too few), then keep exact.
-        let bound = (at.with_timezone(&chrono::Utc) + chrono::Duration::seconds(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let mut stmt = self.conn.prepare_cached(&schema::stream_until()).map_err(StoreError::from_sqlite)?;
-        let rows = stmt
-            .query_map(params![stream, bound], |r| {
-                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
-            })
-            .map_err(StoreError::from_sqlite)?;
+        let rows = stmt.query_map(params![stream, upper_bound(at)], row).map_err(StoreError::from_sqlite)?;
         let mut out = Vec::new();
-        for row in rows {
-            let (seq, version, hash, payload) = row.map_err(StoreError::from_sqlite)?;
-            let event = upcast::decode(&payload).map_err(|error| StoreError::Corrupt { seq, error })?;
-            out.push(Recorded { seq, version, hash, event });
+        for r in rows {
+            out.push(decode(r.map_err(StoreError::from_sqlite)?)?);
         }
         Ok(out)
     }
@@ -62,55 +53,30 @@ impl Store {
     /// (corrections applied), starting from the largest snapshot that holds at `at` when there
     /// is one.
     pub fn document_state_at(&self, stream: &str, at: &Timestamp) -> Result<DocumentAt> {
-        let snap = if self.has_snapshots()? {
-            self.conn
-                .prepare_cached(schema::SNAPSHOT_AT)
-                .and_then(|mut st| st.query_row(params![stream, fixed(at)], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).optional())
-                .map_err(StoreError::from_sqlite)?
-        } else {
-            None
+        // Snapshots are optional and derived: a store without the table (or with one of an
+        // older shape) answers from the events, as it does when no snapshot holds at `at`.
+        let snap = self
+            .conn
+            .prepare_cached(schema::SNAPSHOT_AT)
+            .and_then(|mut st| st.query_row(params![stream, fixed(at)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))).optional())
+            .ok()
+            .flatten();
+        // A snapshot that does not read (written by another version, say) is passed over.
+        let Some((through, (state, last))) = snap.and_then(|(through, json)| Some((through, restore(&json).ok()?))) else {
+            return self.fold_at(stream, at);
         };
-        let bound = (at.with_timezone(&chrono::Utc) + chrono::Duration::seconds(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let mut stmt = self.conn.prepare_cached(&schema::stream_until_keyed()).map_err(StoreError::from_sqlite)?;
-        let mut rows = stmt.query(params![stream, bound]).map_err(StoreError::from_sqlite)?;
-        let covered: HashSet<u64> = match &snap {
-            Some((c, _)) => serde_json::from_str(c).unwrap_or_default(),
-            None => HashSet::new(),
-        };
+        let mut stmt = self.conn.prepare_cached(&schema::stream_until_after()).map_err(StoreError::from_sqlite)?;
+        let rows = stmt.query_map(params![stream, upper_bound(at), through], row).map_err(StoreError::from_sqlite)?;
         let mut rest = Vec::new();
-        let mut payloads = Vec::new();
-        let mut usable = snap.is_some();
-        while let Some(r) = rows.next().map_err(StoreError::from_sqlite)? {
-            let seq = r.get::<_, i64>(0).map_err(StoreError::from_sqlite)? as u64;
-            let type_name: String = r.get(5).map_err(StoreError::from_sqlite)?;
-            if type_name == "EventCorrected" {
-                usable = false;
-            }
-            if covered.contains(&seq) {
-                continue;
-            }
-            let row = (seq, r.get::<_, i64>(1).map_err(StoreError::from_sqlite)? as u64, r.get::<_, String>(2).map_err(StoreError::from_sqlite)?);
-            payloads.push((row, r.get::<_, String>(3).map_err(StoreError::from_sqlite)?));
+        for r in rows {
+            rest.push(decode(r.map_err(StoreError::from_sqlite)?)?);
         }
-        drop(rows);
-        for ((seq, version, hash), payload) in payloads {
-            let event = upcast::decode(&payload).map_err(|error| StoreError::Corrupt { seq, error })?;
-            rest.push(Recorded { seq, version, hash, event });
-        }
-        let restored = match (usable, &snap) {
-            (true, Some((_, state))) => restore(state).ok(),
-            _ => None,
-        };
-        let Some((state, last)) = restored else {
-            // No snapshot holds: fold from the events alone.
-            let all = if covered.is_empty() { rest } else { self.document_events_at(stream, at)? };
-            return Ok(minutes_core::project::document::document_at(&effective(&all, None), at));
-        };
         replay_order(&mut rest);
-        if rest.first().is_some_and(|r| (r.event.occurred.sort_key(), r.seq) < last) {
-            // A row the snapshot does not cover sorts inside it: recorded after it was taken.
-            let all = self.document_events_at(stream, at)?;
-            return Ok(minutes_core::project::document::document_at(&effective(&all, None), at));
+        let corrected = rest.iter().any(|r| matches!(r.event.kind, EventKind::EventCorrected(_)));
+        // A row past the snapshot that sorts inside it was recorded after it was taken.
+        let inside = rest.first().is_some_and(|r| (r.event.occurred.sort_key(), r.seq) < last);
+        if corrected || inside {
+            return self.fold_at(stream, at);
         }
         let mut state = Some(state);
         let mut uncertain = Vec::new();
@@ -124,9 +90,14 @@ impl Store {
         Ok(DocumentAt { state, uncertain })
     }
 
+    /// The state at `at` folded from the stream's events alone.
+    fn fold_at(&self, stream: &str, at: &Timestamp) -> Result<DocumentAt> {
+        let all = self.document_events_at(stream, at)?;
+        Ok(document_at(effective_refs(&all, None), at))
+    }
+
     /// Drops the snapshots and builds them again from the log, for every document (or the
     /// streams named). Returns how many were stored.
-    #[allow(clippy::manual_is_multiple_of)] // u64::is_multiple_of is newer than the MSRV
     pub fn rebuild_snapshots(&mut self, only: Option<&[String]>) -> Result<u64> {
         let tx = self.conn.transaction().map_err(StoreError::from_sqlite)?;
         let streams: Vec<String> = match only {
@@ -144,14 +115,10 @@ impl Store {
             let mut read = tx.prepare_cached(&schema::stream()).map_err(StoreError::from_sqlite)?;
             let mut insert = tx.prepare_cached(schema::SNAPSHOT_INSERT).map_err(StoreError::from_sqlite)?;
             for stream in &streams {
-                let rows = read
-                    .query_map(params![stream], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))
-                    .map_err(StoreError::from_sqlite)?;
+                let rows = read.query_map(params![stream], row).map_err(StoreError::from_sqlite)?;
                 let mut events = Vec::new();
-                for row in rows {
-                    let (seq, version, hash, payload) = row.map_err(StoreError::from_sqlite)?;
-                    let event = upcast::decode(&payload).map_err(|error| StoreError::Corrupt { seq, error })?;
-                    events.push(Recorded { seq, version, hash, event });
+                for r in rows {
+                    events.push(decode(r.map_err(StoreError::from_sqlite)?)?);
                 }
                 if events.iter().any(|r| matches!(r.event.kind, EventKind::EventCorrected(_))) {
                     continue;
@@ -159,19 +126,22 @@ impl Store {
                 replay_order(&mut events);
                 let mut state = None;
                 let mut max_to: Option<Timestamp> = None;
-                let mut covered = Vec::new();
+                let (mut max_version, mut last_stored) = (0, 0);
                 for (i, r) in events.iter().enumerate() {
                     let Some(to) = r.event.occurred.to else { break };
                     max_to = Some(max_to.map_or(to, |m| m.max(to)));
+                    max_version = max_version.max(r.version);
                     DocumentState::apply(&mut state, r);
-                    covered.push(r.seq);
                     let n = i as u64 + 1;
-                    if n % SNAPSHOT_EVERY == 0 || n == events.len() as u64 {
+                    // Only where the first n in replay order are the versions 1..=n, so that a
+                    // query reads the rest by version.
+                    let due = n >= last_stored + SNAPSHOT_EVERY || n == events.len() as u64;
+                    if max_version == n && due {
                         if let (Some(s), Some(m)) = (&state, &max_to) {
                             let json = dump(s, (r.event.occurred.sort_key(), r.seq));
-                            let covered_json = serde_json::to_string(&covered).unwrap_or_default();
-                            insert.execute(params![stream, n as i64, fixed(m), covered_json, json]).map_err(StoreError::from_sqlite)?;
+                            insert.execute(params![stream, n as i64, fixed(m), json]).map_err(StoreError::from_sqlite)?;
                             stored += 1;
+                            last_stored = n;
                         }
                     }
                 }
@@ -181,10 +151,25 @@ impl Store {
         Ok(stored)
     }
 
-    fn has_snapshots(&self) -> Result<bool> {
-        let n: i64 = self.conn.query_row(schema::SNAPSHOTS_EXIST, [], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
-        Ok(n > 0)
-    }
+}
+
+type Row = (u64, u64, String, String);
+
+/// The columns every read selects: seq, version, hash, payload.
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get(2)?, r.get(3)?))
+}
+
+fn decode((seq, version, hash, payload): Row) -> Result<Recorded> {
+    let event = upcast::decode(&payload).map_err(|error| StoreError::Corrupt { seq, error })?;
+    Ok(Recorded { seq, version, hash, event })
+}
+
+/// An upper bound for the stored window starts that can matter at `at`: stored bounds are
+/// RFC 3339 UTC with optional fractions, so compare against the next whole second, which reads
+/// a few events too many at most (never too few); the fold then keeps the exact ones.
+fn upper_bound(at: &Timestamp) -> String {
+    (at.with_timezone(&chrono::Utc) + chrono::Duration::seconds(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// A moment as fixed-width UTC text, so that text order is time order.
@@ -194,48 +179,42 @@ fn fixed(t: &Timestamp) -> String {
 
 type Key = (Option<chrono::DateTime<chrono::Utc>>, u64);
 
-fn dump(s: &DocumentState, last: Key) -> String {
-    let origins: Vec<_> = s.origins.iter().map(|(p, o)| (p.to_string(), &o.event, &o.amendment)).collect();
-    serde_json::json!({"state": s, "origins": origins, "last": [last.0, last.1]}).to_string()
-}
-
-#[derive(Deserialize)]
+/// A snapshot as stored: the state, with each event it refers to written once (an amendment's
+/// proposal and decision, each clause's origin point into `refs`), which keeps it small and
+/// quick to read.
+#[derive(Serialize, Deserialize)]
 struct Snap {
-    state: SnapState,
-    origins: Vec<(ClausePath, SnapRef, Option<AmendmentId>)>,
-    last: (Option<chrono::DateTime<chrono::Utc>>, u64),
-}
-
-#[derive(Deserialize)]
-struct SnapState {
+    refs: Vec<SnapRef>,
     document: DocumentName,
     kind: DocumentKind,
     title: String,
     symbols: Vec<String>,
     submitted_by: Vec<ActorId>,
-    status: String,
+    status: Status,
     body: Option<BodyId>,
     text: Option<Text>,
     amendments: Vec<SnapAmendment>,
+    origins: Vec<(ClausePath, usize, Option<AmendmentId>)>,
     forerunner_of: Option<DocumentName>,
     problems: Vec<String>,
+    last: Key,
 }
 
-#[derive(Deserialize)]
+#[derive(Serialize, Deserialize)]
 struct SnapAmendment {
     id: AmendmentId,
     proposed_by: Vec<ActorId>,
-    status: String,
+    status: AmendmentStatus,
     wording_known: bool,
     summary: String,
     body: Option<BodyId>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     operations: Vec<Operation>,
-    proposed: SnapRef,
-    decided: Option<SnapRef>,
+    proposed: usize,
+    decided: Option<usize>,
 }
 
-#[derive(Deserialize)]
+#[derive(Serialize, Deserialize)]
 struct SnapRef {
     id: EventId,
     #[serde(rename = "type")]
@@ -244,66 +223,94 @@ struct SnapRef {
     seq: u64,
 }
 
-fn event_ref(r: SnapRef) -> Option<EventRef> {
-    let type_name = EventKind::TYPES.iter().copied().find(|t| *t == r.type_name)?;
-    Some(EventRef { id: r.id, type_name, occurred: r.occurred, seq: r.seq })
+fn dump(s: &DocumentState, last: Key) -> String {
+    let mut refs: Vec<SnapRef> = Vec::new();
+    let mut index: HashMap<u64, usize> = HashMap::new();
+    let mut at = |r: &EventRef| {
+        *index.entry(r.seq).or_insert_with(|| {
+            refs.push(SnapRef { id: r.id, type_name: r.type_name.to_string(), occurred: r.occurred, seq: r.seq });
+            refs.len() - 1
+        })
+    };
+    let amendments = s
+        .amendments
+        .iter()
+        .map(|a| SnapAmendment {
+            id: a.id.clone(),
+            proposed_by: a.proposed_by.clone(),
+            status: a.status,
+            wording_known: a.wording_known,
+            summary: a.summary.clone(),
+            body: a.body.clone(),
+            operations: a.operations.clone(),
+            proposed: at(&a.proposed),
+            decided: a.decided.as_ref().map(&mut at),
+        })
+        .collect();
+    let origins = s.origins.iter().map(|(p, o)| (p.clone(), at(&o.event), o.amendment.clone())).collect();
+    let snap = Snap {
+        refs,
+        document: s.document.clone(),
+        kind: s.kind,
+        title: s.title.clone(),
+        symbols: s.symbols.clone(),
+        submitted_by: s.submitted_by.clone(),
+        status: s.status,
+        body: s.body.clone(),
+        text: s.text.clone(),
+        amendments,
+        origins,
+        forerunner_of: s.forerunner_of.clone(),
+        problems: s.problems.clone(),
+        last,
+    };
+    // Plain data into a String: cannot fail.
+    serde_json::to_string(&snap).unwrap_or_default()
 }
 
 /// A snapshot's state and the replay key of the last event it folds.
 fn restore(json: &str) -> std::result::Result<(DocumentState, Key), String> {
     let snap: Snap = serde_json::from_str(json).map_err(|e| e.to_string())?;
-    let s = snap.state;
-    let status = match s.status.as_str() {
-        "tabled" => Status::Tabled,
-        "under_consideration" => Status::UnderConsideration,
-        "endorsed" => Status::Endorsed,
-        "not_endorsed" => Status::NotEndorsed,
-        "adopted" => Status::Adopted,
-        "withdrawn" => Status::Withdrawn,
-        other => return Err(format!("unknown status {other}")),
-    };
-    let mut amendments = Vec::with_capacity(s.amendments.len());
-    for a in s.amendments {
-        let status = match a.status.as_str() {
-            "pending" => AmendmentStatus::Pending,
-            "accepted" => AmendmentStatus::Accepted,
-            "withdrawn" => AmendmentStatus::Withdrawn,
-            "referred_to_report" => AmendmentStatus::ReferredToReport,
-            "rejected" => AmendmentStatus::Rejected,
-            other => return Err(format!("unknown amendment status {other}")),
-        };
+    let refs = snap
+        .refs
+        .into_iter()
+        .map(|r| {
+            let type_name = EventKind::TYPES.iter().copied().find(|t| *t == r.type_name).ok_or("unknown event type")?;
+            Ok(EventRef { id: r.id, type_name, occurred: r.occurred, seq: r.seq })
+        })
+        .collect::<std::result::Result<Vec<_>, String>>()?;
+    let get = |i: usize| refs.get(i).cloned().ok_or_else(|| format!("no event {i} in the snapshot"));
+    let mut amendments = Vec::with_capacity(snap.amendments.len());
+    for a in snap.amendments {
         amendments.push(Amendment {
             id: a.id,
             proposed_by: a.proposed_by,
-            status,
+            status: a.status,
             wording_known: a.wording_known,
             summary: a.summary,
             body: a.body,
             operations: a.operations,
-            proposed: event_ref(a.proposed).ok_or("unknown event type")?,
-            decided: match a.decided {
-                Some(d) => Some(event_ref(d).ok_or("unknown event type")?),
-                None => None,
-            },
+            proposed: get(a.proposed)?,
+            decided: a.decided.map(get).transpose()?,
         });
     }
     let mut origins = BTreeMap::new();
-    for (p, r, amendment) in snap.origins {
-        origins.insert(p, Origin { event: event_ref(r).ok_or("unknown event type")?, amendment });
+    for (p, i, amendment) in snap.origins {
+        origins.insert(p, Origin { event: get(i)?, amendment });
     }
     let state = DocumentState {
-        document: s.document,
-        kind: s.kind,
-        title: s.title,
-        symbols: s.symbols,
-        submitted_by: s.submitted_by,
-        status,
-        body: s.body,
-        text: s.text,
+        document: snap.document,
+        kind: snap.kind,
+        title: snap.title,
+        symbols: snap.symbols,
+        submitted_by: snap.submitted_by,
+        status: snap.status,
+        body: snap.body,
+        text: snap.text,
         amendments,
         origins,
-        forerunner_of: s.forerunner_of,
-        problems: s.problems,
+        forerunner_of: snap.forerunner_of,
+        problems: snap.problems,
     };
     Ok((state, snap.last))
 }
