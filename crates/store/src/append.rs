@@ -80,6 +80,19 @@ impl Store {
         now: Timestamp,
     ) -> std::result::Result<Imported, ImportError<E>> {
         self.ledger = None;
+        // One transaction that rewrites index pages all over the file (ids are random): a larger
+        // page cache spills fewer of them to the log only to rewrite them later.
+        self.conn.execute_batch(schema::IMPORT_CACHE).map_err(StoreError::from_sqlite)?;
+        let result = self.import_all(&mut next, now);
+        self.conn.execute_batch(schema::DEFAULT_CACHE).map_err(StoreError::from_sqlite)?;
+        result
+    }
+
+    fn import_all<E>(
+        &mut self,
+        next: &mut impl FnMut() -> Option<std::result::Result<Event, E>>,
+        now: Timestamp,
+    ) -> std::result::Result<Imported, ImportError<E>> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from_sqlite)?;
         let mut batch = Batch::start(&tx, None)?;
         let mut done = Imported::default();
@@ -175,17 +188,6 @@ impl Batch {
     /// Judges and inserts one event; nothing is changed when it is refused.
     fn add(&mut self, tx: &Transaction<'_>, index: usize, given: &Event, expected: Option<u64>, now: Timestamp) -> Result<Appended> {
         let refused = |refusal: Refusal| StoreError::Refused { index, id: given.id, refusal };
-        // A retry of an event already in the log, or earlier in this batch.
-        if let Some((stored, appended)) = self.existing(tx, given.id)? {
-            let mut e = given.clone();
-            if e.recorded_at.is_none() {
-                e.recorded_at = stored.recorded_at;
-            }
-            if e != stored {
-                return Err(refused(Refusal::IdTaken(given.id)));
-            }
-            return Ok(Appended { existed: true, ..appended });
-        }
         for stream in streams_read(given) {
             if !self.ledger.has_stream(&stream) {
                 // Keep memory flat on a large import: forget the documents loaded so far; any
@@ -195,6 +197,23 @@ impl Batch {
                 }
                 self.load(tx, &stream)?;
             }
+        }
+        // A retry of an event already in its stream (in the log, or earlier in this batch). An
+        // id the log holds in another stream is caught by the `UNIQUE (id)` index below, which
+        // spares the common case a lookup by id.
+        if self.ledger.stream_holds(given.stream(), &given.id) {
+            let (stored, appended) = self.existing(tx, given.id)?.ok_or(StoreError::Corrupt {
+                seq: self.seq,
+                error: minutes_core::event::DecodeError::Json(format!("event {} is indexed but not in the log", given.id)),
+            })?;
+            let mut e = given.clone();
+            if e.recorded_at.is_none() {
+                e.recorded_at = stored.recorded_at;
+            }
+            if e != stored {
+                return Err(refused(Refusal::IdTaken(given.id)));
+            }
+            return Ok(Appended { existed: true, ..appended });
         }
         let stream = given.stream().to_string();
         if let Some(want) = expected {
@@ -210,24 +229,31 @@ impl Batch {
         let payload = e.to_json();
         let hash = row_hash(&self.prev, seq, &stream, version, &payload);
         let utc = |t: Option<Timestamp>| t.map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
-        tx.prepare_cached(schema::INSERT)
-            .and_then(|mut insert| {
-                insert.execute(params![
-                    seq as i64,
-                    e.id.to_string(),
-                    stream,
-                    version as i64,
-                    e.type_name(),
-                    schema_version(e.type_name()),
-                    e.meeting.as_str(),
-                    utc(e.occurred.from),
-                    utc(e.occurred.to),
-                    utc(e.recorded_at).unwrap_or_default(),
-                    payload,
-                    hash,
-                ])
-            })
-            .map_err(StoreError::from_sqlite)?;
+        let inserted = tx.prepare_cached(schema::INSERT).and_then(|mut insert| {
+            insert.execute(params![
+                seq as i64,
+                e.id.to_string(),
+                stream,
+                version as i64,
+                e.type_name(),
+                schema_version(e.type_name()),
+                e.meeting.as_str(),
+                utc(e.occurred.from),
+                utc(e.occurred.to),
+                utc(e.recorded_at).unwrap_or_default(),
+                payload,
+                hash,
+            ])
+        });
+        if let Err(err) = inserted {
+            // The ledger folded the event in: read its stream again before it is used.
+            self.ledger.invalidate(&stream);
+            if is_unique_id_violation(&err) {
+                // The log holds this id in another stream.
+                return Err(refused(Refusal::IdTaken(given.id)));
+            }
+            return Err(StoreError::from_sqlite(err));
+        }
         self.seq = seq;
         self.prev = hash;
         let appended = Appended { seq, id: e.id, version, existed: false };
@@ -262,6 +288,12 @@ impl Batch {
         }
         Ok(())
     }
+}
+
+/// Whether an insert failed on the `UNIQUE (id)` index.
+fn is_unique_id_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, Some(m))
+        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE && m.contains("events.id"))
 }
 
 type Row = (u64, u64, String, String);

@@ -280,12 +280,16 @@ mod tests {
         let (x, y) = (x.expect("x"), y.expect("y"));
         assert_eq!(x.seq, y.seq);
         assert!(x.existed != y.existed, "one wrote it, the other found it");
-        // Same id, other content: refused alone.
+        // Same id, other content (in another stream, caught by the id index): refused alone,
+        // and the stream it named is read again, so its version is still right.
         let other = statement(21, "a");
         assert!(matches!(w.append(other, None).await, Err(StoreError::Refused { .. })));
+        let next = w.append(statement(22, "a"), Some(2)).await.expect("a is still at version 2");
+        assert_eq!(next.version, 3);
         drop(ap);
         let s = w.close().await.expect("close");
-        assert_eq!(s.count().expect("count"), 5);
+        assert_eq!(s.count().expect("count"), 6);
+        assert!(s.verify(None).expect("verify").ok());
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
