@@ -762,6 +762,17 @@ pub fn child(args: &[String]) -> Result<()> {
                 (c2 - c1) * 1e6 / (raw * secs)
             );
         }
+        Some("verify") => {
+            // For profiling: `perf record xtask bench-child verify DB`. Both sides, in turn.
+            let db = Path::new(&args[1]);
+            for _ in 0..3 {
+                let store = Store::open(db)?;
+                let t = Instant::now();
+                let report = store.verify(None)?;
+                let rate = report.events as f64 / t.elapsed().as_secs_f64();
+                println!("Store::verify {rate:.0} events/s; raw chain {:.0} events/s", raw_verify(db)?);
+            }
+        }
         Some("layouts") => println!("{}", layouts(Path::new(&args[1]), Path::new(&args[2]))?),
         Some("replay-lib") => println!("{}", replay_lib(Path::new(&args[1]))?),
         Some("replay-raw") => println!("{}", replay_raw(Path::new(&args[1]))?),

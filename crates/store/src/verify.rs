@@ -37,6 +37,8 @@ impl Report {
     }
 }
 
+/// A row as verify reads it.
+#[derive(Default)]
 struct Row {
     seq: u64,
     id: String,
@@ -51,9 +53,51 @@ struct Row {
     hash: String,
 }
 
+impl Row {
+    /// Reads a row of [`schema::ALL_ROWS`] into this one, reusing its strings' memory.
+    fn fill(&mut self, r: &rusqlite::Row<'_>) -> rusqlite::Result<()> {
+        fn text(r: &rusqlite::Row<'_>, i: usize, into: &mut String) -> rusqlite::Result<()> {
+            into.clear();
+            into.push_str(r.get_ref(i)?.as_str().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))?);
+            Ok(())
+        }
+        fn opt_text(r: &rusqlite::Row<'_>, i: usize, into: &mut Option<String>) -> rusqlite::Result<()> {
+            match r.get_ref(i)?.as_str_or_null().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))? {
+                Some(t) => {
+                    let s = into.get_or_insert_with(String::new);
+                    s.clear();
+                    s.push_str(t);
+                }
+                None => *into = None,
+            }
+            Ok(())
+        }
+        self.seq = r.get::<_, i64>(0)? as u64;
+        text(r, 1, &mut self.id)?;
+        text(r, 2, &mut self.stream)?;
+        self.version = r.get::<_, i64>(3)? as u64;
+        text(r, 4, &mut self.type_name)?;
+        self.v = r.get(5)?;
+        text(r, 6, &mut self.meeting)?;
+        opt_text(r, 7, &mut self.occurred_from)?;
+        opt_text(r, 8, &mut self.occurred_to)?;
+        text(r, 10, &mut self.payload)?;
+        text(r, 11, &mut self.hash)?;
+        Ok(())
+    }
+}
+
+/// How many rows go to the decoding thread at a time.
+const CHUNK: usize = 512;
+
 impl Store {
     /// Checks the whole log. With `head`, also checks that the log still holds that hash and
     /// extends it (the chain verifies up to it and beyond).
+    ///
+    /// The chain is checked in order on this thread while a second thread decodes the payloads
+    /// (the larger half of the work) and checks them against their columns; the first problem
+    /// in `seq` order is reported, whichever thread found it. Memory stays flat: the rows in
+    /// flight are a few chunks.
     pub fn verify(&self, head: Option<&str>) -> Result<Report> {
         let mut stmt = self.conn.prepare(schema::ALL_ROWS).map_err(StoreError::from_sqlite)?;
         let mut rows = stmt.query([]).map_err(StoreError::from_sqlite)?;
@@ -61,35 +105,71 @@ impl Store {
         let mut expected_seq = 1;
         let mut versions: HashMap<String, u64> = HashMap::new();
         let mut events = 0;
-        let mut problem = None;
-        let mut saw_head = false;
-        while let Some(r) = rows.next().map_err(StoreError::from_sqlite)? {
-            let row = Row {
-                seq: r.get::<_, i64>(0).map_err(StoreError::from_sqlite)? as u64,
-                id: r.get(1).map_err(StoreError::from_sqlite)?,
-                stream: r.get(2).map_err(StoreError::from_sqlite)?,
-                version: r.get::<_, i64>(3).map_err(StoreError::from_sqlite)? as u64,
-                type_name: r.get(4).map_err(StoreError::from_sqlite)?,
-                v: r.get(5).map_err(StoreError::from_sqlite)?,
-                meeting: r.get(6).map_err(StoreError::from_sqlite)?,
-                occurred_from: r.get(7).map_err(StoreError::from_sqlite)?,
-                occurred_to: r.get(8).map_err(StoreError::from_sqlite)?,
-                payload: r.get(10).map_err(StoreError::from_sqlite)?,
-                hash: r.get(11).map_err(StoreError::from_sqlite)?,
-            };
-            events += 1;
-            if problem.is_none() {
-                let version = versions.entry(row.stream.clone()).or_insert(0);
-                *version += 1;
-                problem = check_row(&row, expected_seq, &prev, *version).map(|what| Problem { seq: row.seq, what });
+        let mut chain_problem = None;
+        let mut head_seq = None;
+        let decode_problem = std::thread::scope(|scope| -> Result<Option<Problem>> {
+            // Chunks of rows go to the decoder and come back to be filled again, so that the
+            // rows' strings are allocated once, not once a row.
+            let (send, receive) = std::sync::mpsc::sync_channel::<(Vec<Row>, usize)>(4);
+            let (recycle, recycled) = std::sync::mpsc::channel::<Vec<Row>>();
+            let decoder = scope.spawn(move || {
+                for (chunk, n) in receive {
+                    for row in &chunk[..n] {
+                        if let Some(what) = check_payload(row) {
+                            return Some(Problem { seq: row.seq, what });
+                        }
+                    }
+                    let _ = recycle.send(chunk);
+                }
+                None
+            });
+            let fresh = || (0..CHUNK).map(|_| Row::default()).collect::<Vec<Row>>();
+            let mut chunk = fresh();
+            let mut n = 0;
+            let mut prev_hash = String::new();
+            while let Some(r) = rows.next().map_err(StoreError::from_sqlite)? {
+                let row = &mut chunk[n];
+                row.fill(r).map_err(StoreError::from_sqlite)?;
+                events += 1;
+                let seq = row.seq;
+                if chain_problem.is_none() {
+                    let version = match versions.get_mut(&row.stream) {
+                        Some(v) => v,
+                        None => versions.entry(row.stream.clone()).or_insert(0),
+                    };
+                    *version += 1;
+                    chain_problem = check_chain(row, expected_seq, &prev_hash, *version).map(|what| Problem { seq, what });
+                    if head_seq.is_none() && chain_problem.is_none() && head == Some(row.hash.as_str()) {
+                        head_seq = Some(seq);
+                    }
+                }
+                prev_hash.clear();
+                prev_hash.push_str(&row.hash);
+                expected_seq = seq + 1;
+                // Rows past the chain's first problem need no decoding: it is reported first.
+                if chain_problem.is_none() {
+                    n += 1;
+                    if n == CHUNK {
+                        let next = recycled.try_recv().unwrap_or_else(|_| fresh());
+                        // A decoder that stopped has found its problem: it needs no more rows.
+                        let _ = send.send((std::mem::replace(&mut chunk, next), n));
+                        n = 0;
+                    }
+                }
             }
-            if head == Some(row.hash.as_str()) && problem.is_none() {
-                saw_head = true;
-            }
-            expected_seq = row.seq + 1;
-            prev = row.hash;
-        }
+            prev = prev_hash;
+            let _ = send.send((chunk, n));
+            drop(send);
+            Ok(decoder.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        })?;
+        // The first problem in seq order; on one row, the chain's (it is checked first).
+        let problem = match (chain_problem, decode_problem) {
+            (Some(c), Some(d)) => Some(if d.seq < c.seq { d } else { c }),
+            (c, d) => c.or(d),
+        };
         let last = if events == 0 { None } else { Some(prev) };
+        let saw_head = head_seq.is_some_and(|h| problem.as_ref().is_none_or(|p| p.seq > h));
+        let mut problem = problem;
         if let (Some(h), None) = (head, &problem) {
             if !saw_head {
                 let known = self
@@ -107,7 +187,9 @@ impl Store {
     }
 }
 
-fn check_row(row: &Row, expected_seq: u64, prev: &str, version: u64) -> Option<String> {
+/// The row's place in the chain: its seq follows, its hash covers its content and the row
+/// before, its version follows its stream's.
+fn check_chain(row: &Row, expected_seq: u64, prev: &str, version: u64) -> Option<String> {
     if row.seq != expected_seq {
         return Some(format!("seq {} follows seq {}: a row is missing or was inserted", row.seq, expected_seq - 1));
     }
@@ -118,6 +200,11 @@ fn check_row(row: &Row, expected_seq: u64, prev: &str, version: u64) -> Option<S
     if row.version != version {
         return Some(format!("its version in stream {} is {}, expected {version}", row.stream, row.version));
     }
+    None
+}
+
+/// The row's payload: it decodes, and its columns agree with it.
+fn check_payload(row: &Row) -> Option<String> {
     let e = match upcast::decode(&row.payload) {
         Ok(e) => e,
         Err(err) => return Some(format!("its payload does not decode: {err}")),
