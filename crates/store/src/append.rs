@@ -66,7 +66,7 @@ impl Store {
             out.push(batch.add(&tx, index, e, expected, now)?);
         }
         tx.commit().map_err(StoreError::from_sqlite)?;
-        self.ledger = Some((batch.seq, batch.ledger));
+        self.ledger = Some(batch.into_primed());
         Ok(out)
     }
 
@@ -130,7 +130,7 @@ impl Store {
     ) -> Result<Vec<Result<Appended>>> {
         let cached = primed.take();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from_sqlite)?;
-        let mut batch = Batch::start(&tx, cached.map(|p| (p.seq, p.ledger)))?;
+        let mut batch = Batch::start(&tx, cached)?;
         let mut out = Vec::with_capacity(items.len());
         for (index, (e, expected)) in items.iter().enumerate() {
             match batch.add(&tx, index, e, *expected, now) {
@@ -140,15 +140,18 @@ impl Store {
             }
         }
         tx.commit().map_err(StoreError::from_sqlite)?;
-        *primed = Some(Primed { seq: batch.seq, ledger: batch.ledger });
+        *primed = Some(batch.into_primed());
         Ok(out)
     }
 }
 
-/// The latest states of the streams a writer loaded, valid while the log's head is the row
-/// they were left at.
+/// What a connection's last write left: the chain's head, the latest states of the streams it
+/// loaded, and SQLite's `data_version` as it stood, which tells the next write whether any
+/// other connection has committed since.
 pub(crate) struct Primed {
     seq: u64,
+    prev: String,
+    data_version: i64,
     ledger: Ledger,
 }
 
@@ -157,20 +160,33 @@ pub(crate) struct Primed {
 struct Batch {
     seq: u64,
     prev: String,
+    data_version: i64,
     ledger: Ledger,
 }
 
 impl Batch {
-    /// Starts at the log's head, reusing the states a previous write of this connection left
-    /// (`cache`) after folding in whatever other writers appended since.
-    fn start(tx: &Transaction<'_>, cache: Option<(u64, Ledger)>) -> Result<Self> {
+    /// Starts at the log's head, reusing what a previous write of this connection left
+    /// (`cache`): as it is when no other connection has committed since (SQLite's
+    /// `data_version` is unchanged; under the write lock nobody can commit meanwhile), else
+    /// after folding in whatever the others appended.
+    fn start(tx: &Transaction<'_>, cache: Option<Primed>) -> Result<Self> {
+        let data_version: i64 = tx
+            .prepare_cached(schema::DATA_VERSION)
+            .and_then(|mut st| st.query_row([], |r| r.get(0)))
+            .map_err(StoreError::from_sqlite)?;
+        let cache = match cache {
+            Some(p) if p.data_version == data_version => {
+                return Ok(Self { seq: p.seq, prev: p.prev, data_version, ledger: p.ledger });
+            }
+            other => other,
+        };
         let (seq, prev) = tx
-            .query_row(schema::HEAD, [], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)))
-            .optional()
+            .prepare_cached(schema::HEAD)
+            .and_then(|mut st| st.query_row([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))).optional())
             .map_err(StoreError::from_sqlite)?
             .unwrap_or((0, String::new()));
         let ledger = match cache {
-            Some((at, mut ledger)) if at <= seq => {
+            Some(Primed { seq: at, mut ledger, .. }) if at <= seq => {
                 if at < seq {
                     let mut stmt = tx.prepare_cached(&schema::after()).map_err(StoreError::from_sqlite)?;
                     let rows = stmt.query_map(params![at as i64], row).map_err(StoreError::from_sqlite)?;
@@ -182,7 +198,13 @@ impl Batch {
             }
             _ => Ledger::new(),
         };
-        Ok(Self { seq, prev, ledger })
+        Ok(Self { seq, prev, data_version, ledger })
+    }
+
+    /// What the next write of this connection starts from, once this one is committed (a
+    /// connection's own commits leave its `data_version` as it was).
+    fn into_primed(self) -> Primed {
+        Primed { seq: self.seq, prev: self.prev, data_version: self.data_version, ledger: self.ledger }
     }
 
     /// Judges and inserts one event; nothing is changed when it is refused.

@@ -35,7 +35,7 @@ pub struct Store {
     path: Option<PathBuf>,
     /// The latest states the last write left, and the seq they reflect: the next write only
     /// folds in what other writers appended since, instead of reading its streams again.
-    ledger: Option<(u64, minutes_core::ledger::Ledger)>,
+    ledger: Option<append::Primed>,
 }
 
 impl Store {

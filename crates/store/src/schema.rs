@@ -55,6 +55,9 @@ pub const INSERT: &str = "INSERT INTO events
 /// The last row's seq and hash: where the chain continues.
 pub const HEAD: &str = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1";
 
+/// A number that changes when another connection commits (SQLite's `data_version`).
+pub const DATA_VERSION: &str = "PRAGMA data_version";
+
 /// The columns every read selects, in this order.
 const COLUMNS: &str = "seq, version, hash, payload";
 
