@@ -154,7 +154,7 @@ impl Ledger {
             rules::check(e, &ctx)?;
         }
         let version = self.version(e.stream()) + 1;
-        self.fold(Recorded { seq, version, hash: String::new(), event: e.clone() });
+        self.fold(e, seq);
         Ok(version)
     }
 
@@ -162,35 +162,44 @@ impl Ledger {
     /// loaded), if its stream is loaded.
     pub fn extend(&mut self, r: Recorded) {
         if self.streams.contains_key(r.event.stream()) {
-            self.fold(r);
+            self.fold(&r.event, r.seq);
         }
     }
 
-    fn fold(&mut self, r: Recorded) {
-        let stream = r.event.stream().to_string();
-        self.streams.entry(stream.clone()).or_default().add(&r.event);
-        if matches!(r.event.kind, EventKind::EventCorrected(_)) {
+    fn fold(&mut self, e: &Event, seq: u64) {
+        let stream = e.stream();
+        match self.streams.get_mut(stream) {
+            Some(ix) => ix.add(e),
+            None => self.streams.entry(stream.to_string()).or_default().add(e),
+        }
+        if matches!(e.kind, EventKind::EventCorrected(_)) {
             // The state must be folded again without the corrected event: the store primes
             // the stream anew from the log before it is read again.
-            self.stale.insert(stream);
+            self.stale.insert(stream.to_string());
             return;
         }
-        match &r.event.document {
-            Some(d) => DocumentState::apply(self.documents.entry(d.clone()).or_default(), &r),
-            None => MeetingState::apply(self.meetings.entry(r.event.meeting.clone()).or_default(), &r.event),
+        match &e.document {
+            Some(d) => match self.documents.get_mut(d) {
+                Some(state) => DocumentState::apply_at(state, e, seq),
+                None => DocumentState::apply_at(self.documents.entry(d.clone()).or_default(), e, seq),
+            },
+            None => match self.meetings.get_mut(&e.meeting) {
+                Some(state) => MeetingState::apply(state, e),
+                None => MeetingState::apply(self.meetings.entry(e.meeting.clone()).or_default(), e),
+            },
         }
     }
 }
 
 /// The streams an event's judgement reads: its meeting, its document, and any other document
 /// it names.
-pub fn streams_read(e: &Event) -> Vec<String> {
-    let mut out = vec![e.meeting.to_string()];
+pub fn streams_read(e: &Event) -> Vec<&str> {
+    let mut out = vec![e.meeting.as_str()];
     if let Some(d) = &e.document {
-        out.push(d.to_string());
+        out.push(d.as_str());
     }
     if let EventKind::ProceduralProposalMade(p) = &e.kind {
-        out.extend(p.documents.iter().map(ToString::to_string));
+        out.extend(p.documents.iter().map(DocumentName::as_str));
     }
     out
 }

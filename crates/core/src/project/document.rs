@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::amend::{self, Operation};
-use crate::event::{DocumentKind, EventKind, Recorded};
+use crate::event::{DocumentKind, Event, EventKind, Recorded};
 use crate::id::{ActorId, AmendmentId, BodyId, DocumentName};
 use crate::project::{replay_cmp, EventRef};
 use crate::text::{ClausePath, Text};
@@ -114,7 +114,12 @@ impl DocumentState {
     /// document in; anything before it is ignored. Never fails: an accepted amendment that no
     /// longer applies is noted in `problems`.
     pub fn apply(state: &mut Option<Self>, r: &Recorded) {
-        let e = &r.event;
+        Self::apply_at(state, &r.event, r.seq);
+    }
+
+    /// As [`DocumentState::apply`], for an event recorded (or about to be) at `seq`.
+    pub fn apply_at(state: &mut Option<Self>, e: &Event, seq: u64) {
+        let here = EventRef::at(e, seq);
         if let EventKind::DocumentTabled(t) = &e.kind {
             if state.is_none() {
                 if let Some(document) = e.document.clone() {
@@ -132,7 +137,7 @@ impl DocumentState {
                         forerunner_of: t.forerunner_of.clone(),
                         problems: Vec::new(),
                     };
-                    s.set_origins(r, None, None);
+                    s.set_origins(&here, None, None);
                     *state = Some(s);
                 }
             }
@@ -144,7 +149,7 @@ impl DocumentState {
                 s.symbols.extend(d.symbol.iter().cloned());
                 s.text = d.text.clone();
                 s.origins.clear();
-                s.set_origins(r, None, None);
+                s.set_origins(&here, None, None);
             }
             EventKind::DocumentReferred(_) | EventKind::ItemTakenUp(_) => {
                 // A body taking up an endorsed draft (the plenary) does not undo the endorsement.
@@ -161,14 +166,14 @@ impl DocumentState {
                 summary: p.summary.clone(),
                 body: e.body.clone(),
                 operations: p.operations.clone(),
-                proposed: EventRef::of(r),
+                proposed: here.clone(),
                 decided: None,
             }),
-            EventKind::AmendmentWithdrawn(a) => s.decide(&a.amendment, AmendmentStatus::Withdrawn, r),
-            EventKind::AmendmentReferredToReport(a) => s.decide(&a.amendment, AmendmentStatus::ReferredToReport, r),
-            EventKind::AmendmentRejected(a) => s.decide(&a.amendment, AmendmentStatus::Rejected, r),
+            EventKind::AmendmentWithdrawn(a) => s.decide(&a.amendment, AmendmentStatus::Withdrawn, &here),
+            EventKind::AmendmentReferredToReport(a) => s.decide(&a.amendment, AmendmentStatus::ReferredToReport, &here),
+            EventKind::AmendmentRejected(a) => s.decide(&a.amendment, AmendmentStatus::Rejected, &here),
             EventKind::AmendmentAccepted(a) => {
-                s.decide(&a.amendment, AmendmentStatus::Accepted, r);
+                s.decide(&a.amendment, AmendmentStatus::Accepted, &here);
                 let Some(i) = s.amendments.iter().position(|x| x.id == a.amendment) else { return };
                 // Borrowed out of the amendment while the text and origins change.
                 let ops = std::mem::take(&mut s.amendments[i].operations);
@@ -176,7 +181,7 @@ impl DocumentState {
                     match amend::apply(text, &ops) {
                         Ok(t) => {
                             s.text = Some(t);
-                            s.set_origins(r, Some(&a.amendment), Some(&ops));
+                            s.set_origins(&here, Some(&a.amendment), Some(&ops));
                         }
                         Err(err) => s.problems.push(format!("amendment {}: {err}", a.amendment)),
                     }
@@ -205,18 +210,18 @@ impl DocumentState {
         self.amendments.iter().find(|a| &a.id == id)
     }
 
-    fn decide(&mut self, id: &AmendmentId, status: AmendmentStatus, r: &Recorded) {
+    fn decide(&mut self, id: &AmendmentId, status: AmendmentStatus, at: &EventRef) {
         if let Some(a) = self.amendments.iter_mut().find(|a| &a.id == id) {
             a.status = status;
-            a.decided = Some(EventRef::of(r));
+            a.decided = Some(at.clone());
         }
     }
 
     /// Records `r` as the origin of the clauses it gave wording to: every clause for a whole
     /// text, or the clauses the operations touched.
-    fn set_origins(&mut self, r: &Recorded, amendment: Option<&AmendmentId>, ops: Option<&[Operation]>) {
+    fn set_origins(&mut self, at: &EventRef, amendment: Option<&AmendmentId>, ops: Option<&[Operation]>) {
         let Some(text) = &self.text else { return };
-        let origin = Origin { event: EventRef::of(r), amendment: amendment.cloned() };
+        let origin = Origin { event: at.clone(), amendment: amendment.cloned() };
         let Some(ops) = ops else {
             // A whole text: every clause's wording comes from this event.
             self.origins = text.paths().into_iter().map(|p| (p, origin.clone())).collect();

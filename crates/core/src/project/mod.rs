@@ -31,7 +31,12 @@ pub struct EventRef {
 impl EventRef {
     /// The reference to a recorded event.
     pub fn of(r: &Recorded) -> Self {
-        Self { id: r.event.id, type_name: r.event.type_name(), occurred: r.event.occurred, seq: r.seq }
+        Self::at(&r.event, r.seq)
+    }
+
+    /// The reference to an event recorded at `seq`.
+    pub fn at(e: &crate::event::Event, seq: u64) -> Self {
+        Self { id: e.id, type_name: e.type_name(), occurred: e.occurred, seq }
     }
 }
 
