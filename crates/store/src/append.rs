@@ -5,6 +5,8 @@ use minutes_core::event::{schema_version, Event, Recorded};
 use minutes_core::id::{DocumentName, EventId, MeetingId};
 use minutes_core::ledger::{streams_read, Ledger};
 use minutes_core::time::Timestamp;
+use std::borrow::Cow;
+
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::error::{Refusal, Result, StoreError};
@@ -63,7 +65,7 @@ impl Store {
         let mut batch = Batch::start(&tx, cache)?;
         let mut out = Vec::with_capacity(events.len());
         for (index, e) in events.iter().enumerate() {
-            out.push(batch.add(&tx, index, e, expected, now)?);
+            out.push(batch.add(&tx, index, Cow::Borrowed(e), expected, now)?);
         }
         tx.commit().map_err(StoreError::from_sqlite)?;
         self.ledger = Some(batch.into_primed());
@@ -98,7 +100,7 @@ impl Store {
         let mut done = Imported::default();
         let mut index = 0;
         while let Some(e) = next() {
-            let a = batch.add(&tx, index, &e.map_err(ImportError::Input)?, None, now)?;
+            let a = batch.add(&tx, index, Cow::Owned(e.map_err(ImportError::Input)?), None, now)?;
             if a.existed {
                 done.existed += 1;
             } else {
@@ -133,7 +135,7 @@ impl Store {
         let mut batch = Batch::start(&tx, cached)?;
         let mut out = Vec::with_capacity(items.len());
         for (index, (e, expected)) in items.iter().enumerate() {
-            match batch.add(&tx, index, e, *expected, now) {
+            match batch.add(&tx, index, Cow::Borrowed(e), *expected, now) {
                 Ok(a) => out.push(Ok(a)),
                 Err(err @ (StoreError::Refused { .. } | StoreError::Stale { .. })) => out.push(Err(err)),
                 Err(other) => return Err(other),
@@ -208,9 +210,12 @@ impl Batch {
     }
 
     /// Judges and inserts one event; nothing is changed when it is refused.
-    fn add(&mut self, tx: &Transaction<'_>, index: usize, given: &Event, expected: Option<u64>, now: Timestamp) -> Result<Appended> {
-        let refused = |refusal: Refusal| StoreError::Refused { index, id: given.id, refusal };
-        for stream in streams_read(given) {
+    /// The event is borrowed from an append's slice (and copied only to be written) or owned
+    /// by an import (and never copied).
+    fn add(&mut self, tx: &Transaction<'_>, index: usize, given: Cow<'_, Event>, expected: Option<u64>, now: Timestamp) -> Result<Appended> {
+        let id = given.id;
+        let refused = |refusal: Refusal| StoreError::Refused { index, id, refusal };
+        for stream in streams_read(&given) {
             if !self.ledger.has_stream(&stream) {
                 // Keep memory flat on a large import: forget the documents loaded so far; any
                 // needed again is read back from this transaction's view of the log.
@@ -228,12 +233,12 @@ impl Batch {
                 seq: self.seq,
                 error: minutes_core::event::DecodeError::Json(format!("event {} is indexed but not in the log", given.id)),
             })?;
-            let mut e = given.clone();
+            let mut e = given.into_owned();
             if e.recorded_at.is_none() {
                 e.recorded_at = stored.recorded_at;
             }
             if e != stored {
-                return Err(refused(Refusal::IdTaken(given.id)));
+                return Err(refused(Refusal::IdTaken(id)));
             }
             return Ok(Appended { existed: true, ..appended });
         }
@@ -244,7 +249,7 @@ impl Batch {
                 return Err(StoreError::Stale { stream, expected: want, actual });
             }
         }
-        let mut e = given.clone();
+        let mut e = given.into_owned();
         e.recorded_at.get_or_insert(now);
         let version = self.ledger.admit(&e, self.seq + 1).map_err(|r| refused(Refusal::Rule(r)))?;
         let seq = self.seq + 1;
@@ -272,7 +277,7 @@ impl Batch {
             self.ledger.invalidate(&stream);
             if is_unique_id_violation(&err) {
                 // The log holds this id in another stream.
-                return Err(refused(Refusal::IdTaken(given.id)));
+                return Err(refused(Refusal::IdTaken(id)));
             }
             return Err(StoreError::from_sqlite(err));
         }
