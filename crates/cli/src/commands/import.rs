@@ -33,19 +33,17 @@ pub struct Args {
 }
 
 /// Where one event is: a line of a JSON Lines file (where it starts, for reading it again), or
-/// an event of a record file; and the `seq` it carried (as `replay --json` prints).
+/// an event of a record file; and the `seq` it carried (as `replay --json` prints). Kept small:
+/// an import holds one for every event it appends.
 struct Entry {
-    file: usize,
-    line: usize,
-    at: At,
-    seq: Option<u64>,
-}
-
-enum At {
-    /// The byte offset of the line.
-    Line(u64),
-    /// The index among the record file's events.
-    Record(usize),
+    /// The file, by its index among the arguments.
+    file: u32,
+    /// The 1-based line (JSON Lines) or event (record file).
+    line: u32,
+    /// The byte offset of the line, or the index among the record file's events.
+    pos: u64,
+    /// The `seq` it carried, if every event so far carried one (0 otherwise).
+    seq: u64,
 }
 
 /// Runs the command: a first pass checks every line's JSON and notes where it is and the `seq`
@@ -56,13 +54,14 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     let names: Vec<String> = a.files.iter().map(|f| f.display().to_string()).collect();
     let mut entries = Vec::new();
     let mut records: Vec<Vec<Event>> = Vec::new();
+    let mut all_seq = true;
     for (i, f) in a.files.iter().enumerate() {
-        records.push(scan(f, i, &mut entries, &progress)?);
+        records.push(scan(f, i, &mut entries, &mut all_seq, &progress)?);
     }
     // A replay prints events in the order they happened, not the order they were recorded; when
     // every event carries the `seq` a replay printed, append them in that original order, so
     // the procedural rules see each after what it followed.
-    if entries.iter().all(|e| e.seq.is_some()) {
+    if all_seq {
         entries.sort_by_key(|e| e.seq);
     }
     progress.appending(entries.len());
@@ -73,15 +72,16 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
             let e = entries.get(i)?;
             i += 1;
             progress.appended(i);
-            Some(read_event(e, &a.files[e.file], &names[e.file], &mut readers[e.file], &records[e.file]))
+            let f = e.file as usize;
+            Some(read_event(e, &a.files[f], &names[f], &mut readers[f], &records[f]))
         };
         match store.import(next, ctx.now) {
             Ok(done) => Ok(done),
             Err(ImportError::Input(e)) => Err(e),
             Err(ImportError::Store(StoreError::Refused { index, id, refusal })) => {
                 let e = &entries[index];
-                let at = if matches!(e.at, At::Line(_)) { format!(":{}", e.line) } else { format!(", event {}", e.line) };
-                Err(CliError::Refused(format!("{}{at}: event {id}: {refusal}; nothing was imported", names[e.file])))
+                let at = if records[e.file as usize].is_empty() { format!(":{}", e.line) } else { format!(", event {}", e.line) };
+                Err(CliError::Refused(format!("{}{at}: event {id}: {refusal}; nothing was imported", names[e.file as usize])))
             }
             Err(ImportError::Store(other)) => Err(other.into()),
         }
@@ -105,10 +105,10 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
 /// Reads the event an entry points at.
 fn read_event(e: &Entry, path: &Path, name: &str, reader: &mut Option<BufReader<File>>, record: &[Event]) -> Result<Event> {
     let refused = |m: String| CliError::Refused(format!("{name}:{}: {m}", e.line));
-    let offset = match e.at {
-        At::Record(k) => return record.get(k).cloned().ok_or_else(|| refused("the record file changed while it was read".into())),
-        At::Line(offset) => offset,
-    };
+    if !record.is_empty() {
+        return record.get(e.pos as usize).cloned().ok_or_else(|| refused("the record file changed while it was read".into()));
+    }
+    let offset = e.pos;
     let cannot = |err: std::io::Error| CliError::Refused(format!("{name}: cannot be read: {err}"));
     if reader.is_none() {
         *reader = Some(BufReader::new(File::open(path).map_err(cannot)?));
@@ -180,7 +180,7 @@ impl Progress {
 /// The first pass over one file: checks that each line is JSON of at most 1 MiB in UTF-8 and
 /// notes where it starts and the `seq` it carries; a record file is read whole (they are small).
 /// Returns the record file's events.
-fn scan(path: &Path, file: usize, entries: &mut Vec<Entry>, progress: &Progress) -> Result<Vec<Event>> {
+fn scan(path: &Path, file: usize, entries: &mut Vec<Entry>, all_seq: &mut bool, progress: &Progress) -> Result<Vec<Event>> {
     let name = path.display().to_string();
     let cannot = |e: std::io::Error| CliError::Refused(format!("{name}: cannot be read: {e}"));
     if path.extension().is_some_and(|x| x == "toml") {
@@ -188,7 +188,12 @@ fn scan(path: &Path, file: usize, entries: &mut Vec<Entry>, progress: &Progress)
         let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         let read_text = |p: &str| std::fs::read_to_string(dir.join(p)).ok();
         let loaded = record::load(&name, &src, &read_text).map_err(|e| CliError::Refused(e.to_string()))?;
-        entries.extend((0..loaded.len()).map(|k| Entry { file, line: k + 1, at: At::Record(k), seq: None }));
+        let file = u32::try_from(file).map_err(|_| CliError::Refused("too many files".into()))?;
+        let line = |k: usize| u32::try_from(k + 1).map_err(|_| CliError::Refused(format!("{name}: more than 4 billion events")));
+        for k in 0..loaded.len() {
+            entries.push(Entry { file, line: line(k)?, pos: k as u64, seq: 0 });
+        }
+        *all_seq &= loaded.is_empty();
         return Ok(loaded);
     }
     let mut reader = BufReader::new(File::open(path).map_err(cannot)?);
@@ -227,7 +232,10 @@ fn scan(path: &Path, file: usize, entries: &mut Vec<Entry>, progress: &Progress)
             serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(syntax)?;
             None
         };
-        entries.push(Entry { file, line: line_no, at: At::Line(start), seq });
+        *all_seq &= seq.is_some();
+        let file = u32::try_from(file).map_err(|_| CliError::Refused("too many files".into()))?;
+        let line = u32::try_from(line_no).map_err(|_| CliError::Refused(format!("{name}: more than 4 billion lines")))?;
+        entries.push(Entry { file, line, pos: start, seq: seq.unwrap_or(0) });
     }
     Ok(Vec::new())
 }
