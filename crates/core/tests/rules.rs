@@ -29,7 +29,7 @@ fn check(given: &[String], new: &str) -> Result<u64, RuleError> {
     let mut admit = |ledger: &mut Ledger, json: &str| -> Result<u64, RuleError> {
         let e = Event::from_json(json).unwrap_or_else(|err| panic!("an event does not parse: {err}\n{json}"));
         for stream in streams_read(&e) {
-            if !ledger.has_stream(&stream) {
+            if !ledger.has_stream(stream) {
                 let events: Vec<Recorded> =
                     recorded.iter().filter(|r| r.event.stream() == stream).cloned().collect();
                 match DocumentName::new(&stream) {

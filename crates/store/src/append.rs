@@ -216,13 +216,13 @@ impl Batch {
         let id = given.id;
         let refused = |refusal: Refusal| StoreError::Refused { index, id, refusal };
         for stream in streams_read(&given) {
-            if !self.ledger.has_stream(&stream) {
+            if !self.ledger.has_stream(stream) {
                 // Keep memory flat on a large import: forget the documents loaded so far; any
                 // needed again is read back from this transaction's view of the log.
                 if self.ledger.documents_loaded() >= MAX_DOCUMENTS_LOADED {
                     self.ledger.forget_documents();
                 }
-                self.load(tx, &stream)?;
+                self.load(tx, stream)?;
             }
         }
         // A retry of an event already in its stream (in the log, or earlier in this batch). An
