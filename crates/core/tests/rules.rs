@@ -32,9 +32,9 @@ fn check(given: &[String], new: &str) -> Result<u64, RuleError> {
             if !ledger.has_stream(stream) {
                 let events: Vec<Recorded> =
                     recorded.iter().filter(|r| r.event.stream() == stream).cloned().collect();
-                match DocumentName::new(&stream) {
+                match DocumentName::new(stream) {
                     Ok(d) => ledger.prime_document(&d, &events),
-                    Err(_) => ledger.prime_meeting(&MeetingId::new(&stream).unwrap(), &events),
+                    Err(_) => ledger.prime_meeting(&MeetingId::new(stream).unwrap(), &events),
                 }
             }
         }
