@@ -124,14 +124,22 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     let (mut m1, mut m1_direct, mut b1, mut p1) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut peer_settings = String::new();
     let slice = (o.secs / 3.0).max(0.5);
-    for _ in 0..o.runs * 3 {
-        m1.push(append_minutes_tasks(&work, &setup, slice, 1)?);
-        b1.push(append_raw_one(&work, &setup, slice)?);
-        m1_direct.push(append_minutes_one(&work, &setup, slice)?);
-        if let Ok(p) = &peer {
-            let (rate, settings) = p.run("append", slice, 0)?;
-            p1.push(rate);
-            peer_settings = settings;
+    // The order rotates from round to round, so that none always follows the same other (the
+    // disk's write-back after one slice weighs on the next).
+    for round in 0..o.runs * 3 {
+        for k in 0..4 {
+            match (round + k) % 4 {
+                0 => m1.push(append_minutes_tasks(&work, &setup, slice, 1)?),
+                1 => b1.push(append_raw_one(&work, &setup, slice)?),
+                2 => m1_direct.push(append_minutes_one(&work, &setup, slice)?),
+                _ => {
+                    if let Ok(p) = &peer {
+                        let (rate, settings) = p.run("append", slice, 0)?;
+                        p1.push(rate);
+                        peer_settings = settings;
+                    }
+                }
+            }
         }
     }
     let (m1, m1_direct, b1) = (med(m1), med(m1_direct), med(b1));
@@ -769,6 +777,24 @@ pub fn child(args: &[String]) -> Result<()> {
                 (c3 - c2) * 1e6 / (direct * secs),
                 (c2 - c1) * 1e6 / (raw * secs)
             );
+        }
+        Some("append-pair") => {
+            // `xtask bench-child append-pair DIR SECS`: Store::append and the baseline in short
+            // slices, in both orders, to see whether the order of the slices favours either.
+            let s = setup_events()?;
+            let (dir, secs) = (Path::new(&args[1]), args[2].parse::<f64>()? / 8.0);
+            let (mut m, mut b) = (Vec::new(), Vec::new());
+            for round in 0..8 {
+                if round % 2 == 0 {
+                    m.push(append_minutes_one(dir, &s, secs)?);
+                    b.push(append_raw_one(dir, &s, secs)?);
+                } else {
+                    b.push(append_raw_one(dir, &s, secs)?);
+                    m.push(append_minutes_one(dir, &s, secs)?);
+                }
+            }
+            println!("Store::append {:?}\nraw           {:?}", m.iter().map(|x| *x as u64).collect::<Vec<_>>(), b.iter().map(|x| *x as u64).collect::<Vec<_>>());
+            println!("medians: {:.0} vs {:.0} = {:.2}", median(m.clone()), median(b.clone()), median(m) / median(b));
         }
         Some("verify") => {
             // For profiling: `perf record xtask bench-child verify DB`. Both sides, in turn.
