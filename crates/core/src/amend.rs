@@ -148,6 +148,38 @@ pub fn apply(text: &Text, ops: &[Operation]) -> Result<Text, AmendError> {
     Ok(t)
 }
 
+/// Applies `ops` to `text` itself, all or nothing: on an error the text is as it was. One
+/// operation (most amendments) changes the text without copying it, since every operation
+/// checks everything before it changes anything; several are applied to a copy.
+pub fn apply_in_place(text: &mut Text, ops: &[Operation]) -> Result<(), AmendError> {
+    match ops {
+        [op] => apply_one(text, op, 1),
+        _ => {
+            *text = apply(text, ops)?;
+            Ok(())
+        }
+    }
+}
+
+/// Whether `ops` apply to `text`, without keeping the result: one edit of words is checked
+/// where it stands, anything else on a copy.
+pub fn check(text: &Text, ops: &[Operation]) -> Result<(), AmendError> {
+    match ops {
+        [Operation::InsertWords { path, before, after, occurrence, .. }] => {
+            let anchor = match (before, after) {
+                (Some(b), None) => b,
+                (None, Some(a)) => a,
+                _ => return Err(AmendError::Malformed { op: 1, why: "insert_words takes exactly one of \"before\" and \"after\"".into() }),
+            };
+            find_words(text, path, anchor, *occurrence, 1).map(|_| ())
+        }
+        [Operation::ReplaceWords { path, old, occurrence, .. } | Operation::DeleteWords { path, old, occurrence }] => {
+            find_words(text, path, old, *occurrence, 1).map(|_| ())
+        }
+        _ => apply(text, ops).map(|_| ()),
+    }
+}
+
 fn apply_one(t: &mut Text, op: &Operation, n: usize) -> Result<(), AmendError> {
     let malformed = |why: String| AmendError::Malformed { op: n, why };
     match op {
@@ -259,11 +291,19 @@ fn edit_words(
     n: usize,
     edit: impl FnOnce(&mut String, usize),
 ) -> Result<(), AmendError> {
+    let at = find_words(t, path, anchor, occurrence, n)?;
+    let words = clause_mut(t, path).and_then(|c| c.words.as_mut()).ok_or_else(|| no_target(n, path))?;
+    edit(words, at);
+    Ok(())
+}
+
+/// Where the anchor words stand in the clause's words (the `occurrence`-th, or the only one).
+fn find_words(t: &Text, path: &ClausePath, anchor: &str, occurrence: Option<usize>, n: usize) -> Result<usize, AmendError> {
     if anchor.is_empty() {
         return Err(AmendError::Malformed { op: n, why: "the anchor words are empty".into() });
     }
-    let c = clause_mut(t, path).ok_or_else(|| no_target(n, path))?;
-    let words = c.words.as_mut().ok_or_else(|| AmendError::UnknownWording { op: n, path: path.to_string() })?;
+    let c = t.clause(path).ok_or_else(|| no_target(n, path))?;
+    let words = c.words.as_ref().ok_or_else(|| AmendError::UnknownWording { op: n, path: path.to_string() })?;
     let hits: Vec<usize> = words.match_indices(anchor).map(|(i, _)| i).collect();
     let at = match (hits.len(), occurrence) {
         (0, _) => None,
@@ -273,9 +313,7 @@ fn edit_words(
         }
         (_, Some(k)) => k.checked_sub(1).and_then(|i| hits.get(i).copied()),
     };
-    let at = at.ok_or_else(|| AmendError::NoAnchor { op: n, path: path.to_string(), anchor: anchor.to_string() })?;
-    edit(words, at);
-    Ok(())
+    at.ok_or_else(|| AmendError::NoAnchor { op: n, path: path.to_string(), anchor: anchor.to_string() })
 }
 
 #[cfg(test)]

@@ -401,15 +401,16 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
 
 fn applies(s: &DocumentState, id: &AmendmentId, ops: &[amend::Operation]) -> Result<(), RuleError> {
     let text = s.text.as_ref().ok_or_else(|| RuleError::NoText(s.document.clone()))?;
-    let amended = amend::apply(text, ops).map_err(|error| RuleError::DoesNotApply { id: id.clone(), error })?;
-    // Every key the amendment brings in must be addressable by later amendments (edits of
-    // words bring in none).
+    let does_not_apply = |error| RuleError::DoesNotApply { id: id.clone(), error };
+    // Edits of words bring in no keys: whether they apply is all there is to check.
     let words_only = ops.iter().all(|op| {
         matches!(op, amend::Operation::InsertWords { .. } | amend::Operation::ReplaceWords { .. } | amend::Operation::DeleteWords { .. })
     });
     if words_only {
-        return Ok(());
+        return amend::check(text, ops).map_err(does_not_apply);
     }
+    let amended = amend::apply(text, ops).map_err(does_not_apply)?;
+    // Every key the amendment brings in must be addressable by later amendments.
     amended.validate().map_err(RuleError::Text)
 }
 

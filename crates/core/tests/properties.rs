@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
 
-use minutes_core::amend::{apply, Operation};
+use minutes_core::amend::{apply, apply_in_place, check, Operation};
 use minutes_core::event::Event;
 use minutes_core::text::{parse, write, Clause, ClausePath, Section, Text};
 use proptest::prelude::*;
@@ -100,6 +100,19 @@ proptest! {
         let back = Operation::ReplaceWords { path, old: new, new: old, occurrence: None };
         let out = apply(&t, &[there, back]).expect("both replacements apply");
         prop_assert_eq!(out, t);
+    }
+
+    #[test]
+    fn in_place_and_checking_agree_with_applying_to_a_copy(t in text(), ops in prop::collection::vec(operation(), 0..3)) {
+        let copy = apply(&t, &ops);
+        let mut in_place = t.clone();
+        let result = apply_in_place(&mut in_place, &ops);
+        match &copy {
+            Ok(amended) => prop_assert_eq!(&in_place, amended),
+            Err(_) => prop_assert_eq!(&in_place, &t, "a failed amendment leaves the text as it was"),
+        }
+        prop_assert_eq!(result.err(), copy.as_ref().err().cloned());
+        prop_assert_eq!(check(&t, &ops).err(), copy.err());
     }
 
     #[test]

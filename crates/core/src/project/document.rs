@@ -177,12 +177,9 @@ impl DocumentState {
                 let Some(i) = s.amendments.iter().position(|x| x.id == a.amendment) else { return };
                 // Borrowed out of the amendment while the text and origins change.
                 let ops = std::mem::take(&mut s.amendments[i].operations);
-                if let Some(text) = &s.text {
-                    match amend::apply(text, &ops) {
-                        Ok(t) => {
-                            s.text = Some(t);
-                            s.set_origins(&here, Some(&a.amendment), Some(&ops));
-                        }
+                if let Some(text) = &mut s.text {
+                    match amend::apply_in_place(text, &ops) {
+                        Ok(()) => s.set_origins(&here, Some(&a.amendment), Some(&ops)),
                         Err(err) => s.problems.push(format!("amendment {}: {err}", a.amendment)),
                     }
                 }
