@@ -116,21 +116,34 @@ pub fn stream_until() -> String {
 /// `events` at will, never trusted over them.
 pub const SNAPSHOTS_CREATE: &str = "
 CREATE TABLE IF NOT EXISTS document_snapshots (
-    stream   TEXT    NOT NULL,
-    through  INTEGER NOT NULL,   -- the state folds the stream's versions 1..=through
-    max_to   TEXT    NOT NULL,   -- the latest end of their windows, UTC, fixed width
-    state    TEXT    NOT NULL,   -- the folded state, JSON
-    PRIMARY KEY (stream, through)
-) WITHOUT ROWID";
+    id        INTEGER PRIMARY KEY,
+    stream    TEXT    NOT NULL,
+    through   INTEGER NOT NULL,   -- the state folds the stream's versions 1..=through
+    max_to    TEXT    NOT NULL,   -- the latest end of their windows, UTC, fixed width
+    last_from TEXT,               -- the replay key of the last event folded: its window's start
+    last_seq  INTEGER NOT NULL,   -- (UTC, fixed width; null when open) and its seq
+    state     TEXT    NOT NULL    -- the folded state, JSON (kilobytes: read only when used)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS document_snapshots_by_stream
+    ON document_snapshots (stream, through, max_to, last_from, last_seq)";
 
 /// Drops the snapshots.
 pub const SNAPSHOTS_DROP: &str = "DROP TABLE IF EXISTS document_snapshots";
 
-/// Stores one snapshot.
-pub const SNAPSHOT_INSERT: &str = "INSERT OR REPLACE INTO document_snapshots (stream, through, max_to, state) VALUES (?1, ?2, ?3, ?4)";
+/// Drops one stream's snapshots, before they are built again.
+pub const SNAPSHOTS_DELETE_STREAM: &str = "DELETE FROM document_snapshots WHERE stream = ?1";
 
-/// The largest snapshot of a stream whose events had all certainly happened by a moment.
-pub const SNAPSHOT_AT: &str = "SELECT through, state FROM document_snapshots WHERE stream = ?1 AND max_to <= ?2 ORDER BY through DESC LIMIT 1";
+/// Stores one snapshot.
+pub const SNAPSHOT_INSERT: &str =
+    "INSERT INTO document_snapshots (stream, through, max_to, last_from, last_seq, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+/// The largest snapshot of a stream whose events had all certainly happened by a moment: its
+/// id, how far it folds and its last event's replay key, from the index alone.
+pub const SNAPSHOT_AT: &str = "SELECT id, through, last_from, last_seq FROM document_snapshots
+    WHERE stream = ?1 AND max_to <= ?2 ORDER BY through DESC LIMIT 1";
+
+/// A snapshot's state.
+pub const SNAPSHOT_STATE: &str = "SELECT state FROM document_snapshots WHERE id = ?1";
 
 /// The documents' streams, from their tablings.
 pub const DOCUMENT_STREAMS: &str = "SELECT stream FROM events WHERE type = 'DocumentTabled' ORDER BY seq";

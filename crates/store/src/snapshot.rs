@@ -58,13 +58,21 @@ impl Store {
         let snap = self
             .conn
             .prepare_cached(schema::SNAPSHOT_AT)
-            .and_then(|mut st| st.query_row(params![stream, fixed(at)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))).optional())
+            .and_then(|mut st| {
+                st.query_row(params![stream, fixed(at)], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, i64>(3)?))
+                })
+                .optional()
+            })
             .ok()
             .flatten();
-        // A snapshot that does not read (written by another version, say) is passed over.
-        let Some((through, (state, last))) = snap.and_then(|(through, json)| Some((through, restore(&json).ok()?))) else {
-            return self.fold_at(stream, at);
+        let Some((id, through, last_from, last_seq)) = snap else { return self.fold_at(stream, at) };
+        let last_from = match last_from.map(|t| chrono::DateTime::parse_from_rfc3339(&t)) {
+            None => None,
+            Some(Ok(t)) => Some(t.with_timezone(&chrono::Utc)),
+            Some(Err(_)) => return self.fold_at(stream, at),
         };
+        let last = (last_from, last_seq as u64);
         let mut stmt = self.conn.prepare_cached(&schema::stream_until_after()).map_err(StoreError::from_sqlite)?;
         let rows = stmt.query_map(params![stream, upper_bound(at), through], row).map_err(StoreError::from_sqlite)?;
         let mut rest = Vec::new();
@@ -78,6 +86,14 @@ impl Store {
         if corrected || inside {
             return self.fold_at(stream, at);
         }
+        // Only now the state itself (kilobytes): a snapshot that does not read (written by
+        // another version, say) is passed over.
+        let json = self
+            .conn
+            .prepare_cached(schema::SNAPSHOT_STATE)
+            .and_then(|mut st| st.query_row(params![id], |r| r.get::<_, String>(0)))
+            .map_err(StoreError::from_sqlite)?;
+        let Ok(state) = restore(&json) else { return self.fold_at(stream, at) };
         let mut state = Some(state);
         let mut uncertain = Vec::new();
         for r in &rest {
@@ -114,7 +130,9 @@ impl Store {
         {
             let mut read = tx.prepare_cached(&schema::stream()).map_err(StoreError::from_sqlite)?;
             let mut insert = tx.prepare_cached(schema::SNAPSHOT_INSERT).map_err(StoreError::from_sqlite)?;
+            let mut delete = tx.prepare_cached(schema::SNAPSHOTS_DELETE_STREAM).map_err(StoreError::from_sqlite)?;
             for stream in &streams {
+                delete.execute(params![stream]).map_err(StoreError::from_sqlite)?;
                 let rows = read.query_map(params![stream], row).map_err(StoreError::from_sqlite)?;
                 let mut events = Vec::new();
                 for r in rows {
@@ -138,8 +156,9 @@ impl Store {
                     let due = n >= last_stored + SNAPSHOT_EVERY || n == events.len() as u64;
                     if max_version == n && due {
                         if let (Some(s), Some(m)) = (&state, &max_to) {
-                            let json = dump(s, (r.event.occurred.sort_key(), r.seq));
-                            insert.execute(params![stream, n as i64, fixed(m), json]).map_err(StoreError::from_sqlite)?;
+                            let json = dump(s);
+                            let last_from = r.event.occurred.from.as_ref().map(fixed);
+                            insert.execute(params![stream, n as i64, fixed(m), last_from, r.seq as i64, json]).map_err(StoreError::from_sqlite)?;
                             stored += 1;
                             last_stored = n;
                         }
@@ -177,8 +196,6 @@ fn fixed(t: &Timestamp) -> String {
     t.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
 }
 
-type Key = (Option<chrono::DateTime<chrono::Utc>>, u64);
-
 /// A snapshot as stored: the state, with each event it refers to written once (an amendment's
 /// proposal and decision, each clause's origin point into `refs`), which keeps it small and
 /// quick to read.
@@ -194,10 +211,14 @@ struct Snap {
     body: Option<BodyId>,
     text: Option<Text>,
     amendments: Vec<SnapAmendment>,
-    origins: Vec<(ClausePath, usize, Option<AmendmentId>)>,
+    /// The origin of each of the text's paths, in the order of `Text::paths` (an event in
+    /// `refs`, and the amendment); `null` for a path without one.
+    origins: Vec<Option<(usize, Option<AmendmentId>)>>,
+    /// Origins of paths the text does not have (none, as the fold keeps them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    other_origins: Vec<(ClausePath, usize, Option<AmendmentId>)>,
     forerunner_of: Option<DocumentName>,
     problems: Vec<String>,
-    last: Key,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -223,7 +244,7 @@ struct SnapRef {
     seq: u64,
 }
 
-fn dump(s: &DocumentState, last: Key) -> String {
+fn dump(s: &DocumentState) -> String {
     let mut refs: Vec<SnapRef> = Vec::new();
     let mut index: HashMap<u64, usize> = HashMap::new();
     let mut at = |r: &EventRef| {
@@ -247,7 +268,15 @@ fn dump(s: &DocumentState, last: Key) -> String {
             decided: a.decided.as_ref().map(&mut at),
         })
         .collect();
-    let origins = s.origins.iter().map(|(p, o)| (p.clone(), at(&o.event), o.amendment.clone())).collect();
+    let paths = s.text.as_ref().map(Text::paths).unwrap_or_default();
+    let origins = paths.iter().map(|p| s.origins.get(p).map(|o| (at(&o.event), o.amendment.clone()))).collect();
+    let listed: std::collections::HashSet<&ClausePath> = paths.iter().collect();
+    let other_origins = s
+        .origins
+        .iter()
+        .filter(|(p, _)| !listed.contains(p))
+        .map(|(p, o)| (p.clone(), at(&o.event), o.amendment.clone()))
+        .collect();
     let snap = Snap {
         refs,
         document: s.document.clone(),
@@ -260,16 +289,16 @@ fn dump(s: &DocumentState, last: Key) -> String {
         text: s.text.clone(),
         amendments,
         origins,
+        other_origins,
         forerunner_of: s.forerunner_of.clone(),
         problems: s.problems.clone(),
-        last,
     };
     // Plain data into a String: cannot fail.
     serde_json::to_string(&snap).unwrap_or_default()
 }
 
-/// A snapshot's state and the replay key of the last event it folds.
-fn restore(json: &str) -> std::result::Result<(DocumentState, Key), String> {
+/// A snapshot's state.
+fn restore(json: &str) -> std::result::Result<DocumentState, String> {
     let snap: Snap = serde_json::from_str(json).map_err(|e| e.to_string())?;
     let refs = snap
         .refs
@@ -295,9 +324,19 @@ fn restore(json: &str) -> std::result::Result<(DocumentState, Key), String> {
         });
     }
     let mut origins = BTreeMap::new();
-    for (p, i, amendment) in snap.origins {
+    let paths = snap.text.as_ref().map(Text::paths).unwrap_or_default();
+    if paths.len() != snap.origins.len() {
+        return Err("the origins do not match the text".into());
+    }
+    for (p, o) in paths.into_iter().zip(snap.origins) {
+        if let Some((i, amendment)) = o {
+            origins.insert(p, Origin { event: get(i)?, amendment });
+        }
+    }
+    for (p, i, amendment) in snap.other_origins {
         origins.insert(p, Origin { event: get(i)?, amendment });
     }
+
     let state = DocumentState {
         document: snap.document,
         kind: snap.kind,
@@ -312,7 +351,7 @@ fn restore(json: &str) -> std::result::Result<(DocumentState, Key), String> {
         forerunner_of: snap.forerunner_of,
         problems: snap.problems,
     };
-    Ok((state, snap.last))
+    Ok(state)
 }
 
 #[cfg(test)]
