@@ -655,28 +655,33 @@ fn state_latencies(db: &Path, seed: u64, snapshots: bool) -> Result<((f64, f64),
             (d.clone(), t.fixed_offset())
         })
         .collect();
+    // Each query runs on both sides, in turn first, so that neither always finds the pages the
+    // other has just read.
     let mut lib = Vec::with_capacity(queries.len());
-    let mut sink = 0usize;
-    for (d, t) in &queries {
-        let start = Instant::now();
-        let view = if snapshots {
-            state_at(&store, d, t)?
-        } else {
-            document_at(&minutes_core::project::effective(&store.document_events_at(d, t)?, None), t)
-        };
-        lib.push(start.elapsed().as_secs_f64() * 1e6);
-        sink += view.state.map(|s| s.amendments.len()).unwrap_or(0) + view.uncertain.len();
-    }
     let mut raw = Vec::with_capacity(queries.len());
+    let mut sink = 0usize;
     let mut st = conn.prepare("SELECT seq, version, hash, payload FROM events WHERE stream = ?1 AND (occurred_from IS NULL OR occurred_from <= ?2) ORDER BY version")?;
-    for (d, t) in &queries {
-        let at = t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let start = Instant::now();
-        let rows = st.query_map(params![d, at], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?;
-        for row in rows {
-            sink += row?.3.len() & 1;
+    for (i, (d, t)) in queries.iter().enumerate() {
+        for side in [i % 2, 1 - i % 2] {
+            if side == 0 {
+                let start = Instant::now();
+                let view = if snapshots {
+                    state_at(&store, d, t)?
+                } else {
+                    document_at(&minutes_core::project::effective(&store.document_events_at(d, t)?, None), t)
+                };
+                lib.push(start.elapsed().as_secs_f64() * 1e6);
+                sink += view.state.map(|s| s.amendments.len()).unwrap_or(0) + view.uncertain.len();
+            } else {
+                let at = t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                let start = Instant::now();
+                let rows = st.query_map(params![d, at], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?;
+                for row in rows {
+                    sink += row?.3.len() & 1;
+                }
+                raw.push(start.elapsed().as_secs_f64() * 1e6);
+            }
         }
-        raw.push(start.elapsed().as_secs_f64() * 1e6);
     }
     std::hint::black_box(sink);
     Ok((percentiles(lib), percentiles(raw)))
@@ -728,9 +733,12 @@ pub fn child(args: &[String]) -> Result<()> {
         }
         Some("state") => {
             // For profiling: `perf record xtask bench-child state DB`.
-            let t = Instant::now();
-            let n = Store::open(Path::new(&args[1]))?.rebuild_snapshots(None)?;
-            println!("{n} snapshots rebuilt in {:.1} s", t.elapsed().as_secs_f64());
+            // `--kept` uses the snapshots the store holds instead of rebuilding them.
+            if args.get(2).map(String::as_str) != Some("--kept") {
+                let t = Instant::now();
+                let n = Store::open(Path::new(&args[1]))?.rebuild_snapshots(None)?;
+                println!("{n} snapshots rebuilt in {:.1} s", t.elapsed().as_secs_f64());
+            }
             let store = Store::open(Path::new(&args[1]))?;
             let docs: Vec<String> = store.documents()?.into_iter().map(|d| d.document.to_string()).take(500).collect();
             let at = chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z")?;
@@ -777,6 +785,19 @@ pub fn child(args: &[String]) -> Result<()> {
                 (c3 - c2) * 1e6 / (direct * secs),
                 (c2 - c1) * 1e6 / (raw * secs)
             );
+        }
+        Some("codec") => {
+            // `xtask bench-child codec FILE`: what reading and writing an event costs, per event.
+            let text = std::fs::read_to_string(&args[1])?;
+            let lines: Vec<&str> = text.lines().take(100_000).collect();
+            let t = Instant::now();
+            let events: Vec<Event> = lines.iter().map(|l| Event::from_json(l)).collect::<std::result::Result<_, _>>()?;
+            let read = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let bytes: usize = events.iter().map(|e| e.to_json().len()).sum();
+            let write = t.elapsed().as_secs_f64();
+            let per = |x: f64| x * 1e6 / events.len() as f64;
+            println!("{} events: from_json {:.2} µs, to_json {:.2} µs ({bytes} bytes)", events.len(), per(read), per(write));
         }
         Some("append-pair") => {
             // `xtask bench-child append-pair DIR SECS`: Store::append and the baseline in short
@@ -1038,7 +1059,8 @@ fn layouts(file: &Path, dir: &Path) -> Result<String> {
         Layout { name: "id BLOB(16) UNIQUE, 256 MiB cache", id_blob: true, id_index: "UNIQUE", cache_kib: 262_144, batch: 10_000 },
         Layout { name: "no index on id (idempotency unchecked: the floor)", id_blob: false, id_index: "", cache_kib: 2000, batch: 10_000 },
         Layout { name: "id TEXT UNIQUE, batches of 1,000", id_blob: false, id_index: "UNIQUE", cache_kib: 2000, batch: 1_000 },
-        Layout { name: "id TEXT UNIQUE, one transaction (as minutes import)", id_blob: false, id_index: "UNIQUE", cache_kib: 2000, batch: usize::MAX },
+        Layout { name: "id TEXT UNIQUE, one transaction, 2 MiB cache", id_blob: false, id_index: "UNIQUE", cache_kib: 2000, batch: usize::MAX },
+        Layout { name: "id TEXT UNIQUE, one transaction, 64 MiB cache (as minutes import)", id_blob: false, id_index: "UNIQUE", cache_kib: 65_536, batch: usize::MAX },
     ];
     let mut out = String::from("| layout | events/s | file MiB | written MiB |\n|---|---:|---:|---:|\n");
     for l in &all {
