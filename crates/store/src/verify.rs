@@ -168,7 +168,7 @@ impl Store {
             (c, d) => c.or(d),
         };
         let last = if events == 0 { None } else { Some(prev) };
-        let saw_head = head_seq.is_some_and(|h| problem.as_ref().is_none_or(|p| p.seq > h));
+        let saw_head = head_seq.is_some_and(|h| problem.as_ref().map_or(true, |p| p.seq > h));
         let mut problem = problem;
         if let (Some(h), None) = (head, &problem) {
             if !saw_head {

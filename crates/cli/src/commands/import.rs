@@ -144,7 +144,7 @@ impl Progress {
     fn read(&self, bytes: usize, events: usize) {
         if let Some(b) = &self.0 {
             b.inc(bytes as u64);
-            if events.is_multiple_of(4096) {
+            if events % 4096 == 0 {
                 b.set_message(format!("{events} events"));
             }
         }
@@ -164,7 +164,7 @@ impl Progress {
 
     fn appended(&self, n: usize) {
         if let Some(b) = &self.0 {
-            if n.is_multiple_of(4096) {
+            if n % 4096 == 0 {
                 b.set_message(format!("judged and appended {n} events in one transaction"));
             }
         }
