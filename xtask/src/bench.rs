@@ -629,6 +629,10 @@ fn append_processes(work: &Path, xtask: &Path, s: &Setup, secs: f64, n: usize) -
 // ---------------------------------------------------------------------------------------------
 // State, verify.
 
+/// How many state queries a run times: enough that the p99 is the 50th slowest, not a few
+/// hiccups of a shared machine.
+const STATE_QUERIES: usize = 5000;
+
 fn state_latencies(db: &Path, seed: u64, snapshots: bool) -> Result<((f64, f64), (f64, f64))> {
     let store = Store::open(db)?;
     let conn = Connection::open(db)?;
@@ -648,7 +652,7 @@ fn state_latencies(db: &Path, seed: u64, snapshots: bool) -> Result<((f64, f64),
         bail!("no documents in the log");
     }
     let mut rng = fastrand::Rng::with_seed(seed + 40);
-    let queries: Vec<(String, minutes_core::time::Timestamp)> = (0..2000)
+    let queries: Vec<(String, minutes_core::time::Timestamp)> = (0..STATE_QUERIES)
         .map(|_| {
             let (d, t0) = &docs[rng.usize(..docs.len())];
             let t = *t0 + chrono::Duration::minutes(rng.i64(0..4 * 24 * 60));
@@ -785,6 +789,36 @@ pub fn child(args: &[String]) -> Result<()> {
                 (c3 - c2) * 1e6 / (direct * secs),
                 (c2 - c1) * 1e6 / (raw * secs)
             );
+        }
+        Some("state-slow") => {
+            // `xtask bench-child state-slow DB`: the slowest of 2,000 state queries, and why.
+            let db = Path::new(&args[1]);
+            let store = Store::open(db)?;
+            let conn = Connection::open(db)?;
+            let mut docs: Vec<(String, chrono::DateTime<chrono::Utc>)> = Vec::new();
+            let mut st = conn.prepare("SELECT stream, occurred_to FROM events WHERE type = 'DocumentTabled'")?;
+            for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+                let (d, t) = row?;
+                docs.push((d, chrono::DateTime::parse_from_rfc3339(&t)?.with_timezone(&chrono::Utc)));
+            }
+            let mut rng = fastrand::Rng::with_seed(40);
+            let mut timed = Vec::new();
+            for _ in 0..2000 {
+                let (d, t0) = &docs[rng.usize(..docs.len())];
+                let t = (*t0 + chrono::Duration::minutes(rng.i64(0..4 * 24 * 60))).fixed_offset();
+                let start = Instant::now();
+                std::hint::black_box(store.document_state_at(d, &t)?);
+                timed.push((start.elapsed().as_secs_f64() * 1e6, d.clone(), t));
+            }
+            timed.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+            let mut snap = conn.prepare("SELECT through FROM document_snapshots WHERE stream = ?1 AND max_to <= ?2 ORDER BY through DESC LIMIT 1")?;
+            for (us, d, t) in timed.iter().take(40) {
+                let upto = store.document_events_at(d, t)?.len();
+                let all = store.stream_version(d)?;
+                let fixed = t.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string();
+                let through: Option<i64> = snap.query_row(params![d, fixed], |r| r.get(0)).ok();
+                println!("{us:7.0} µs  {d}: {upto} of {all} events by T, snapshot through {through:?}");
+            }
         }
         Some("codec") => {
             // `xtask bench-child codec FILE`: what reading and writing an event costs, per event.
