@@ -1,7 +1,7 @@
 //! Appending: one transaction per batch, every event judged by the procedural rules against
 //! the latest state, idempotent by event id, chained by hash.
 
-use minutes_core::event::{schema_version, Event, Recorded};
+use minutes_core::event::{schema_version, Event};
 use minutes_core::id::{DocumentName, EventId, MeetingId};
 use minutes_core::ledger::{streams_read, Ledger};
 use minutes_core::time::Timestamp;
@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::error::{Refusal, Result, StoreError};
+use crate::read::{decode, row};
 use crate::{row_hash, schema, upcast, Store};
 
 /// How many documents' states a write keeps loaded before it forgets them (and reads any it
@@ -193,7 +194,7 @@ impl Batch {
                     let mut stmt = tx.prepare_cached(&schema::after()).map_err(StoreError::from_sqlite)?;
                     let rows = stmt.query_map(params![at as i64], row).map_err(StoreError::from_sqlite)?;
                     for r in rows {
-                        ledger.extend(recorded(r.map_err(StoreError::from_sqlite)?)?);
+                        ledger.extend(decode(r.map_err(StoreError::from_sqlite)?)?);
                     }
                 }
                 ledger
@@ -306,7 +307,7 @@ impl Batch {
         let rows = stmt.query_map(params![stream], row).map_err(StoreError::from_sqlite)?;
         let mut recs = Vec::new();
         for r in rows {
-            recs.push(recorded(r.map_err(StoreError::from_sqlite)?)?);
+            recs.push(decode(r.map_err(StoreError::from_sqlite)?)?);
         }
         if let Ok(d) = DocumentName::new(stream) {
             self.ledger.prime_document(&d, &recs);
@@ -323,14 +324,3 @@ fn is_unique_id_violation(e: &rusqlite::Error) -> bool {
         if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE && m.contains("events.id"))
 }
 
-type Row = (u64, u64, String, String);
-
-/// The columns every read selects: seq, version, hash, payload.
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-    Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get(2)?, r.get(3)?))
-}
-
-fn recorded((seq, version, hash, payload): Row) -> Result<Recorded> {
-    let event = upcast::decode(&payload).map_err(|error| StoreError::Corrupt { seq, error })?;
-    Ok(Recorded { seq, version, hash, event })
-}

@@ -2,7 +2,7 @@
 
 use minutes_core::event::{EventKind, Recorded};
 use minutes_core::id::{DocumentName, EventId, MeetingId};
-use rusqlite::{params, Row};
+use rusqlite::params;
 
 use crate::error::{Result, StoreError};
 use crate::{schema, upcast, Store};
@@ -18,11 +18,17 @@ pub struct DocumentNaming {
     pub symbols: Vec<String>,
 }
 
-fn recorded(row: &Row<'_>) -> rusqlite::Result<(u64, u64, String, String)> {
-    Ok((row.get::<_, i64>(0)? as u64, row.get::<_, i64>(1)? as u64, row.get(2)?, row.get(3)?))
+/// A row as every read selects it (`seq, version, hash, payload`), not yet decoded.
+pub(crate) type Row = (u64, u64, String, String);
+
+/// Takes the columns every read selects from a result row.
+pub(crate) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get(2)?, r.get(3)?))
 }
 
-fn decode((seq, version, hash, payload): (u64, u64, String, String)) -> Result<Recorded> {
+/// Decodes a row's payload into the recorded event; a payload that does not decode is a
+/// corrupt store.
+pub(crate) fn decode((seq, version, hash, payload): Row) -> Result<Recorded> {
     let event = upcast::decode(&payload).map_err(|error| StoreError::Corrupt { seq, error })?;
     Ok(Recorded { seq, version, hash, event })
 }
@@ -86,7 +92,7 @@ impl Store {
 
     fn query(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Recorded>> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(StoreError::from_sqlite)?;
-        let rows = stmt.query_map(params, recorded).map_err(StoreError::from_sqlite)?;
+        let rows = stmt.query_map(params, row).map_err(StoreError::from_sqlite)?;
         let mut out = Vec::new();
         for row in rows {
             out.push(decode(row.map_err(StoreError::from_sqlite)?)?);

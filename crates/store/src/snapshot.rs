@@ -28,7 +28,8 @@ use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, StoreError};
-use crate::{schema, upcast, Store};
+use crate::read::{decode, row};
+use crate::{schema, Store};
 
 /// A snapshot is stored after every this many events of a document's stream (in replay order)
 /// or at the first point after that where it can be, and after its last.
@@ -169,20 +170,8 @@ impl Store {
         tx.commit().map_err(StoreError::from_sqlite)?;
         Ok(stored)
     }
-
 }
 
-type Row = (u64, u64, String, String);
-
-/// The columns every read selects: seq, version, hash, payload.
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-    Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get(2)?, r.get(3)?))
-}
-
-fn decode((seq, version, hash, payload): Row) -> Result<Recorded> {
-    let event = upcast::decode(&payload).map_err(|error| StoreError::Corrupt { seq, error })?;
-    Ok(Recorded { seq, version, hash, event })
-}
 
 /// An upper bound for the stored window starts that can matter at `at`: stored bounds are
 /// RFC 3339 UTC with optional fractions, so compare against the next whole second, which reads
