@@ -5,7 +5,7 @@ use std::io::Write;
 use minutes_core::project::document::document_at;
 use minutes_core::time::TimeArg;
 
-use crate::context::Context;
+use crate::context::{self, Context};
 use crate::error::Result;
 use crate::render;
 
@@ -25,11 +25,24 @@ pub struct Args {
     json: bool,
 }
 
-/// Runs the command.
+/// Runs the command. The record as it stands is asked of the store, which reads only the
+/// document's events that can matter at T (through its index, from a snapshot when one
+/// holds); the record as it stood (`--as-recorded-at`) is folded from the document's stream.
 pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
-    let super::DocumentRecord { name: doc, meeting: m, events, version } = a.doc.read(&ctx.read()?)?;
-    let at = super::moment(a.at.as_ref(), m.zone, ctx.now)?;
-    let view = document_at(&events, &at);
+    let store = ctx.read()?;
+    let (doc, m, at, version, view) = if a.doc.as_recorded_at.is_none() {
+        let doc = context::document(&store, &a.doc.document)?;
+        let m = context::meeting(&store, &doc.meeting())?;
+        let at = super::moment(a.at.as_ref(), m.zone, ctx.now)?;
+        let view = store.document_state_at(doc.as_str(), &at)?;
+        let version = store.stream_version(doc.as_str())?;
+        (doc, m, at, version, view)
+    } else {
+        let super::DocumentRecord { name, meeting, events, version } = a.doc.read(&store)?;
+        let at = super::moment(a.at.as_ref(), meeting.zone, ctx.now)?;
+        let view = document_at(&events, &at);
+        (name, meeting, at, version, view)
+    };
     if a.json {
         writeln!(out, "{}", render::state_json(&doc, &at, m.zone, version, &view))?;
     } else {
