@@ -224,3 +224,85 @@ fn check_payload(row: &Row) -> Option<String> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use minutes_core::event::Event;
+
+    use super::*;
+
+    fn event(id: u32, json: &str) -> Event {
+        Event::from_json(&json.replace("ID", &format!("00000000-0000-4000-8000-{id:012}"))).expect("event parses")
+    }
+
+    /// A store of `n` events: a meeting, a document, and statements about it.
+    fn store(n: u32) -> Store {
+        let mut events = vec![
+            event(1, r#"{"id": "ID", "type": "MeetingDeclared", "v": 1, "meeting": "w", "document": null, "occurred": {"from": "2030-01-01T09:00:00Z", "to": "2030-01-01T09:00:00Z"}, "phase": "preparatory", "source": null, "data": {"title": "W", "venue": "V", "time_zone": "UTC", "first_day": "2030-03-02", "last_day": "2030-03-02", "bodies": [{"id": "plenary", "name": "Plenary"}]}}"#),
+            event(2, r#"{"id": "ID", "type": "DocumentTabled", "v": 1, "meeting": "w", "document": "w/a", "occurred": {"from": "2030-03-02T10:00:00Z", "to": "2030-03-02T10:00:00Z"}, "source": null, "data": {"kind": "draft", "title": "T", "text": null}}"#),
+        ];
+        for k in 3..=n {
+            events.push(event(k, r#"{"id": "ID", "type": "StatementMade", "v": 1, "meeting": "w", "document": "w/a", "occurred": {"from": "2030-03-02T11:00:00Z", "to": "2030-03-02T11:00:00Z"}, "source": null, "data": {"stance": "support", "summary": "yes"}}"#));
+        }
+        let mut s = Store::memory().expect("store");
+        let now = chrono::DateTime::parse_from_rfc3339("2030-03-03T00:00:00Z").expect("time");
+        s.append(&events, None, now).expect("appends");
+        s.conn.execute_batch("DROP TRIGGER events_never_updated").expect("tamper");
+        s
+    }
+
+    /// Rewrites one row's payload and re-hashes the chain from it on, as a careful forger would:
+    /// the chain holds, and only decoding the payload can see the damage.
+    fn forge_payload(s: &Store, seq: u64, from: &str, to: &str) {
+        s.conn.execute("UPDATE events SET payload = replace(payload, ?1, ?2) WHERE seq = ?3", params![from, to, seq as i64]).expect("forge");
+        let rows: Vec<(u64, String, u64, String)> = s
+            .conn
+            .prepare("SELECT seq, stream, version, payload FROM events ORDER BY seq")
+            .expect("select")
+            .query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get::<_, i64>(2)? as u64, r.get(3)?)))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        let mut prev = String::new();
+        for (seq, stream, version, payload) in rows {
+            let h = row_hash(&prev, seq, &stream, version, &payload);
+            s.conn.execute("UPDATE events SET hash = ?1 WHERE seq = ?2", params![h, seq as i64]).expect("re-hash");
+            prev = h;
+        }
+    }
+
+    #[test]
+    fn a_sound_log_of_many_chunks_verifies() {
+        let s = store(3 * CHUNK as u32 + 7);
+        let r = s.verify(None).expect("verify");
+        assert!(r.ok(), "{:?}", r.problem);
+        assert_eq!(r.events, 3 * CHUNK as u64 + 7);
+    }
+
+    #[test]
+    fn the_decoder_thread_names_the_row_whatever_chunk_it_is_in() {
+        let s = store(3 * CHUNK as u32 + 7);
+        let seq = 2 * CHUNK as u64 + 5;
+        s.conn.execute("UPDATE events SET occurred_from = '2031-01-01T00:00:00Z' WHERE seq = ?1", params![seq as i64]).expect("tamper");
+        let r = s.verify(None).expect("verify");
+        let p = r.problem.expect("a problem");
+        assert_eq!((p.seq, p.what.as_str()), (seq, "its columns disagree with its payload"));
+    }
+
+    #[test]
+    fn the_first_problem_in_seq_order_is_reported_whichever_thread_finds_it() {
+        // A payload that no longer decodes, behind a chain that holds.
+        let s = store(CHUNK as u32 + 40);
+        forge_payload(&s, 30, "StatementMade", "StatementMangled");
+        let p = s.verify(None).expect("verify").problem.expect("a problem");
+        assert_eq!(p.seq, 30);
+        assert!(p.what.contains("does not decode"), "{}", p.what);
+        // And a broken chain further on does not hide it; one earlier does.
+        s.conn.execute("UPDATE events SET hash = 'x' WHERE seq = ?1", params![CHUNK as i64 + 20]).expect("tamper");
+        assert_eq!(s.verify(None).expect("verify").problem.expect("a problem").seq, 30);
+        s.conn.execute("UPDATE events SET hash = 'x' WHERE seq = 10", []).expect("tamper");
+        let p = s.verify(None).expect("verify").problem.expect("a problem");
+        assert_eq!(p.seq, 10);
+        assert!(p.what.contains("hash does not match"), "{}", p.what);
+    }
+}
