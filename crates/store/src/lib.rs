@@ -33,8 +33,9 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
-    /// The latest states the last write left, and the seq they reflect: the next write only
-    /// folds in what other writers appended since, instead of reading its streams again.
+    /// What the last write left (the chain's head, the latest states of the streams it loaded,
+    /// SQLite's data_version then): the next write starts from it, folding in only what other
+    /// writers appended since, instead of reading its streams again.
     ledger: Option<append::Primed>,
 }
 
