@@ -10,10 +10,11 @@
 //! too long by another process), the group is retried one event a transaction, so each request
 //! gets its own answer.
 //!
-//! Between transactions the writer keeps the latest states of the streams it has loaded (the
-//! ledger the rules judge against), so an append costs the same however long its document's
-//! and meeting's streams have grown; they are dropped whenever the log moved under it (another
-//! process appended) or a transaction failed.
+//! Between transactions the writer keeps the chain's head and the latest states of the streams
+//! it has loaded (the ledger the rules judge against), so an append costs the same however long
+//! its document's and meeting's streams have grown. When another process appended meanwhile
+//! (SQLite's data_version moved), the writer reads the head again and folds in the rows the
+//! other appended; a failed transaction drops them all.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
