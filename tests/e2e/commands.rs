@@ -25,6 +25,26 @@ fn state_shows_status_text_and_amendments_at_a_moment() {
 }
 
 #[test]
+fn snapshots_change_no_answer_and_need_a_store_file() {
+    let env = example(5);
+    // Every quarter of an hour of the meeting's day, and before and after it.
+    let moments: Vec<String> = (6..20).flat_map(|h| [0, 15, 30, 45].map(|m| format!("2030-03-02 {h:02}:{m:02}"))).collect();
+    let answers = |env: &TestEnv| -> Vec<String> {
+        moments.iter().map(|t| env.ok(&["state", "example-harbour/by-law-7", "--at", t, "--json"]).stdout).collect()
+    };
+    let before = answers(&env);
+    let r = env.ok(&["snapshots", "--json"]);
+    assert!(r.json()["snapshots"].as_u64().unwrap() >= 1, "{}", r.golden());
+    assert_eq!(answers(&env), before, "the same answers from snapshots as from the events");
+    env.ok(&["verify"]);
+    let fresh = TestEnv::new();
+    let r = fresh.run(&["snapshots"]);
+    assert_eq!(r.code, 1, "{}", r.golden());
+    assert!(r.stderr.contains("no store at"), "{}", r.golden());
+    assert!(!fresh.db().exists(), "nothing written");
+}
+
+#[test]
 fn diff_blame_and_history_name_the_amendment() {
     let env = example(5);
     insta::assert_snapshot!("diff", env.run(&["diff", "example-harbour/by-law-7", "--from", "2030-03-02 10:00", "--to", "2030-03-02 17:00"]).golden());

@@ -8,6 +8,7 @@ mod history;
 mod import;
 mod init;
 mod replay;
+mod snapshots;
 mod state;
 mod verify;
 
@@ -49,6 +50,7 @@ enum Command {
     Append(append::Args),
     Verify(verify::Args),
     Init(init::Args),
+    Snapshots(snapshots::Args),
 }
 
 /// Parses the command line, runs the command, prints any error and picks the exit code.
@@ -69,6 +71,7 @@ pub fn run() -> ExitCode {
         Command::Append(a) => append::run(&ctx, a, out),
         Command::Verify(a) => verify::run(&ctx, a, out),
         Command::Init(a) => init::run(&ctx, a, out),
+        Command::Snapshots(a) => snapshots::run(&ctx, a, out),
     };
     let flushed = out.flush().map_err(CliError::from);
     match result.and(flushed) {
