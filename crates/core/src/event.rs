@@ -571,29 +571,7 @@ impl Event {
         let kind = EventKind::decode(&raw.type_name, std::mem::take(&mut raw.data))?;
         Ok(raw.into_event(kind))
     }
-}
 
-impl<D> RawEvent<D> {
-    fn into_event(self, kind: EventKind) -> Event {
-        let raw = self;
-        Event {
-            id: raw.id,
-            meeting: raw.meeting,
-            document: raw.document,
-            body: raw.body,
-            actors: raw.actors,
-            occurred: raw.occurred,
-            recorded_at: raw.recorded_at,
-            phase: raw.phase,
-            account: raw.account,
-            source: raw.source,
-            note: raw.note,
-            kind,
-        }
-    }
-}
-
-impl Event {
     /// The event as canonical JSON: the bytes the store keeps and hashes.
     pub fn to_json(&self) -> String {
         self.write(None)
@@ -641,6 +619,26 @@ impl Event {
     /// The type's name.
     pub fn type_name(&self) -> &'static str {
         self.kind.type_name()
+    }
+}
+
+impl<D> RawEvent<D> {
+    /// The event this envelope holds, with its data read as `kind`.
+    fn into_event(self, kind: EventKind) -> Event {
+        Event {
+            id: self.id,
+            meeting: self.meeting,
+            document: self.document,
+            body: self.body,
+            actors: self.actors,
+            occurred: self.occurred,
+            recorded_at: self.recorded_at,
+            phase: self.phase,
+            account: self.account,
+            source: self.source,
+            note: self.note,
+            kind,
+        }
     }
 }
 

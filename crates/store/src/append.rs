@@ -1,12 +1,12 @@
 //! Appending: one transaction per batch, every event judged by the procedural rules against
 //! the latest state, idempotent by event id, chained by hash.
 
+use std::borrow::Cow;
+
 use minutes_core::event::{schema_version, Event};
 use minutes_core::id::{DocumentName, EventId, MeetingId};
 use minutes_core::ledger::{streams_read, Ledger};
 use minutes_core::time::Timestamp;
-use std::borrow::Cow;
-
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::error::{Refusal, Result, StoreError};
