@@ -847,24 +847,6 @@ pub fn child(args: &[String]) -> Result<()> {
             let per = |x: f64| x * 1e6 / events.len() as f64;
             println!("{} events: from_json {:.2} µs, to_json {:.2} µs ({bytes} bytes)", events.len(), per(read), per(write));
         }
-        Some("append-pair") => {
-            // `xtask bench-child append-pair DIR SECS`: Store::append and the baseline in short
-            // slices, in both orders, to see whether the order of the slices favours either.
-            let s = setup_events()?;
-            let (dir, secs) = (Path::new(&args[1]), args[2].parse::<f64>()? / 8.0);
-            let (mut m, mut b) = (Vec::new(), Vec::new());
-            for round in 0..8 {
-                if round % 2 == 0 {
-                    m.push(append_minutes_one(dir, &s, secs)?);
-                    b.push(append_raw_one(dir, &s, secs)?);
-                } else {
-                    b.push(append_raw_one(dir, &s, secs)?);
-                    m.push(append_minutes_one(dir, &s, secs)?);
-                }
-            }
-            println!("Store::append {:?}\nraw           {:?}", m.iter().map(|x| *x as u64).collect::<Vec<_>>(), b.iter().map(|x| *x as u64).collect::<Vec<_>>());
-            println!("medians: {:.0} vs {:.0} = {:.2}", median(m.clone()), median(b.clone()), median(m) / median(b));
-        }
         Some("verify") => {
             // For profiling: `perf record xtask bench-child verify DB`. Both sides, in turn.
             let db = Path::new(&args[1]);

@@ -86,6 +86,17 @@ pub enum Operation {
     },
 }
 
+impl Operation {
+    /// The clause whose words the operation edits, for an edit of words; `None` for an
+    /// operation on clauses or sections, which may bring keys in or take them out.
+    pub fn words_of(&self) -> Option<&ClausePath> {
+        match self {
+            Self::InsertWords { path, .. } | Self::ReplaceWords { path, .. } | Self::DeleteWords { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+}
+
 /// Why an operation could not be applied.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum AmendError {
@@ -166,11 +177,7 @@ pub fn apply_in_place(text: &mut Text, ops: &[Operation]) -> Result<(), AmendErr
 pub fn check(text: &Text, ops: &[Operation]) -> Result<(), AmendError> {
     match ops {
         [Operation::InsertWords { path, before, after, occurrence, .. }] => {
-            let anchor = match (before, after) {
-                (Some(b), None) => b,
-                (None, Some(a)) => a,
-                _ => return Err(AmendError::Malformed { op: 1, why: "insert_words takes exactly one of \"before\" and \"after\"".into() }),
-            };
+            let (anchor, _) = insert_anchor(before, after, 1)?;
             find_words(text, path, anchor, *occurrence, 1).map(|_| ())
         }
         [Operation::ReplaceWords { path, old, occurrence, .. } | Operation::DeleteWords { path, old, occurrence }] => {
@@ -184,11 +191,7 @@ fn apply_one(t: &mut Text, op: &Operation, n: usize) -> Result<(), AmendError> {
     let malformed = |why: String| AmendError::Malformed { op: n, why };
     match op {
         Operation::InsertWords { path, before, after, words, occurrence } => {
-            let (anchor, is_before) = match (before, after) {
-                (Some(b), None) => (b, true),
-                (None, Some(a)) => (a, false),
-                _ => return Err(malformed("insert_words takes exactly one of \"before\" and \"after\"".into())),
-            };
+            let (anchor, is_before) = insert_anchor(before, after, n)?;
             edit_words(t, path, anchor, *occurrence, n, |w, at| {
                 let pos = if is_before { at } else { at + anchor.len() };
                 w.insert_str(pos, words);
@@ -246,6 +249,15 @@ fn apply_one(t: &mut Text, op: &Operation, n: usize) -> Result<(), AmendError> {
             t.sections.remove(at);
             Ok(())
         }
+    }
+}
+
+/// The anchor of an insertion of words, and whether the words go before it.
+fn insert_anchor<'a>(before: &'a Option<String>, after: &'a Option<String>, n: usize) -> Result<(&'a str, bool), AmendError> {
+    match (before, after) {
+        (Some(b), None) => Ok((b, true)),
+        (None, Some(a)) => Ok((a, false)),
+        _ => Err(AmendError::Malformed { op: n, why: "insert_words takes exactly one of \"before\" and \"after\"".into() }),
     }
 }
 

@@ -403,10 +403,7 @@ fn applies(s: &DocumentState, id: &AmendmentId, ops: &[amend::Operation]) -> Res
     let text = s.text.as_ref().ok_or_else(|| RuleError::NoText(s.document.clone()))?;
     let does_not_apply = |error| RuleError::DoesNotApply { id: id.clone(), error };
     // Edits of words bring in no keys: whether they apply is all there is to check.
-    let words_only = ops.iter().all(|op| {
-        matches!(op, amend::Operation::InsertWords { .. } | amend::Operation::ReplaceWords { .. } | amend::Operation::DeleteWords { .. })
-    });
-    if words_only {
+    if ops.iter().all(|op| op.words_of().is_some()) {
         return amend::check(text, ops).map_err(does_not_apply);
     }
     let amended = amend::apply(text, ops).map_err(does_not_apply)?;

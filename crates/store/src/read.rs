@@ -90,7 +90,8 @@ impl Store {
         Ok(out)
     }
 
-    fn query(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Recorded>> {
+    /// The rows a query of [`schema`] selects, decoded.
+    pub(crate) fn query(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Recorded>> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(StoreError::from_sqlite)?;
         let rows = stmt.query_map(params, row).map_err(StoreError::from_sqlite)?;
         let mut out = Vec::new();

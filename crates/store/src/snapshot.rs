@@ -20,10 +20,12 @@ use std::collections::{BTreeMap, HashMap};
 use minutes_core::amend::Operation;
 use minutes_core::event::{DocumentKind, EventKind, Recorded};
 use minutes_core::id::{ActorId, AmendmentId, BodyId, DocumentName, EventId};
-use minutes_core::project::document::{document_at, Amendment, AmendmentStatus, DocumentAt, DocumentState, Origin, Status};
+use minutes_core::project::document::{
+    document_at, document_at_from, Amendment, AmendmentStatus, DocumentAt, DocumentState, Origin, Status,
+};
 use minutes_core::project::{effective_refs, replay_order, EventRef};
 use minutes_core::text::{ClausePath, Text};
-use minutes_core::time::{Certainty, Timestamp, Window};
+use minutes_core::time::{Timestamp, Window};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -41,13 +43,7 @@ impl Store {
     /// appending order. Folding these at `at` gives the same state and uncertain events as
     /// folding the whole stream: the others are certainly not yet.
     pub fn document_events_at(&self, stream: &str, at: &Timestamp) -> Result<Vec<Recorded>> {
-        let mut stmt = self.conn.prepare_cached(&schema::stream_until()).map_err(StoreError::from_sqlite)?;
-        let rows = stmt.query_map(params![stream, upper_bound(at)], row).map_err(StoreError::from_sqlite)?;
-        let mut out = Vec::new();
-        for r in rows {
-            out.push(decode(r.map_err(StoreError::from_sqlite)?)?);
-        }
-        Ok(out)
+        self.query(&schema::stream_until(), params![stream, upper_bound(at)])
     }
 
     /// A document's state at `at`, as `document_at` folds it from the stream's effective events
@@ -74,16 +70,10 @@ impl Store {
             Some(Err(_)) => return self.fold_at(stream, at),
         };
         let last = (last_from, last_seq as u64);
-        let mut stmt = self.conn.prepare_cached(&schema::stream_until_after()).map_err(StoreError::from_sqlite)?;
-        let rows = stmt.query_map(params![stream, upper_bound(at), through], row).map_err(StoreError::from_sqlite)?;
-        let mut rest = Vec::new();
-        for r in rows {
-            rest.push(decode(r.map_err(StoreError::from_sqlite)?)?);
-        }
-        replay_order(&mut rest);
+        let rest = self.query(&schema::stream_until_after(), params![stream, upper_bound(at), through])?;
         let corrected = rest.iter().any(|r| matches!(r.event.kind, EventKind::EventCorrected(_)));
         // A row past the snapshot that sorts inside it was recorded after it was taken.
-        let inside = rest.first().is_some_and(|r| (r.event.occurred.sort_key(), r.seq) < last);
+        let inside = rest.iter().any(|r| (r.event.occurred.sort_key(), r.seq) < last);
         if corrected || inside {
             return self.fold_at(stream, at);
         }
@@ -95,16 +85,7 @@ impl Store {
             .and_then(|mut st| st.query_row(params![id], |r| r.get::<_, String>(0)))
             .map_err(StoreError::from_sqlite)?;
         let Ok(state) = restore(&json) else { return self.fold_at(stream, at) };
-        let mut state = Some(state);
-        let mut uncertain = Vec::new();
-        for r in &rest {
-            match r.event.occurred.certainty(at) {
-                Certainty::Certain => DocumentState::apply(&mut state, r),
-                Certainty::Uncertain => uncertain.push(EventRef::of(r)),
-                Certainty::NotYet => {}
-            }
-        }
-        Ok(DocumentAt { state, uncertain })
+        Ok(document_at_from(Some(state), &rest, at))
     }
 
     /// The state at `at` folded from the stream's events alone.
@@ -348,7 +329,6 @@ fn restore(json: &str) -> std::result::Result<DocumentState, String> {
 #[cfg(test)]
 mod tests {
     use minutes_core::event::Event;
-    use minutes_core::project::document::{document_at, DocumentAt};
 
     use super::*;
 

@@ -126,7 +126,6 @@ impl Store {
             let fresh = || (0..CHUNK).map(|_| Row::default()).collect::<Vec<Row>>();
             let mut chunk = fresh();
             let mut n = 0;
-            let mut prev_hash = String::new();
             while let Some(r) = rows.next().map_err(StoreError::from_sqlite)? {
                 let row = &mut chunk[n];
                 row.fill(r).map_err(StoreError::from_sqlite)?;
@@ -138,13 +137,13 @@ impl Store {
                         None => versions.entry(row.stream.clone()).or_insert(0),
                     };
                     *version += 1;
-                    chain_problem = check_chain(row, expected_seq, &prev_hash, *version).map(|what| Problem { seq, what });
+                    chain_problem = check_chain(row, expected_seq, &prev, *version).map(|what| Problem { seq, what });
                     if head_seq.is_none() && chain_problem.is_none() && head == Some(row.hash.as_str()) {
                         head_seq = Some(seq);
                     }
                 }
-                prev_hash.clear();
-                prev_hash.push_str(&row.hash);
+                prev.clear();
+                prev.push_str(&row.hash);
                 expected_seq = seq + 1;
                 // Rows past the chain's first problem need no decoding: it is reported first.
                 if chain_problem.is_none() {
@@ -157,7 +156,6 @@ impl Store {
                     }
                 }
             }
-            prev = prev_hash;
             let _ = send.send((chunk, n));
             drop(send);
             Ok(decoder.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))

@@ -224,15 +224,10 @@ impl DocumentState {
             self.origins = text.paths().into_iter().map(|p| (p, origin.clone())).collect();
             return;
         };
-        let words_only = ops.iter().all(|op| {
-            matches!(op, Operation::InsertWords { .. } | Operation::ReplaceWords { .. } | Operation::DeleteWords { .. })
-        });
-        if words_only {
-            // The clauses stay where they were; only the ones edited change origin.
-            for op in ops {
-                if let Operation::InsertWords { path, .. } | Operation::ReplaceWords { path, .. } | Operation::DeleteWords { path, .. } = op {
-                    self.origins.insert(path.clone(), origin.clone());
-                }
+        if let Some(edited) = ops.iter().map(Operation::words_of).collect::<Option<Vec<_>>>() {
+            // Edits of words only: the clauses stay where they were; the ones edited change origin.
+            for path in edited {
+                self.origins.insert(path.clone(), origin.clone());
             }
             return;
         }
@@ -278,9 +273,15 @@ pub struct DocumentAt {
 /// Folds a document's events (any order) as they stood at `at`: events certain by then are
 /// applied in replay order, events whose window contains `at` are listed as uncertain.
 pub fn document_at<'a>(events: impl IntoIterator<Item = &'a Recorded>, at: &Timestamp) -> DocumentAt {
+    document_at_from(None, events, at)
+}
+
+/// As [`document_at`], starting from `state` (a snapshot of the events before these, all of
+/// them certain at `at`) instead of from nothing.
+pub fn document_at_from<'a>(state: Option<DocumentState>, events: impl IntoIterator<Item = &'a Recorded>, at: &Timestamp) -> DocumentAt {
     let mut sorted: Vec<&Recorded> = events.into_iter().collect();
     sorted.sort_by(|a, b| replay_cmp(a, b));
-    let mut state = None;
+    let mut state = state;
     let mut uncertain = Vec::new();
     for r in sorted {
         match r.event.occurred.certainty(at) {
