@@ -1,106 +1,39 @@
-//! What every command runs with: the store's path, the clock, and how to open the store for
-//! reading (the bundled record when there is none) or for writing (creating it when needed).
+//! What every command runs with: where the store is, the clock, and the store opened for
+//! reading or writing by the rules of `minutes_query::open`.
 
-use std::path::PathBuf;
-
-use minutes_core::event::Recorded;
-use minutes_core::id::{symbol_key, DocumentName, MeetingId};
-use minutes_core::project::meeting::MeetingState;
 use minutes_core::time::Timestamp;
+use minutes_query::{Location, Reader, StoreChoice};
 use minutes_store::Store;
 
-use crate::bundled;
-use crate::error::{CliError, Result};
+use crate::error::Result;
 
 /// The environment of one command.
 pub struct Context {
-    /// The store file (`--db`, else `MINUTES_DB`, else `./minutes.db`).
-    pub db: PathBuf,
+    /// The store (`--db`, else `MINUTES_DB`, else `./minutes.db`).
+    pub db: Location,
     /// The time now: stamps `recorded_at` and is the default `--at`.
     pub now: Timestamp,
 }
 
 impl Context {
-    /// Opens the store for reading; when it does not exist, reads the bundled record instead and
-    /// says so on stderr.
+    /// Opens the store for reading, read-only; when the default store does not exist, reads
+    /// the bundled record instead and says so on stderr.
     pub fn read(&self) -> Result<Store> {
-        if self.db.exists() {
-            return Ok(Store::open(&self.db)?);
+        let (store, choice) = self.db.open_read(self.now)?;
+        if choice == StoreChoice::Bundled {
+            eprintln!("minutes: no store at {}; reading the bundled WTPF-13 record", self.db.path.display());
         }
-        eprintln!("minutes: no store at {}; reading the bundled WTPF-13 record", self.db.display());
-        let mut store = Store::memory()?;
-        store.append(&bundled_events()?, None, self.now)?;
         Ok(store)
     }
 
-    /// Runs `write` on the store; when it does not exist, first creates it holding the bundled
-    /// record, all or nothing, so a refused write leaves no file behind.
-    pub fn write<T>(&self, mut write: impl FnMut(&mut Store) -> Result<T>) -> Result<T> {
-        if !self.db.exists() {
-            let created = Store::create_with(&self.db, |s| {
-                s.append(&bundled_events()?, None, self.now)?;
-                write(s)
-            })?;
-            if let Some(v) = created {
-                return Ok(v);
-            }
-        }
-        let mut store = Store::open(&self.db)?;
-        write(&mut store)
+    /// Runs `ask` with a reader of the store opened for reading.
+    pub fn ask<T>(&self, ask: impl FnOnce(&Reader<'_>) -> minutes_query::Result<T>) -> Result<T> {
+        let store = self.read()?;
+        Ok(ask(&Reader::new(&store, self.now))?)
     }
-}
 
-/// The bundled record's events.
-pub fn bundled_events() -> Result<Vec<minutes_core::event::Event>> {
-    bundled::events().map_err(|e| CliError::Store(format!("the bundled record does not load: {e}")))
-}
-
-/// The meeting's state from its own stream; an unknown meeting is refused.
-pub fn meeting(store: &Store, id: &MeetingId) -> Result<MeetingState> {
-    let mut m = None;
-    for r in store.stream(id.as_str())? {
-        MeetingState::apply(&mut m, &r.event);
+    /// Opens the store for writing: it must exist (only `init` creates a store).
+    pub fn write(&self) -> Result<Store> {
+        Ok(self.db.open_write()?)
     }
-    m.ok_or_else(|| {
-        let known = store.meetings().unwrap_or_default();
-        CliError::Refused(format!(
-            "meeting '{id}' is not in the record{}",
-            if known.is_empty() { " (the store is empty)".to_string() } else { format!("; it holds: {}", known.join(", ")) }
-        ))
-    })
-}
-
-/// Parses a meeting id given on the command line.
-pub fn meeting_id(s: &str) -> Result<MeetingId> {
-    MeetingId::new(s).map_err(|e| CliError::Refused(e.to_string()))
-}
-
-/// Finds a document by its name (`wtpf-13/opinion-3`) or any of its symbols (`WTPF-13/5 rev. 1`).
-pub fn document(store: &Store, s: &str) -> Result<DocumentName> {
-    if let Ok(d) = DocumentName::new(s) {
-        if store.stream_version(d.as_str())? > 0 {
-            return Ok(d);
-        }
-    }
-    let want = symbol_key(s);
-    let docs = store.documents()?;
-    if let Some(n) = docs.iter().find(|n| n.symbols.iter().any(|x| symbol_key(x) == want)) {
-        return Ok(n.document.clone());
-    }
-    let mut names: Vec<&str> = docs.iter().map(|n| n.document.as_str()).collect();
-    names.sort_unstable();
-    let hint = if names.is_empty() {
-        " (the store holds no documents)".to_string()
-    } else if names.len() <= 40 {
-        format!("; known documents: {}", names.join(", "))
-    } else {
-        String::new()
-    };
-    Err(CliError::Refused(format!("unknown document '{s}': no document has that name or symbol{hint}")))
-}
-
-/// A document's events, with its meeting.
-pub fn document_events(store: &Store, d: &DocumentName) -> Result<(MeetingState, Vec<Recorded>)> {
-    let m = meeting(store, &d.meeting())?;
-    Ok((m, store.stream(d.as_str())?))
 }

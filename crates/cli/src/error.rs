@@ -1,5 +1,6 @@
 //! The command's one error type: its kind picks the exit code.
 
+use minutes_query::QueryError;
 use minutes_store::StoreError;
 use thiserror::Error;
 
@@ -19,7 +20,7 @@ pub enum CliError {
     /// A concurrent writer came first, or the database stayed busy; nothing was written. Exit 3.
     #[error("{0}")]
     Conflict(String),
-    /// The store could not be read or written. Exit 4.
+    /// The store could not be read or written, or a named store does not exist. Exit 4.
     #[error("{0}")]
     Store(String),
     /// Output could not be written (a closed pipe ends the command quietly).
@@ -47,6 +48,17 @@ impl From<StoreError> for CliError {
             StoreError::Refused { .. } => Self::Refused(e.to_string()),
             StoreError::Stale { .. } | StoreError::Busy => Self::Conflict(e.to_string()),
             _ => Self::Store(e.to_string()),
+        }
+    }
+}
+
+impl From<QueryError> for CliError {
+    fn from(e: QueryError) -> Self {
+        match e {
+            QueryError::Refused(m) => Self::Refused(m),
+            QueryError::Usage(m) => Self::Usage(m),
+            QueryError::NoStore(m) => Self::Store(m),
+            QueryError::Store(s) => s.into(),
         }
     }
 }

@@ -4,7 +4,6 @@
 //! `commands/`, which opens the store (crate `minutes-store`), asks the domain (crate
 //! `minutes-core`) and prints through `render`.
 
-mod bundled;
 mod commands;
 mod context;
 mod error;

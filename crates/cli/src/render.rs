@@ -1,15 +1,16 @@
-//! Output: events and states as a person reads them (local times, names) and as JSON.
+//! The views of `minutes_query` as a person reads them: local times, names, clause paths. The
+//! JSON form is the view itself; this is the other rendering of the same struct.
 
-use chrono_tz::Tz;
-use minutes_core::event::Recorded;
-use minutes_core::id::DocumentName;
-use minutes_core::project::document::{Amendment, DocumentAt};
+use std::fmt::Write as _;
+use std::io::Write;
+
+use minutes_core::id::ActorId;
+use minutes_core::project::diff::{marked, ChangeKind};
 use minutes_core::project::meeting::MeetingState;
-use minutes_core::project::timeline::Timeline;
-use minutes_core::project::EventRef;
-use minutes_core::rules::{amendment_status_name, status_name};
-use minutes_core::time::{rfc3339, show_window, Timestamp};
-use serde_json::{json, Value};
+use minutes_core::time::{show_local, show_window, Timestamp};
+use minutes_query::view::{BlameView, DiffView, EventsView, ListingView, StateView};
+
+use crate::error::Result;
 
 /// Width of the time column of event lines.
 const WHEN: usize = 34;
@@ -25,105 +26,236 @@ pub fn printable_text(s: &str) -> String {
     s.split('\n').map(printable).collect::<Vec<_>>().join("\n")
 }
 
-/// One event on one line: when (local time), the body, what happened.
-pub fn event_line(r: &Recorded, timeline: &Timeline, zone: Tz) -> String {
-    let when = show_window(&r.event.occurred, zone);
-    let body = r.event.body.as_ref().map_or("-", |b| b.as_str());
-    format!("{when:<WHEN$} {body:<18} {}", printable(&timeline.describe(&r.event)))
-}
-
-/// An event as `replay --json` prints it.
-pub fn event_json(r: &Recorded) -> String {
-    r.event.to_json_recorded(r.seq, r.version, &r.hash)
-}
-
-fn event_ref(e: &EventRef) -> Value {
-    json!({ "id": e.id, "type": e.type_name, "occurred": e.occurred, "seq": e.seq })
-}
-
-fn amendment_json(a: &Amendment) -> Value {
-    json!({
-        "id": a.id,
-        "proposed_by": a.proposed_by,
-        "status": amendment_status_name(a.status),
-        "wording_known": a.wording_known,
-        "summary": a.summary,
-        "body": a.body,
-        "proposed": event_ref(&a.proposed),
-        "decided": a.decided.as_ref().map(event_ref),
-    })
-}
-
-/// The state of a document at a moment, as `state --json` prints it.
-pub fn state_json(doc: &DocumentName, at: &Timestamp, zone: Tz, version: u64, view: &DocumentAt) -> Value {
-    let s = view.state.as_ref();
-    let mut v = json!({
-        "document": doc,
-        "at": rfc3339(&at.with_timezone(&zone).fixed_offset()),
-        "status": s.map(|s| status_name(s.status)),
-        "version": version,
-        "body": s.and_then(|s| s.body.clone()),
-        "title": s.map(|s| s.title.clone()),
-        "symbols": s.map(|s| s.symbols.clone()).unwrap_or_default(),
-        "text": s.and_then(|s| s.text.as_ref()).map(|t| t.render()),
-        "amendments": s.map(|s| s.amendments.iter().map(amendment_json).collect::<Vec<_>>()).unwrap_or_default(),
-        "uncertain": view.uncertain.iter().map(|u| json!({ "id": u.id, "type": u.type_name, "occurred": u.occurred })).collect::<Vec<_>>(),
-    });
-    if let Some(s) = s.filter(|s| !s.problems.is_empty()) {
-        v["problems"] = json!(s.problems);
+/// Who proposed something, for a person.
+fn who(m: &MeetingState, ids: &[ActorId]) -> String {
+    if ids.is_empty() {
+        "(proposer not named)".to_string()
+    } else {
+        printable(&m.names(ids))
     }
-    v
 }
 
-/// The state of a document at a moment, for a person.
-pub fn state_text(doc: &DocumentName, at: &Timestamp, m: &MeetingState, version: u64, view: &DocumentAt) -> String {
+/// A moment printed in RFC 3339 by a view, shown as local time.
+fn local(rfc: &str, m: &MeetingState) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc).map(|t: Timestamp| show_local(&t, m.zone)).unwrap_or_else(|_| rfc.to_string())
+}
+
+/// `state` for a person.
+pub fn state(v: &StateView) -> String {
+    let m = &v.meeting;
     let zone = m.zone;
     let mut out = String::new();
-    let when = minutes_core::time::show_local(at, zone);
-    let Some(s) = &view.state else {
-        out.push_str(&format!("{doc}\nAt {when} ({zone}): not yet tabled (log version {version})\n"));
-        push_uncertain(&mut out, view, zone);
+    let when = local(&v.at, m);
+    let recorded = v.as_recorded_at.as_ref().map(|r| format!(", as recorded by {}", local(r, m))).unwrap_or_default();
+    let (Some(status), Some(title)) = (v.status, &v.title) else {
+        let _ = writeln!(out, "{}\nAt {when} ({zone}){recorded}: not yet tabled (stream version {})", v.document, v.version);
+        uncertain(&mut out, v);
         return out;
     };
-    let symbols = if s.symbols.is_empty() { String::new() } else { format!(" [{}]", s.symbols.join(", ")) };
-    out.push_str(&format!("{}{} ({doc})\n", printable(&s.title), printable(&symbols)));
-    let body = s.body.as_ref().map(|b| format!(", before {}", printable(m.body_name(b)))).unwrap_or_default();
-    out.push_str(&format!("At {when} ({zone}): {}{body} (log version {version})\n", status_name(s.status).replace('_', " ")));
-    if !s.amendments.is_empty() {
+    let symbols = if v.symbols.is_empty() { String::new() } else { format!(" [{}]", v.symbols.join(", ")) };
+    let _ = writeln!(out, "{}{} ({})", printable(title), printable(&symbols), v.document);
+    let body = v.body.as_ref().map(|b| format!(", before {}", printable(m.body_name(b)))).unwrap_or_default();
+    let _ = writeln!(out, "At {when} ({zone}){recorded}: {}{body} (stream version {})", status.replace('_', " "), v.version);
+    if !v.amendments.is_empty() {
         out.push_str("\nAmendments\n");
-        for a in &s.amendments {
-            let who = if a.proposed_by.is_empty() { "(proposer not named)".to_string() } else { printable(&m.names(&a.proposed_by)) };
+        for a in &v.amendments {
             let words = if a.wording_known { "" } else { " (wording not recorded)" };
-            out.push_str(&format!(
-                "  {}  {who}: {}  [{}]{words}\n",
-                a.id,
-                printable(&a.summary),
-                amendment_status_name(a.status).replace('_', " ")
-            ));
+            let _ = writeln!(out, "  {}  {}: {}  [{}]{words}", a.id, who(m, &a.proposed_by), printable(&a.summary), a.status.replace('_', " "));
         }
     }
-    push_uncertain(&mut out, view, zone);
-    for p in &s.problems {
-        out.push_str(&format!("\nProblem: {p}\n"));
+    if !v.may_be_pending.is_empty() {
+        out.push_str("\nMay be pending at this moment (not certainly)\n");
+        for p in &v.may_be_pending {
+            let why = match (p.why, p.fate) {
+                ("proposal_uncertain", _) => "may not have been proposed yet".to_string(),
+                (_, Some(f)) => format!("may already be {}", f.replace('_', " ")),
+                _ => "may already be decided".to_string(),
+            };
+            let _ = writeln!(out, "  {}  {}: {}  ({why})", p.id, who(m, &p.proposed_by), printable(&p.summary));
+        }
     }
-    match &s.text {
-        Some(t) => {
+    if !v.conflicts.is_empty() {
+        out.push_str("\nPending amendments that conflict\n");
+        for c in &v.conflicts {
+            let _ = writeln!(out, "  {} and {} both touch {}", c.amendment, c.with, printable(&c.words));
+        }
+    }
+    uncertain(&mut out, v);
+    for p in &v.problems {
+        let _ = writeln!(out, "\nProblem: {}", printable(p));
+    }
+    match &v.text {
+        Some(_) => {
             out.push_str("\nText\n");
-            for line in printable_text(&t.render()).lines() {
-                out.push_str(&format!("  {line}\n"));
-            }
+            text(&mut out, v);
         }
         None => out.push_str("\nText: not given by the sources\n"),
     }
     out
 }
 
-fn push_uncertain(out: &mut String, view: &DocumentAt, zone: Tz) {
-    if view.uncertain.is_empty() {
+/// The text of a state, each clause with its path and its label as printed, sub-clauses
+/// indented under their clause.
+fn text(out: &mut String, v: &StateView) {
+    fn width(nodes: &[minutes_query::view::ClauseNode]) -> usize {
+        nodes.iter().map(|n| n.path.len().max(width(&n.clauses))).max().unwrap_or(0)
+    }
+    fn walk(out: &mut String, nodes: &[minutes_query::view::ClauseNode], depth: usize, w: usize) {
+        for n in nodes {
+            let line = match (&n.heading, &n.label, &n.words) {
+                (Some(h), _, _) => h.clone(),
+                (None, label, words) => {
+                    let words = words.clone().flatten().unwrap_or_else(|| minutes_core::text::NOT_RECORDED.to_string());
+                    match label {
+                        Some(l) => format!("{l} {words}"),
+                        None => words,
+                    }
+                }
+            };
+            let indent = "    ".repeat(depth.saturating_sub(1));
+            for (i, para) in printable_text(&line).lines().enumerate() {
+                let path = if i == 0 { n.path.as_str() } else { "" };
+                let _ = writeln!(out, "  {path:<w$}  {indent}{para}");
+            }
+            walk(out, &n.clauses, depth + 1, w);
+        }
+    }
+    let w = width(&v.clauses);
+    let Some(t) = &v.text else { return };
+    // The title and the preamble are the text's first two lines.
+    for line in t.lines().take(2) {
+        let _ = writeln!(out, "  {:<w$}  {}", "", printable(line));
+    }
+    walk(out, &v.clauses, 0, w);
+}
+
+fn uncertain(out: &mut String, v: &StateView) {
+    if v.uncertain.is_empty() {
         return;
     }
     out.push_str("\nUncertain at this moment (may or may not have happened yet)\n");
-    for u in &view.uncertain {
-        out.push_str(&format!("  {:<WHEN$} {} ({})\n", show_window(&u.occurred, zone), u.type_name, u.id));
+    for u in &v.uncertain {
+        let _ = writeln!(out, "  {:<WHEN$} {}", show_window(&u.occurred, v.meeting.zone), printable(&u.description));
     }
+}
+
+/// `diff` for a person.
+pub fn diff(v: &DiffView) -> String {
+    let m = &v.meeting;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}: from {} to {} ({})", v.document, local(&v.from, m), local(&v.to, m), m.zone);
+    if v.amendments.is_empty() {
+        out.push_str("No amendment accepted in between.\n");
+    } else {
+        out.push_str("Amendments accepted in between:\n");
+        for x in &v.amendments {
+            let when = x.accepted.as_ref().map(|d| show_window(&d.occurred, m.zone)).unwrap_or_default();
+            let _ = writeln!(out, "  {}  {}: {}  (accepted {when})", x.id, who(m, &x.proposed_by), printable(&x.summary));
+        }
+    }
+    if v.changes.is_empty() {
+        out.push_str("The text did not change.\n");
+    }
+    for c in &v.changes {
+        let sign = match c.change {
+            ChangeKind::Inserted => "+",
+            ChangeKind::Deleted => "-",
+            ChangeKind::Changed => "~",
+        };
+        let _ = writeln!(out, "\n{sign} {}", c.path);
+        for line in printable_text(&marked(&c.words)).lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
+    out
+}
+
+/// `blame` for a person: who gave each line its wording, the line's path, the line.
+pub fn blame(v: &BlameView) -> String {
+    let m = &v.meeting;
+    let w = v.lines.iter().filter_map(|l| l.path.as_ref()).map(String::len).max().unwrap_or(0);
+    let mut out = String::new();
+    for l in &v.lines {
+        let who = match &l.origin {
+            None => "?".to_string(),
+            Some(o) => match &o.amendment {
+                Some(a) => {
+                    let by = if a.proposed_by.is_empty() { "unnamed".to_string() } else { m.names(&a.proposed_by) };
+                    format!("{} ({by}, accepted {})", a.id, show_window(&o.event.occurred, m.zone))
+                }
+                None => {
+                    let verb = if o.event.type_name == "DocumentRevised" { "revised" } else { "tabled" };
+                    format!("{verb} {}", show_window(&o.event.occurred, m.zone))
+                }
+            },
+        };
+        let path = l.path.as_deref().unwrap_or("");
+        let indent = "    ".repeat(l.depth.saturating_sub(1));
+        let _ = writeln!(out, "{:<60} | {path:<w$}  {indent}{}", printable(&who), printable_text(&l.text));
+    }
+    out
+}
+
+/// `replay` and `history`: one line an event (or, with `json`, the events as JSON Lines).
+pub fn events(out: &mut impl Write, v: &EventsView, json: bool) -> Result<()> {
+    let zone = v.meeting.as_ref().map_or(chrono_tz::Tz::UTC, |m| m.zone);
+    for e in &v.events {
+        if json {
+            let r = &e.recorded;
+            writeln!(out, "{}", r.event.to_json_recorded(r.seq, r.version, &r.hash))?;
+            continue;
+        }
+        let ev = &e.recorded.event;
+        let when = show_window(&ev.occurred, zone);
+        let body = ev.body.as_ref().map_or("-", |b| b.as_str());
+        let mut line = format!("{when:<WHEN$} {body:<18} {}", printable(&e.description));
+        if let Some((fate, decided)) = &e.fate {
+            let when = decided.as_ref().map(|d| format!(" ({})", show_window(d, zone))).unwrap_or_default();
+            let _ = write!(line, "  → {}{when}", fate.replace('_', " "));
+        }
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// `ls` for a person.
+pub fn listing(v: &ListingView) -> String {
+    let m = &v.state;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} ({})", printable(&v.title), v.meeting);
+    let _ = writeln!(out, "{}, {} to {} ({}); meeting stream version {}", printable(&v.venue), v.days.0, v.days.1, v.time_zone, v.version);
+    if let Some(at) = &v.at {
+        let _ = writeln!(out, "Statuses at {}", local(at, m));
+    }
+    out.push_str("\nBodies\n");
+    for b in &v.bodies {
+        let officers: Vec<String> = b
+            .officers
+            .iter()
+            .map(|(role, who)| format!("{}: {}", if matches!(role, minutes_core::event::Role::Chairman) { "Chairman" } else { "Vice-Chairman" }, printable(m.actor_name(who))))
+            .collect();
+        let officers = if officers.is_empty() { String::new() } else { format!("  ({})", officers.join("; ")) };
+        let _ = writeln!(out, "  {:<12} {}{officers}", b.id, printable(&b.name));
+    }
+    if !v.sessions.is_empty() {
+        out.push_str("\nSessions\n");
+        for s in &v.sessions {
+            let closed = s.closed.as_ref().map(|c| format!(", closed {}", show_window(c, m.zone))).unwrap_or_default();
+            let _ = writeln!(out, "  {:<12} opened {}{closed}  [{}]", s.body, show_window(&s.opened, m.zone), s.state);
+        }
+    }
+    out.push_str("\nActors\n");
+    for a in &v.actors {
+        let aliases = if a.aliases.is_empty() { String::new() } else { format!("  (also: {})", printable(&a.aliases.join("; "))) };
+        let _ = writeln!(out, "  {:<28} {}{aliases}", a.id, printable(&a.name));
+    }
+    out.push_str("\nDocuments\n");
+    let w = v.documents.iter().map(|d| d.name.as_str().len()).max().unwrap_or(0);
+    for d in &v.documents {
+        let status = d.status.unwrap_or("not yet tabled").replace('_', " ");
+        let symbols = if d.symbols.is_empty() { String::new() } else { format!(" [{}]", printable(&d.symbols.join(", "))) };
+        let pending = if d.pending == 0 { String::new() } else { format!(", {} pending", d.pending) };
+        let _ = writeln!(out, "  {:<w$}  {:<20} v{:<4} {}{symbols}{pending}", d.name.as_str(), status, d.version, printable(&d.title));
+    }
+    out
 }

@@ -97,6 +97,89 @@ impl Operation {
     }
 }
 
+/// What an operation touches in a text: a run of words inside a clause (as a byte range of
+/// its words), or a whole clause or section with everything under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Touch {
+    /// Words `range` of the clause at `path` (an insertion touches its anchor).
+    Words {
+        /// The clause.
+        path: ClausePath,
+        /// Byte range in the clause's words.
+        range: std::ops::Range<usize>,
+        /// The words themselves.
+        words: String,
+    },
+    /// The clause or section at `path` and everything under it.
+    Whole {
+        /// The clause or section (a path without clause keys).
+        path: ClausePath,
+    },
+}
+
+impl Touch {
+    fn within(inner: &ClausePath, outer: &ClausePath) -> bool {
+        inner.section == outer.section
+            && inner.clauses.len() >= outer.clauses.len()
+            && inner.clauses[..outer.clauses.len()] == outer.clauses[..]
+    }
+
+    /// The words both touch, if they overlap: the words of the overlap for two edits of
+    /// words, else the path of the clause or section both reach.
+    pub fn overlap(&self, other: &Touch) -> Option<String> {
+        match (self, other) {
+            (Touch::Words { path: p, range: a, words: wa }, Touch::Words { path: q, range: b, words: wb }) => {
+                let meet = p == q && a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1);
+                meet.then(|| if wa.len() <= wb.len() { format!("'{wa}' in {p}") } else { format!("'{wb}' in {p}") })
+            }
+            (Touch::Whole { path: p }, Touch::Words { path: q, .. } | Touch::Whole { path: q })
+            | (Touch::Words { path: q, .. }, Touch::Whole { path: p }) => {
+                if Self::within(q, p) {
+                    Some(q.to_string())
+                } else if Self::within(p, q) {
+                    Some(p.to_string())
+                } else {
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// What each operation of an amendment touches in `text` (operations whose target is not
+/// there touch nothing: applying them fails anyway, and says so).
+pub fn touches(text: &Text, ops: &[Operation]) -> Vec<Touch> {
+    let words = |path: &ClausePath, anchor: &str, occurrence: Option<usize>| {
+        find_words(text, path, anchor, occurrence, 1)
+            .ok()
+            .map(|at| Touch::Words { path: path.clone(), range: at..at + anchor.len(), words: anchor.to_string() })
+    };
+    ops.iter()
+        .filter_map(|op| match op {
+            Operation::InsertWords { path, before, after, occurrence, .. } => {
+                let anchor = before.as_deref().or(after.as_deref())?;
+                words(path, anchor, *occurrence)
+            }
+            Operation::ReplaceWords { path, old, occurrence, .. } | Operation::DeleteWords { path, old, occurrence } => {
+                words(path, old, *occurrence)
+            }
+            Operation::ReplaceClause { path, .. } | Operation::DeleteClause { path } => Some(Touch::Whole { path: path.clone() }),
+            Operation::InsertClause { parent, clause, .. } => Some(Touch::Whole { path: parent.child(&clause.key) }),
+            Operation::InsertSection { section, .. } => {
+                Some(Touch::Whole { path: ClausePath { section: section.key.clone(), clauses: vec![] } })
+            }
+            Operation::DeleteSection { key } => Some(Touch::Whole { path: ClausePath { section: key.clone(), clauses: vec![] } }),
+        })
+        .collect()
+}
+
+/// The first place two amendments' operations both touch in `text`, if any: the words (or
+/// the clause) that make them conflict.
+pub fn conflict(text: &Text, a: &[Operation], b: &[Operation]) -> Option<String> {
+    let (ta, tb) = (touches(text, a), touches(text, b));
+    ta.iter().find_map(|x| tb.iter().find_map(|y| x.overlap(y)))
+}
+
 /// Why an operation could not be applied.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum AmendError {

@@ -32,8 +32,10 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
+    // No write creates a store: a missing one is named before standard input is read.
+    let mut store = ctx.write()?;
     if a.stream {
-        return stream(ctx, a.json, out);
+        return stream(&mut store, ctx, a.json, out);
     }
     let mut buf = Vec::new();
     std::io::stdin()
@@ -51,12 +53,10 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         obj.entry("id").or_insert_with(|| json!(uuid::Uuid::now_v7()));
     }
     let event = Event::from_value(value).map_err(|e| CliError::Refused(format!("standard input: {e}")))?;
-    let appended = ctx
-        .write(|store| Ok(store.append(std::slice::from_ref(&event), a.expected_version, ctx.now)?))
-        .map_err(|e| match e {
-            CliError::Refused(m) => CliError::Refused(format!("standard input: {m}")),
-            other => other,
-        })?;
+    let appended = store.append(std::slice::from_ref(&event), a.expected_version, ctx.now).map_err(|e| match CliError::from(e) {
+        CliError::Refused(m) => CliError::Refused(format!("standard input: {m}")),
+        other => other,
+    })?;
     let Some(x) = appended.first() else {
         return Err(CliError::Store("the store acknowledged no event".into()));
     };
@@ -74,12 +74,10 @@ fn acknowledge(out: &mut impl Write, x: &minutes_store::Appended, json: bool) ->
 }
 
 /// Appends JSON Lines from standard input one by one, each acknowledged after its commit.
-fn stream(ctx: &Context, json: bool, out: &mut impl Write) -> Result<()> {
+fn stream(store: &mut minutes_store::Store, ctx: &Context, json: bool, out: &mut impl Write) -> Result<()> {
     let stdin = std::io::stdin();
     let mut reader = std::io::BufReader::new(stdin.lock());
     let mut buf = Vec::new();
-    // The store is created (with the bundled record) by the first write if it does not exist.
-    let mut store: Option<minutes_store::Store> = None;
     for line_no in 1.. {
         buf.clear();
         let n = std::io::BufRead::read_until(&mut (&mut reader).take(MAX_EVENT_BYTES as u64 + 1), b'\n', &mut buf)
@@ -97,18 +95,7 @@ fn stream(ctx: &Context, json: bool, out: &mut impl Write) -> Result<()> {
         }
         let event = Event::from_json(text.trim()).map_err(|e| refused(e.to_string()))?;
         let one = std::slice::from_ref(&event);
-        let appended = match store.as_mut() {
-            Some(s) => s.append(one, None, ctx.now),
-            None => {
-                let first = ctx.write(|s| Ok(s.append(one, None, ctx.now)?)).map_err(|e| match e {
-                    CliError::Refused(m) => refused(m),
-                    other => other,
-                })?;
-                store = Some(minutes_store::Store::open(&ctx.db)?);
-                Ok(first)
-            }
-        }
-        .map_err(|e| match CliError::from(e) {
+        let appended = store.append(one, None, ctx.now).map_err(|e| match CliError::from(e) {
             CliError::Refused(m) => refused(m),
             other => other,
         })?;

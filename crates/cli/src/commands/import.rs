@@ -50,6 +50,8 @@ struct Entry {
 /// it carries; the second reads the events one at a time into one transaction, so memory stays
 /// flat however large the files.
 pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
+    // No write creates a store: a missing one is named before any file is read.
+    let mut store = ctx.write()?;
     let progress = Progress::new(&a.files);
     let names: Vec<String> = a.files.iter().map(|f| f.display().to_string()).collect();
     let mut entries = Vec::new();
@@ -65,7 +67,7 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         entries.sort_by_key(|e| e.seq);
     }
     progress.appending(entries.len());
-    let done = ctx.write(|store| {
+    let done = {
         let mut readers: Vec<Option<BufReader<File>>> = a.files.iter().map(|_| None).collect();
         let mut i = 0;
         let next = || {
@@ -85,7 +87,7 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
             }
             Err(ImportError::Store(other)) => Err(other.into()),
         }
-    })?;
+    }?;
     progress.done();
     if a.json {
         writeln!(out, "{}", serde_json::json!({ "imported": done.appended, "existed": done.existed }))?;
@@ -96,7 +98,7 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         "imported {} event{} into {} ({} already in the log)",
         done.appended,
         if done.appended == 1 { "" } else { "s" },
-        ctx.db.display(),
+        ctx.db.path.display(),
         done.existed
     )?;
     Ok(())

@@ -2,14 +2,13 @@
 
 use std::io::Write;
 
-use minutes_store::Store;
+use crate::context::Context;
+use crate::error::Result;
 
-use crate::context::{bundled_events, Context};
-use crate::error::{CliError, Result};
-
-/// Create a store holding the bundled WTPF-13 record. On an existing store, add whichever
-/// bundled events it lacks (by id) and change nothing else. With --empty, create an empty store,
-/// ready to record a new meeting.
+/// Create a store holding the bundled WTPF-13 record. On an existing store that holds the
+/// bundled meeting (or no meeting), add whichever bundled events it lacks (by id) and change
+/// nothing else; a store of other meetings is refused and left as it was. With --empty, create
+/// an empty store, ready to record a new meeting. No other command creates a store.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  minutes init\n  minutes --db council.db init --empty")]
 pub struct Args {
@@ -23,22 +22,14 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
-    let events = if a.empty { Vec::new() } else { bundled_events()? };
-    if ctx.db.exists() {
-        let mut store = Store::open(&ctx.db)?;
-        let added = store.append(&events, None, ctx.now)?.iter().filter(|x| !x.existed).count();
-        if a.json {
-            writeln!(out, "{}", serde_json::json!({ "created": false, "added": added }))?;
-        } else {
-            writeln!(out, "{} exists; added {added} bundled events it lacked", ctx.db.display())?;
-        }
-        return Ok(());
-    }
-    let created = Store::create_with(&ctx.db, |s| -> Result<usize> { Ok(s.append(&events, None, ctx.now)?.len()) })?;
-    match created {
-        Some(n) if a.json => writeln!(out, "{}", serde_json::json!({ "created": true, "added": n }))?,
-        Some(n) => writeln!(out, "created {} holding {n} events", ctx.db.display())?,
-        None => return Err(CliError::Conflict(format!("{} was created by another process meanwhile", ctx.db.display()))),
+    let done = ctx.db.init(a.empty, ctx.now)?;
+    let path = ctx.db.path.display();
+    if a.json {
+        writeln!(out, "{}", serde_json::json!({ "created": done.created, "added": done.added }))?;
+    } else if done.created {
+        writeln!(out, "created {path} holding {} events", done.added)?;
+    } else {
+        writeln!(out, "{path} exists; added {} bundled events it lacked", done.added)?;
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ mod diff;
 mod history;
 mod import;
 mod init;
+mod ls;
 mod replay;
 mod snapshots;
 mod state;
@@ -17,7 +18,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use minutes_core::time::{TimeArg, Timestamp};
+use minutes_core::time::TimeArg;
+use minutes_query::Location;
 
 use crate::context::Context;
 use crate::error::CliError;
@@ -51,6 +53,8 @@ enum Command {
     Verify(verify::Args),
     Init(init::Args),
     Snapshots(snapshots::Args),
+    #[command(visible_alias = "show")]
+    Ls(ls::Args),
 }
 
 /// Parses the command line, runs the command, prints any error and picks the exit code.
@@ -72,6 +76,7 @@ pub fn run() -> ExitCode {
         Command::Verify(a) => verify::run(&ctx, a, out),
         Command::Init(a) => init::run(&ctx, a, out),
         Command::Snapshots(a) => snapshots::run(&ctx, a, out),
+        Command::Ls(a) => ls::run(&ctx, a, out),
     };
     let flushed = out.flush().map_err(CliError::from);
     match result.and(flushed) {
@@ -89,9 +94,7 @@ fn fail(e: CliError) -> ExitCode {
 }
 
 fn context(db: Option<PathBuf>) -> Result<Context, CliError> {
-    let db = db
-        .or_else(|| std::env::var_os("MINUTES_DB").filter(|v| !v.is_empty()).map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from("minutes.db"));
+    let db = Location::choose(db, std::env::var_os("MINUTES_DB").map(PathBuf::from));
     // MINUTES_NOW pins the clock (for tests and for recording a past meeting reproducibly).
     let now = match std::env::var("MINUTES_NOW") {
         Ok(s) => chrono::DateTime::parse_from_rfc3339(&s)
@@ -112,39 +115,34 @@ struct DocumentArgs {
     as_recorded_at: Option<TimeArg>,
 }
 
-/// A document's events as the record stands (or stood), with its meeting and stream version.
-struct DocumentRecord {
-    name: minutes_core::id::DocumentName,
-    meeting: minutes_core::project::meeting::MeetingState,
-    /// The events, less those a correction withdrew (by `--as-recorded-at`, if given).
-    events: Vec<minutes_core::event::Recorded>,
-    /// How many events about the document the log holds, whatever the moment asked.
-    version: u64,
+/// How a command prints its answer: for a person, or as JSON.
+#[derive(clap::Args)]
+struct FormatArgs {
+    /// Print for a person (text) or as JSON
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    format: Option<Format>,
+    /// Print JSON (the same as --format json)
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
 }
 
-impl DocumentArgs {
-    /// Reads the document's record from `store`.
-    fn read(&self, store: &minutes_store::Store) -> Result<DocumentRecord, CliError> {
-        let name = crate::context::document(store, &self.document)?;
-        let (meeting, all) = crate::context::document_events(store, &name)?;
-        let cut = self.as_recorded_at.as_ref().map(|t| resolve(t, meeting.zone)).transpose()?;
-        let events = minutes_core::project::effective(&all, cut.as_ref());
-        Ok(DocumentRecord { name, meeting, events, version: all.len() as u64 })
+/// An output format.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// For a person to read.
+    Text,
+    /// JSON.
+    Json,
+}
+
+impl FormatArgs {
+    /// Whether to print JSON.
+    fn json(&self) -> bool {
+        self.json || self.format == Some(Format::Json)
     }
-}
-
-/// The moment a time argument names, or now.
-fn moment(t: Option<&TimeArg>, zone: chrono_tz::Tz, now: Timestamp) -> Result<Timestamp, CliError> {
-    t.map_or(Ok(now), |t| resolve(t, zone))
 }
 
 /// Reads a time argument: RFC 3339 with an offset, or `YYYY-MM-DD HH:MM` in the meeting's zone.
 fn time_arg(s: &str) -> Result<TimeArg, String> {
     TimeArg::parse(s).map_err(|e| e.to_string())
-}
-
-/// Resolves a time argument in the meeting's zone; a local time the clocks skipped is a usage
-/// error.
-fn resolve(t: &TimeArg, zone: chrono_tz::Tz) -> Result<Timestamp, CliError> {
-    t.resolve(zone).map_err(|e| CliError::Usage(e.to_string()))
 }

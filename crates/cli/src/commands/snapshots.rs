@@ -5,7 +5,7 @@ use std::io::Write;
 use serde_json::json;
 
 use crate::context::Context;
-use crate::error::{CliError, Result};
+use crate::error::Result;
 
 /// Rebuild the document snapshots of the store: the state of each document after its first
 /// events, which `state` starts from instead of folding them again. They are derived data:
@@ -21,19 +21,14 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
-    if !ctx.db.exists() {
-        return Err(CliError::Refused(format!(
-            "no store at {}: snapshots are kept in a store file (create one with `minutes init`)",
-            ctx.db.display()
-        )));
-    }
+    let mut store = ctx.write()?;
     let start = std::time::Instant::now();
-    let n = ctx.write(|store| Ok(store.rebuild_snapshots(None)?))?;
+    let n = store.rebuild_snapshots(None)?;
     let secs = start.elapsed().as_secs_f64();
     if a.json {
         writeln!(out, "{}", json!({ "snapshots": n, "seconds": (secs * 100.0).round() / 100.0 }))?;
     } else {
-        writeln!(out, "rebuilt {n} document snapshot{} in {}", if n == 1 { "" } else { "s" }, ctx.db.display())?;
+        writeln!(out, "rebuilt {n} document snapshot{} in {}", if n == 1 { "" } else { "s" }, ctx.db.path.display())?;
     }
     Ok(())
 }

@@ -62,6 +62,11 @@ impl Timeline {
         }
     }
 
+    /// Learns a document's title without its tabling event (a reader that did not load it).
+    pub fn name_document(&mut self, d: &DocumentName, title: &str) {
+        self.titles.entry(d.clone()).or_insert_with(|| title.to_string());
+    }
+
     /// Whether `e` passes `f`.
     pub fn keeps(&self, f: &Filter, e: &Event) -> bool {
         if !e.occurred.overlaps(f.from.as_ref(), f.to.as_ref()) {

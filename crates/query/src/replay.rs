@@ -1,0 +1,59 @@
+//! `replay`: a meeting's events in the order they happened, filtered.
+
+use minutes_core::project::timeline::{Filter, Timeline};
+use minutes_core::project::{effective, replay_order};
+use minutes_core::time::TimeArg;
+
+use crate::error::Result;
+use crate::view::{EventEntry, EventsView};
+use crate::{resolve, Reader};
+
+/// What a replay keeps, as the user gave it (names and times not yet resolved).
+#[derive(Debug, Clone, Default)]
+pub struct ReplayFilter {
+    /// Only events whose window ends at or after this.
+    pub from: Option<TimeArg>,
+    /// Only events whose window starts before this.
+    pub to: Option<TimeArg>,
+    /// Only events in this body (id or printed name).
+    pub body: Option<String>,
+    /// Only events by this actor (id or printed name), and the fates of their proposals.
+    pub actor: Option<String>,
+    /// Only events about this document (name or symbol).
+    pub document: Option<String>,
+    /// As the record stood at this moment of recording.
+    pub as_recorded_at: Option<TimeArg>,
+}
+
+impl Reader<'_> {
+    /// The meeting's events whose window overlaps `[from, to)` and that pass the filter, in
+    /// replay order: by the start of their window, then by `seq`.
+    pub fn replay(&self, meeting: &str, f: &ReplayFilter) -> Result<EventsView> {
+        let id = resolve::meeting_id(meeting)?;
+        let m = resolve::meeting(self.store, &id)?;
+        let mut filter = Filter {
+            from: f.from.as_ref().map(|t| resolve::time(t, m.zone)).transpose()?,
+            to: f.to.as_ref().map(|t| resolve::time(t, m.zone)).transpose()?,
+            ..Filter::default()
+        };
+        if let Some(b) = &f.body {
+            filter.body = Some(resolve::body(&m, b)?);
+        }
+        if let Some(a) = &f.actor {
+            filter.actor = Some(resolve::actor(&m, a)?);
+        }
+        if let Some(d) = &f.document {
+            filter.document = Some(resolve::document(self.store, d)?);
+        }
+        let recorded = f.as_recorded_at.as_ref().map(|t| resolve::time(t, m.zone)).transpose()?;
+        let mut events = effective(&self.store.meeting(&id)?, recorded.as_ref());
+        let timeline = Timeline::new(&events);
+        replay_order(&mut events);
+        let events = events
+            .into_iter()
+            .filter(|r| timeline.keeps(&filter, &r.event))
+            .map(|r| EventEntry { description: timeline.describe(&r.event), recorded: r, fate: None })
+            .collect();
+        Ok(EventsView { events, meeting: Some(m) })
+    }
+}
