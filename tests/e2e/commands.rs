@@ -39,8 +39,8 @@ fn snapshots_change_no_answer_and_need_a_store_file() {
     env.ok(&["verify"]);
     let fresh = TestEnv::new();
     let r = fresh.run(&["snapshots"]);
-    assert_eq!(r.code, 1, "{}", r.golden());
-    assert!(r.stderr.contains("no store at"), "{}", r.golden());
+    assert_eq!(r.code, 4, "{}", r.golden());
+    assert!(r.stderr.contains("no store at") && r.stderr.contains("init"), "{}", r.golden());
     assert!(!fresh.db().exists(), "nothing written");
 }
 
@@ -102,7 +102,7 @@ fn a_refused_write_to_a_missing_store_leaves_no_file() {
     let env = TestEnv::new();
     let file = env.file("bad.jsonl", "{\"id\": \"broken\", \"type\": \n");
     let r = env.run(&["import", file.to_str().unwrap()]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 4, "no write creates a store: {}", r.golden());
     assert!(!env.db().exists());
 }
 

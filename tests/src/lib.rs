@@ -103,13 +103,28 @@ impl TestEnv {
         self.run_bytes(args, stdin.map(str::as_bytes))
     }
 
+    /// Runs `minutes ARGS` naming no store (no `--db`, no `MINUTES_DB`): the default
+    /// `./minutes.db` of the env's directory.
+    pub fn run_default(&self, args: &[&str]) -> Run {
+        self.spawn(args, None, false)
+    }
+
     /// Runs `minutes ARGS` with raw bytes (not necessarily UTF-8) as standard input; a binary
     /// that stops reading early (a refused overlong input) is not an error of the harness.
     pub fn run_bytes(&self, args: &[&str], stdin: Option<&[u8]>) -> Run {
-        let mut child = Command::new(binary())
+        self.spawn(args, stdin, true)
+    }
+
+    fn spawn(&self, args: &[&str], stdin: Option<&[u8]>, named: bool) -> Run {
+        let mut cmd = Command::new(binary());
+        if named {
+            cmd.env("MINUTES_DB", self.db());
+        } else {
+            cmd.env_remove("MINUTES_DB");
+        }
+        let mut child = cmd
             .args(args)
             .current_dir(self.dir.path())
-            .env("MINUTES_DB", self.db())
             .env("MINUTES_NOW", NOW)
             .env("TZ", "UTC")
             .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
