@@ -93,13 +93,14 @@ fn mark(base: Option<&Text>, now: &Text, steps: &[Step]) -> Vec<MarkedLine> {
     let depth = |path: &str| path.matches('/').count();
     let attribute = |path: &str, op: &str, text: &str| -> Option<usize> {
         let t = text.trim();
-        let on_line = steps.iter().filter(|s| s.path == path);
         let runs = |s: &Step| if op == "insert" { s.inserted.clone() } else { s.deleted.clone() };
+        // The latest step on the line that put in (or took out) these words, else the latest
+        // step on the line at all.
+        let mut on_line = steps.iter().rev().filter(|s| s.path == path);
         on_line
             .clone()
-            .filter(|s| runs(s).iter().any(|w| !w.is_empty() && (w.contains(t) || t.contains(w.as_str()))))
-            .last()
-            .or_else(|| on_line.last())
+            .find(|s| runs(s).iter().any(|w| !w.is_empty() && (w.contains(t) || t.contains(w.as_str()))))
+            .or_else(|| on_line.next())
             .map(|s| s.change)
     };
     let line = |c: &LineChange| MarkedLine {

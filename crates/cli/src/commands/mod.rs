@@ -33,7 +33,8 @@ use crate::error::CliError;
 #[derive(Parser)]
 #[command(name = "minutes", version, propagate_version = true, max_term_width = 100)]
 struct Cli {
-    /// The store: one SQLite file [default: $MINUTES_DB, else ./minutes.db]
+    /// The store: one SQLite file [default: $MINUTES_DB, else ./minutes.db]. A store named here
+    /// or by MINUTES_DB must exist (only `init` creates one); reads never write to it
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
 
@@ -145,4 +146,25 @@ impl FormatArgs {
 /// Reads a time argument: RFC 3339 with an offset, or `YYYY-MM-DD HH:MM` in the meeting's zone.
 fn time_arg(s: &str) -> Result<TimeArg, String> {
     TimeArg::parse(s).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    /// The command-line reference, `crates/cli/CLI.md`, is generated from the clap
+    /// definitions above; this test fails when it is stale. `UPDATE_CLI_DOC=1 cargo test -p
+    /// minutes-cli` writes it anew.
+    #[test]
+    fn the_cli_reference_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("CLI.md");
+        let options = clap_markdown::MarkdownOptions::new().show_footer(false).show_table_of_contents(true);
+        let fresh = format!(
+            "<!-- Generated from the clap definitions of crates/cli/src/commands by `UPDATE_CLI_DOC=1 cargo test -p minutes-cli`; do not edit. -->\n\n{}",
+            clap_markdown::help_markdown_custom::<super::Cli>(&options)
+        );
+        if std::env::var_os("UPDATE_CLI_DOC").is_some() {
+            std::fs::write(&path, &fresh).expect("CLI.md is writable");
+        }
+        let kept = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(kept == fresh, "crates/cli/CLI.md is stale: run `UPDATE_CLI_DOC=1 cargo test -p minutes-cli` and commit it");
+    }
 }
