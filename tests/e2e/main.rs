@@ -7,6 +7,8 @@
 mod commands;
 mod guarantees;
 mod hostile;
+mod reading;
 mod record;
 mod stores;
+mod tidy;
 mod walkthrough;

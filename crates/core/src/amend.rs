@@ -416,6 +416,28 @@ mod tests {
     use super::*;
     use crate::text::parse;
 
+    #[test]
+    fn amendments_conflict_where_they_touch_the_same_words_or_clause() {
+        let t = parse("# T\nP\n== resolves\n1) to protect pedestrians and riders on the bridge\n2) to light the bridge\n").unwrap();
+        let p = |s: &str| ClausePath::parse(s).unwrap();
+        let replace = |path: &str, old: &str| vec![Operation::ReplaceWords { path: p(path), old: old.into(), new: "x".into(), occurrence: None }];
+        let insert_after = |path: &str, anchor: &str| {
+            vec![Operation::InsertWords { path: p(path), before: None, after: Some(anchor.into()), words: " and cyclists".into(), occurrence: None }]
+        };
+        // Overlapping runs of words in one clause.
+        assert_eq!(conflict(&t, &replace("resolves/1", "pedestrians and riders"), &replace("resolves/1", "riders on")).as_deref(), Some("'riders on' in resolves/1"));
+        // An insertion at an anchor another amendment replaces.
+        assert!(conflict(&t, &insert_after("resolves/1", "pedestrians"), &replace("resolves/1", "pedestrians")).is_some());
+        // Different words of one clause, or another clause: no conflict.
+        assert_eq!(conflict(&t, &replace("resolves/1", "pedestrians"), &replace("resolves/1", "bridge")), None);
+        assert_eq!(conflict(&t, &replace("resolves/1", "bridge"), &replace("resolves/2", "bridge")), None);
+        // A whole clause deleted conflicts with any edit inside it.
+        let delete = vec![Operation::DeleteClause { path: p("resolves/2") }];
+        assert_eq!(conflict(&t, &delete, &replace("resolves/2", "light")).as_deref(), Some("resolves/2"));
+        let section = vec![Operation::DeleteSection { key: "resolves".into() }];
+        assert!(conflict(&t, &replace("resolves/1", "riders"), &section).is_some());
+    }
+
     fn text() -> Text {
         parse(
             "# T\nP\n== invite\n| Member States to:\n{bullet-2} · enable exchange points;\n\
