@@ -7,12 +7,12 @@
 use chrono::{NaiveDate, NaiveTime};
 use minutes_core::amend::Operation;
 use minutes_core::event::{
-    ActorKind, ActorRegistered, AmendmentAccepted, AmendmentProposed, AmendmentReferredToReport, AmendmentRejected,
-    AmendmentWithdrawn, AttendanceRecorded, Body, BodyEstablished, Decision, DocumentKind, DocumentReferred, DocumentRevised,
-    DocumentTabled, DocumentWithdrawn, DraftAdopted, DraftEndorsed, DraftNotEndorsed, Event, EventCorrected, EventKind,
-    ItemTakenUp, MeetingClosed, MeetingDeclared, MeetingOpened, OfficerElected, Phase, ProceduralProposalMade,
-    ProceduralProposalWithdrawn, Role, Rules, SessionClosed, SessionOpened, SessionResumed, SessionSuspended, Source, Stance,
-    StatementMade,
+    ActorKind, ActorRegistered, AmendmentAccepted, AmendmentProposed, AmendmentReferredToReport,
+    AmendmentRejected, AmendmentWithdrawn, AttendanceRecorded, Body, BodyEstablished, Decision, DocumentKind,
+    DocumentReferred, DocumentRevised, DocumentTabled, DocumentWithdrawn, DraftAdopted, DraftEndorsed,
+    DraftNotEndorsed, Event, EventCorrected, EventKind, ItemTakenUp, MeetingClosed, MeetingDeclared,
+    MeetingOpened, OfficerElected, Phase, ProceduralProposalMade, ProceduralProposalWithdrawn, Role, Rules,
+    SessionClosed, SessionOpened, SessionResumed, SessionSuspended, Source, Stance, StatementMade,
 };
 use minutes_core::id::{ActorId, AmendmentId, BodyId, DocumentName, EventId, MeetingId, ProposalId};
 use minutes_core::project::document::{document_latest, AmendmentStatus, DocumentState};
@@ -550,7 +550,9 @@ pub fn record(store: &mut Store, now: Timestamp, req: &Request) -> Result<Record
         drop(builder);
         match store.append(std::slice::from_ref(&event), req.expected_version, now) {
             Ok(done) => {
-                let x = done.first().ok_or_else(|| QueryError::Refused("the store acknowledged no event".into()))?;
+                let x = done
+                    .first()
+                    .ok_or_else(|| QueryError::Refused("the store acknowledged no event".into()))?;
                 let conflicts = overlaps(store, &event)?;
                 return Ok(Recorded {
                     seq: x.seq,
@@ -578,13 +580,16 @@ pub fn record(store: &mut Store, now: Timestamp, req: &Request) -> Result<Record
 fn retried(store: &Store, req: &Request, r: minutes_core::event::Recorded) -> Result<Recorded> {
     let e = &r.event;
     let want_doc = match doc_of(&req.verb) {
-        Some(d) => Some(resolve::document(store, d).or_else(|_| DocumentName::new(d).map_err(|x| QueryError::Refused(x.to_string())))?),
+        Some(d) => Some(
+            resolve::document(store, d)
+                .or_else(|_| DocumentName::new(d).map_err(|x| QueryError::Refused(x.to_string())))?,
+        ),
         None => None,
     };
     let amendment = amendment_of(&e.kind);
     let same = e.type_name() == req.verb.type_name()
         && (want_doc.is_none() || want_doc == e.document)
-        && req.verb.amendment().is_none_or(|a| amendment.is_some_and(|x| x.as_str() == a));
+        && req.verb.amendment().map_or(true, |a| amendment.is_some_and(|x| x.as_str() == a));
     if !same {
         return Err(QueryError::Refused(format!(
             "event {} is already in the log as a {}{}; a retry must record the same thing (use a new --id, or none)",
@@ -638,7 +643,9 @@ fn amendment_of(k: &EventKind) -> Option<&AmendmentId> {
 /// The pending amendments of a just-proposed amendment's document that touch its words.
 fn overlaps(store: &Store, e: &Event) -> Result<Vec<Overlap>> {
     let (EventKind::AmendmentProposed(p), Some(doc)) = (&e.kind, &e.document) else { return Ok(Vec::new()) };
-    let Some(s) = document_latest(&effective(&store.stream(doc.as_str())?, None)) else { return Ok(Vec::new()) };
+    let Some(s) = document_latest(&effective(&store.stream(doc.as_str())?, None)) else {
+        return Ok(Vec::new());
+    };
     Ok(crate::state::conflicts(&s)
         .into_iter()
         .filter_map(|c| {
@@ -674,7 +681,8 @@ impl<'a> Builder<'a> {
         let meeting = match &req.verb {
             Verb::Declare { .. } => None,
             Verb::Correct { event, .. } => {
-                let r = store.event(event)?.ok_or_else(|| refused(format!("event {event} is not in the log")))?;
+                let r =
+                    store.event(event)?.ok_or_else(|| refused(format!("event {event} is not in the log")))?;
                 Some(resolve::meeting(store, &r.event.meeting)?)
             }
             v => {
@@ -724,7 +732,8 @@ impl<'a> Builder<'a> {
             When::Now => Window::at(self.now.with_timezone(&zone).fixed_offset()),
             When::At(t) => Window::at(r(t)?),
             When::Window(from, to) => {
-                let w = Window { from: from.as_ref().map(r).transpose()?, to: to.as_ref().map(r).transpose()? };
+                let w =
+                    Window { from: from.as_ref().map(r).transpose()?, to: to.as_ref().map(r).transpose()? };
                 if let (Some(a), Some(b)) = (w.from, w.to) {
                     if b < a {
                         return Err(QueryError::Usage("--to comes before --from".into()));
@@ -754,7 +763,8 @@ impl<'a> Builder<'a> {
         let kind = match &self.req.verb {
             Verb::Declare { meeting, title, venue, zone: z, first_day, last_day, bodies, rules } => {
                 let start = time::start_of_day(zone, *first_day).map_err(|e| refused(e.to_string()))?;
-                let after = time::start_of_day(zone, *last_day + chrono::Days::new(1)).map_err(|e| refused(e.to_string()))?;
+                let after = time::start_of_day(zone, *last_day + chrono::Days::new(1))
+                    .map_err(|e| refused(e.to_string()))?;
                 if env.phase.is_none() {
                     if occurred.to.is_some_and(|t| t <= start) {
                         phase = Phase::Preparatory;
@@ -794,10 +804,13 @@ impl<'a> Builder<'a> {
             }
             Verb::Body { id: b, name, by_body } => {
                 body = self.opt_body(by_body)?;
-                EventKind::BodyEstablished(BodyEstablished { established: Body { id: id_of(BodyId::new(b))?, name: name.clone() } })
+                EventKind::BodyEstablished(BodyEstablished {
+                    established: Body { id: id_of(BodyId::new(b))?, name: name.clone() },
+                })
             }
             Verb::Actor { id: a, name, kind, aliases, affiliation } => {
-                let affiliation = affiliation.as_deref().map(|x| resolve::actor(self.meeting()?, x)).transpose()?;
+                let affiliation =
+                    affiliation.as_deref().map(|x| resolve::actor(self.meeting()?, x)).transpose()?;
                 EventKind::ActorRegistered(ActorRegistered {
                     actor: id_of(ActorId::new(a))?,
                     name: name.clone(),
@@ -860,7 +873,8 @@ impl<'a> Builder<'a> {
                 document = Some(id_of(DocumentName::new(doc))?);
                 actors = self.actors(by)?;
                 body = self.opt_body(b)?;
-                let forerunner_of = forerunner_of.as_deref().map(|d| resolve::document(self.store, d)).transpose()?;
+                let forerunner_of =
+                    forerunner_of.as_deref().map(|d| resolve::document(self.store, d)).transpose()?;
                 EventKind::DocumentTabled(DocumentTabled {
                     kind: *kind,
                     title: title.clone(),
@@ -898,14 +912,17 @@ impl<'a> Builder<'a> {
                 actors = self.actors(by)?;
                 body = if b.is_some() { self.opt_body(b)? } else { s.body.clone() };
                 if *unworded && !ops.is_empty() {
-                    return Err(QueryError::Usage("--unworded records a proposal without its words: give no operations with it".into()));
+                    return Err(QueryError::Usage(
+                        "--unworded records a proposal without its words: give no operations with it".into(),
+                    ));
                 }
                 if !*unworded && ops.is_empty() {
                     return Err(QueryError::Usage(
                         "a proposal needs its operations (--clause PATH --replace OLD --with NEW, ...), or --unworded when the sources do not give its words".into(),
                     ));
                 }
-                let operations = ops.iter().map(|o| operation(o, s.text.as_ref())).collect::<Result<Vec<_>>>()?;
+                let operations =
+                    ops.iter().map(|o| operation(o, s.text.as_ref())).collect::<Result<Vec<_>>>()?;
                 let amendment = match amendment {
                     Some(a) => id_of(AmendmentId::new(a))?,
                     None => {
@@ -919,7 +936,12 @@ impl<'a> Builder<'a> {
                     None => ops.iter().map(describe_op).collect::<Vec<_>>().join("; "),
                 };
                 document = Some(name);
-                EventKind::AmendmentProposed(AmendmentProposed { amendment, summary, wording_known: !*unworded, operations })
+                EventKind::AmendmentProposed(AmendmentProposed {
+                    amendment,
+                    summary,
+                    wording_known: !*unworded,
+                    operations,
+                })
             }
             Verb::Fate { amendment, doc, fate, by, body: b } => {
                 let a = id_of(AmendmentId::new(amendment))?;
@@ -934,15 +956,22 @@ impl<'a> Builder<'a> {
                 let amendment = a;
                 match fate {
                     Fate::Withdraw => EventKind::AmendmentWithdrawn(AmendmentWithdrawn { amendment }),
-                    Fate::Refer => EventKind::AmendmentReferredToReport(AmendmentReferredToReport { amendment }),
-                    Fate::Accept(d) => EventKind::AmendmentAccepted(AmendmentAccepted { amendment, decided_by: *d }),
-                    Fate::Reject(d) => EventKind::AmendmentRejected(AmendmentRejected { amendment, decided_by: *d }),
+                    Fate::Refer => {
+                        EventKind::AmendmentReferredToReport(AmendmentReferredToReport { amendment })
+                    }
+                    Fate::Accept(d) => {
+                        EventKind::AmendmentAccepted(AmendmentAccepted { amendment, decided_by: *d })
+                    }
+                    Fate::Reject(d) => {
+                        EventKind::AmendmentRejected(AmendmentRejected { amendment, decided_by: *d })
+                    }
                 }
             }
             Verb::Procedural { id: p, summary, docs, by, body: b } => {
                 actors = self.actors(by)?;
                 body = self.opt_body(b)?;
-                let documents = docs.iter().map(|d| resolve::document(self.store, d)).collect::<Result<Vec<_>>>()?;
+                let documents =
+                    docs.iter().map(|d| resolve::document(self.store, d)).collect::<Result<Vec<_>>>()?;
                 EventKind::ProceduralProposalMade(ProceduralProposalMade {
                     proposal: id_of(ProposalId::new(p))?,
                     summary: summary.clone(),
@@ -952,13 +981,17 @@ impl<'a> Builder<'a> {
             Verb::WithdrawProcedural { id: p, by, body: b } => {
                 actors = self.actors(by)?;
                 body = self.opt_body(b)?;
-                EventKind::ProceduralProposalWithdrawn(ProceduralProposalWithdrawn { proposal: id_of(ProposalId::new(p))? })
+                EventKind::ProceduralProposalWithdrawn(ProceduralProposalWithdrawn {
+                    proposal: id_of(ProposalId::new(p))?,
+                })
             }
             Verb::Endorse { doc, body: b, amendments, submitted_to } => {
                 let (name, s) = self.doc(doc)?;
                 let by = self.body(b)?;
                 let amendments = match amendments {
-                    Some(list) => list.iter().map(|a| id_of(AmendmentId::new(a))).collect::<Result<Vec<_>>>()?,
+                    Some(list) => {
+                        list.iter().map(|a| id_of(AmendmentId::new(a))).collect::<Result<Vec<_>>>()?
+                    }
                     None => s
                         .amendments
                         .iter()
@@ -997,7 +1030,10 @@ impl<'a> Builder<'a> {
                 EventKind::DraftAdopted(DraftAdopted {})
             }
             Verb::Correct { event, reason, by } => {
-                let r = self.store.event(event)?.ok_or_else(|| refused(format!("event {event} is not in the log")))?;
+                let r = self
+                    .store
+                    .event(event)?
+                    .ok_or_else(|| refused(format!("event {event} is not in the log")))?;
                 document = r.event.document.clone();
                 actors = self.actors(by)?;
                 EventKind::EventCorrected(EventCorrected { corrects: *event, reason: reason.clone() })
@@ -1071,8 +1107,13 @@ fn only_meeting(store: &Store) -> Result<MeetingId> {
     let all = store.meetings()?;
     match all.as_slice() {
         [one] => resolve::meeting_id(one),
-        [] => Err(refused("the store holds no meeting; declare one first (minutes record declare MEETING ...)")),
-        many => Err(QueryError::Usage(format!("the store holds several meetings ({}); say which with --meeting", many.join(", ")))),
+        [] => {
+            Err(refused("the store holds no meeting; declare one first (minutes record declare MEETING ...)"))
+        }
+        many => Err(QueryError::Usage(format!(
+            "the store holds several meetings ({}); say which with --meeting",
+            many.join(", ")
+        ))),
     }
 }
 
@@ -1117,9 +1158,12 @@ fn operation(o: &OpSpec, text: Option<&Text>) -> Result<Operation> {
                 }
             }
         }
-        OpSpec::ReplaceWords { path: p, old, new, occurrence } => {
-            Operation::ReplaceWords { path: path(p)?, old: old.clone(), new: new.clone(), occurrence: *occurrence }
-        }
+        OpSpec::ReplaceWords { path: p, old, new, occurrence } => Operation::ReplaceWords {
+            path: path(p)?,
+            old: old.clone(),
+            new: new.clone(),
+            occurrence: *occurrence,
+        },
         OpSpec::DeleteWords { path: p, words, occurrence } => {
             let cp = path(p)?;
             let clause_words = text.and_then(|t| t.clause(&cp)).and_then(|c| c.words.as_deref());
@@ -1132,9 +1176,19 @@ fn operation(o: &OpSpec, text: Option<&Text>) -> Result<Operation> {
         OpSpec::InsertClause { parent, after, clause } => {
             Operation::InsertClause { parent: path(parent)?, after: after.clone(), clause: clause.clone() }
         }
-        OpSpec::ReplaceClause { path: p, clause } => Operation::ReplaceClause { path: path(p)?, clause: clause.clone() },
+        OpSpec::ReplaceClause { path: p, clause } => {
+            let cp = path(p)?;
+            let mut clause = clause.clone();
+            // The label stays as printed unless the clerk gives another.
+            if clause.label.is_none() {
+                clause.label = text.and_then(|t| t.clause(&cp)).and_then(|c| c.label.clone());
+            }
+            Operation::ReplaceClause { path: cp, clause }
+        }
         OpSpec::DeleteClause { path: p } => Operation::DeleteClause { path: path(p)? },
-        OpSpec::InsertSection { after, section } => Operation::InsertSection { after: after.clone(), section: section.clone() },
+        OpSpec::InsertSection { after, section } => {
+            Operation::InsertSection { after: after.clone(), section: section.clone() }
+        }
         OpSpec::DeleteSection { key } => Operation::DeleteSection { key: key.clone() },
     })
 }

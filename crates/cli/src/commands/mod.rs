@@ -8,6 +8,7 @@ mod history;
 mod import;
 mod init;
 mod ls;
+mod record;
 mod replay;
 mod snapshots;
 mod state;
@@ -50,6 +51,7 @@ enum Command {
     Blame(blame::Args),
     Import(import::Args),
     Append(append::Args),
+    Record(record::Args),
     Verify(verify::Args),
     Init(init::Args),
     Snapshots(snapshots::Args),
@@ -73,6 +75,7 @@ pub fn run() -> ExitCode {
         Command::Blame(a) => blame::run(&ctx, a, out),
         Command::Import(a) => import::run(&ctx, a, out),
         Command::Append(a) => append::run(&ctx, a, out),
+        Command::Record(a) => record::run(&ctx, a, out),
         Command::Verify(a) => verify::run(&ctx, a, out),
         Command::Init(a) => init::run(&ctx, a, out),
         Command::Snapshots(a) => snapshots::run(&ctx, a, out),
