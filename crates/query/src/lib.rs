@@ -19,7 +19,6 @@ mod history;
 mod listing;
 mod marked;
 pub mod open;
-pub mod record;
 mod replay;
 pub mod record;
 pub mod resolve;
