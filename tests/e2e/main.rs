@@ -8,4 +8,5 @@ mod commands;
 mod guarantees;
 mod hostile;
 mod record;
+mod recording;
 mod walkthrough;

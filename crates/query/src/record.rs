@@ -528,7 +528,7 @@ pub struct Recorded {
 /// `--dry-run` prints. Nothing is judged but the names it resolves.
 pub fn build(store: &Store, now: Timestamp, req: &Request) -> Result<Event> {
     let id = req.id.unwrap_or_else(|| EventId(uuid::Uuid::now_v7()));
-    Ok(Builder::new(store, now, req)?.event(id, 0)?.0)
+    Ok(Builder::new(store, now, req)?.event(id)?.0)
 }
 
 /// Records a request: a retry of an id already in the log for the same verb and target is a
@@ -545,7 +545,7 @@ pub fn record(store: &mut Store, now: Timestamp, req: &Request) -> Result<Record
     let mut skip = 0;
     loop {
         let builder = Builder::new(store, now, req)?;
-        let (event, generated) = builder.event(id, skip)?;
+        let (event, generated) = builder.event(id)?;
         let description = builder.describe(&event);
         drop(builder);
         match store.append(std::slice::from_ref(&event), req.expected_version, now) {
@@ -744,9 +744,9 @@ impl<'a> Builder<'a> {
         })
     }
 
-    /// The event, with `skip` taken generated amendment ids stepped past; and whether its
+    /// The event; and whether its
     /// amendment id was generated.
-    fn event(&self, id: EventId, skip: u64) -> Result<(Event, bool)> {
+    fn event(&self, id: EventId) -> Result<(Event, bool)> {
         let env = &self.req.envelope;
         let mut generated = false;
         let zone = match (&self.req.verb, &self.meeting) {
@@ -927,7 +927,7 @@ impl<'a> Builder<'a> {
                     Some(a) => id_of(AmendmentId::new(a))?,
                     None => {
                         generated = true;
-                        generated_id(&name, &s, skip)?
+                        generated_id(&name, &s)?
                     }
                 };
                 let summary = match summary {
@@ -1117,9 +1117,10 @@ fn only_meeting(store: &Store) -> Result<MeetingId> {
     }
 }
 
-/// `SLUG-amendment-N`: N counts the document's amendments, plus `skip` taken ids.
-fn generated_id(doc: &DocumentName, s: &DocumentState, skip: u64) -> Result<AmendmentId> {
-    let mut n = s.amendments.len() as u64 + 1 + skip;
+/// `SLUG-amendment-N`: N counts the document's amendments, past any id already taken (the
+/// state is read again on each try, so one a concurrent clerk took is stepped past).
+fn generated_id(doc: &DocumentName, s: &DocumentState) -> Result<AmendmentId> {
+    let mut n = s.amendments.len() as u64 + 1;
     loop {
         let suffix = format!("-amendment-{n}");
         let slug: String = doc.slug().chars().take(64 - suffix.len()).collect();
