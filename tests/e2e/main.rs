@@ -9,6 +9,7 @@ mod guarantees;
 mod hostile;
 mod reading;
 mod record;
+mod recording;
 mod stores;
 mod tidy;
 mod walkthrough;

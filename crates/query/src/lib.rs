@@ -20,6 +20,7 @@ mod listing;
 mod marked;
 pub mod open;
 mod replay;
+pub mod record;
 pub mod resolve;
 mod state;
 pub mod view;

@@ -8,6 +8,7 @@ mod history;
 mod import;
 mod init;
 mod ls;
+mod record;
 mod replay;
 mod snapshots;
 mod state;
@@ -51,6 +52,7 @@ enum Command {
     Blame(blame::Args),
     Import(import::Args),
     Append(append::Args),
+    Record(record::Args),
     Verify(verify::Args),
     Init(init::Args),
     Snapshots(snapshots::Args),
@@ -74,6 +76,7 @@ pub fn run() -> ExitCode {
         Command::Blame(a) => blame::run(&ctx, a, out),
         Command::Import(a) => import::run(&ctx, a, out),
         Command::Append(a) => append::run(&ctx, a, out),
+        Command::Record(a) => record::run(&ctx, a, out),
         Command::Verify(a) => verify::run(&ctx, a, out),
         Command::Init(a) => init::run(&ctx, a, out),
         Command::Snapshots(a) => snapshots::run(&ctx, a, out),
