@@ -7,5 +7,6 @@
 mod commands;
 mod guarantees;
 mod hostile;
+mod input;
 mod record;
 mod walkthrough;

@@ -106,12 +106,20 @@ impl TestEnv {
     /// Runs `minutes ARGS` with raw bytes (not necessarily UTF-8) as standard input; a binary
     /// that stops reading early (a refused overlong input) is not an error of the harness.
     pub fn run_bytes(&self, args: &[&str], stdin: Option<&[u8]>) -> Run {
+        self.run_env(args, stdin, &[])
+    }
+
+    /// Runs `minutes ARGS` with raw standard input and extra environment variables (the
+    /// caller's `MINUTES_CLERK` is never passed on).
+    pub fn run_env(&self, args: &[&str], stdin: Option<&[u8]>, vars: &[(&str, &str)]) -> Run {
         let mut child = Command::new(binary())
             .args(args)
             .current_dir(self.dir.path())
             .env("MINUTES_DB", self.db())
             .env("MINUTES_NOW", NOW)
             .env("TZ", "UTC")
+            .env_remove("MINUTES_CLERK")
+            .envs(vars.iter().copied())
             .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use minutes_core::event::Recorded;
-use minutes_core::id::{symbol_key, DocumentName, MeetingId};
+use minutes_core::id::{symbol_key, Clerk, DocumentName, MeetingId};
 use minutes_core::project::meeting::MeetingState;
 use minutes_core::time::Timestamp;
 use minutes_store::Store;
@@ -18,6 +18,8 @@ pub struct Context {
     pub db: PathBuf,
     /// The time now: stamps `recorded_at` and is the default `--at`.
     pub now: Timestamp,
+    /// Who is recording (`--clerk`, else `MINUTES_CLERK`): stamps `recorded_by` on writes.
+    pub clerk: Option<Clerk>,
 }
 
 impl Context {
@@ -33,12 +35,14 @@ impl Context {
         Ok(store)
     }
 
-    /// Runs `write` on the store; when it does not exist, first creates it holding the bundled
-    /// record, all or nothing, so a refused write leaves no file behind.
+    /// Runs `write` on the store, its clerk set; when it does not exist, first creates it
+    /// holding the bundled record (as bundled, without a clerk), all or nothing, so a refused
+    /// write leaves no file behind.
     pub fn write<T>(&self, mut write: impl FnMut(&mut Store) -> Result<T>) -> Result<T> {
         if !self.db.exists() {
             let created = Store::create_with(&self.db, |s| {
                 s.append(&bundled_events()?, None, self.now)?;
+                s.set_clerk(self.clerk.clone());
                 write(s)
             })?;
             if let Some(v) = created {
@@ -46,6 +50,7 @@ impl Context {
             }
         }
         let mut store = Store::open(&self.db)?;
+        store.set_clerk(self.clerk.clone());
         write(&mut store)
     }
 }

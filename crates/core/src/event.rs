@@ -1,8 +1,9 @@
 //! Events: the facts of a meeting record, named in the past tense, and their JSON form.
 //!
 //! An event is one JSON object: an envelope (`id`, `type`, `v`, `meeting`, `document`, `body`,
-//! `actors`, `occurred`, `recorded_at`, `source`...) and the `data` of its type. Events are a file
-//! format: a variant is never renamed or reused, and an older shape is upgraded on read.
+//! `actors`, `occurred`, `recorded_at`, `recorded_by`, `source`...) and the `data` of its type.
+//! Events are a file format: a variant is never renamed or reused, and an older shape is
+//! upgraded on read.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -10,7 +11,7 @@ use serde_json::Value;
 use thiserror::Error;
 
 use crate::amend::Operation;
-use crate::id::{ActorId, AmendmentId, BodyId, DocumentName, EventId, MeetingId, ProposalId};
+use crate::id::{ActorId, AmendmentId, BodyId, Clerk, DocumentName, EventId, MeetingId, ProposalId};
 use crate::text::Text;
 use crate::time::{Timestamp, Window};
 
@@ -41,6 +42,9 @@ pub struct Event {
     pub occurred: Window,
     /// When the record learned of it; the store stamps it when the input leaves it out.
     pub recorded_at: Option<Timestamp>,
+    /// Who recorded it (a clerk's name); the store stamps its current clerk, if it has one,
+    /// when the input leaves it out. Absent from the JSON when `None`.
+    pub recorded_by: Option<Clerk>,
     /// Before, during or after the meeting's own dates.
     pub phase: Phase,
     /// Whether the official record or an observer's account reports it.
@@ -480,6 +484,8 @@ struct RawEvent<D> {
     #[serde(default, deserialize_with = "crate::time::opt_timestamp")]
     recorded_at: Option<Timestamp>,
     #[serde(default)]
+    recorded_by: Option<Clerk>,
+    #[serde(default)]
     phase: Phase,
     #[serde(default)]
     account: Account,
@@ -515,6 +521,9 @@ struct OutEvent<'a> {
     actors: &'a [ActorId],
     occurred: &'a Window,
     recorded_at: &'a Option<Timestamp>,
+    // Absent when `None`, so events recorded before the field existed keep their bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recorded_by: &'a Option<Clerk>,
     #[serde(skip_serializing_if = "is_default")]
     phase: Phase,
     #[serde(skip_serializing_if = "is_default")]
@@ -598,6 +607,7 @@ impl Event {
             actors: &self.actors,
             occurred: &self.occurred,
             recorded_at: &self.recorded_at,
+            recorded_by: &self.recorded_by,
             phase: self.phase,
             account: self.account,
             source: &self.source,
@@ -633,6 +643,7 @@ impl<D> RawEvent<D> {
             actors: self.actors,
             occurred: self.occurred,
             recorded_at: self.recorded_at,
+            recorded_by: self.recorded_by,
             phase: self.phase,
             account: self.account,
             source: self.source,
@@ -780,6 +791,22 @@ mod tests {
         assert!(Event::from_json(&f).unwrap_err().to_string().contains("unknown field `colour`"));
         let v = PROPOSED.replace(r#""v":1"#, r#""v":7"#);
         assert!(matches!(Event::from_json(&v), Err(DecodeError::Version { v: 7, .. })));
+    }
+
+    #[test]
+    fn recorded_by_is_read_written_and_absent_when_none() {
+        let e = Event::from_json(PROPOSED).unwrap();
+        assert_eq!(e.recorded_by, None);
+        assert!(!e.to_json().contains("recorded_by"), "{}", e.to_json());
+        let by = PROPOSED.replace(r#""v":1,"#, r#""v":1,"recorded_by":"Ana Ruiz","#);
+        let e = Event::from_json(&by).unwrap();
+        assert_eq!(e.recorded_by.as_ref().map(Clerk::as_str), Some("Ana Ruiz"));
+        assert!(e.to_json().contains(r#""recorded_at":null,"recorded_by":"Ana Ruiz","#), "{}", e.to_json());
+        assert_eq!(Event::from_json(&e.to_json()).unwrap(), e);
+        for bad in [r#""""#, r#""a\nb""#, "7"] {
+            let b = PROPOSED.replace(r#""v":1,"#, &format!(r#""v":1,"recorded_by":{bad},"#));
+            assert!(Event::from_json(&b).is_err(), "{b}");
+        }
     }
 
     #[test]

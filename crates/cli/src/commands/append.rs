@@ -104,7 +104,9 @@ fn stream(ctx: &Context, json: bool, out: &mut impl Write) -> Result<()> {
                     CliError::Refused(m) => refused(m),
                     other => other,
                 })?;
-                store = Some(minutes_store::Store::open(&ctx.db)?);
+                let mut opened = minutes_store::Store::open(&ctx.db)?;
+                opened.set_clerk(ctx.clerk.clone());
+                store = Some(opened);
                 Ok(first)
             }
         }

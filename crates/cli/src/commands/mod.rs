@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use minutes_core::id::Clerk;
 use minutes_core::time::{TimeArg, Timestamp};
 
 use crate::context::Context;
@@ -34,6 +35,10 @@ struct Cli {
     /// The store: one SQLite file [default: $MINUTES_DB, else ./minutes.db]
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
+
+    /// Who is recording: stamped as "recorded_by" on the events written without one
+    #[arg(long, global = true, value_name = "NAME", env = "MINUTES_CLERK", value_parser = clerk_arg)]
+    clerk: Option<Clerk>,
 
     #[command(subcommand)]
     command: Command,
@@ -56,7 +61,7 @@ enum Command {
 /// Parses the command line, runs the command, prints any error and picks the exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let ctx = match context(cli.db) {
+    let ctx = match context(cli.db, cli.clerk) {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
@@ -88,7 +93,7 @@ fn fail(e: CliError) -> ExitCode {
     ExitCode::from(code)
 }
 
-fn context(db: Option<PathBuf>) -> Result<Context, CliError> {
+fn context(db: Option<PathBuf>, clerk: Option<Clerk>) -> Result<Context, CliError> {
     let db = db
         .or_else(|| std::env::var_os("MINUTES_DB").filter(|v| !v.is_empty()).map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from("minutes.db"));
@@ -98,7 +103,7 @@ fn context(db: Option<PathBuf>) -> Result<Context, CliError> {
             .map_err(|_| CliError::Usage(format!("MINUTES_NOW '{s}' is not RFC 3339 with an offset")))?,
         Err(_) => chrono::Utc::now().fixed_offset(),
     };
-    Ok(Context { db, now })
+    Ok(Context { db, now, clerk })
 }
 
 /// The document a command reads, and which record: as it stands, or as it stood when the
@@ -136,6 +141,11 @@ impl DocumentArgs {
 /// The moment a time argument names, or now.
 fn moment(t: Option<&TimeArg>, zone: chrono_tz::Tz, now: Timestamp) -> Result<Timestamp, CliError> {
     t.map_or(Ok(now), |t| resolve(t, zone))
+}
+
+/// Reads a clerk's name (`--clerk`, `MINUTES_CLERK`).
+fn clerk_arg(s: &str) -> Result<Clerk, String> {
+    Clerk::new(s).map_err(|e| e.to_string())
 }
 
 /// Reads a time argument: RFC 3339 with an offset, or `YYYY-MM-DD HH:MM` in the meeting's zone.
