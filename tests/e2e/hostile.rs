@@ -35,7 +35,7 @@ macro_rules! corpus {
 corpus! {
     malformed_json: "malformed-json.jsonl" after 0 steps, Some(2), says ["EOF while parsing"];
     a_json_array_instead_of_an_object: "json-array.jsonl" after 0 steps, Some(1), says ["an event is a JSON object"];
-    an_empty_event_object: "empty-object.jsonl" after 0 steps, Some(1), says ["missing field `id`"];
+    an_empty_event_object: "empty-object.jsonl" after 0 steps, Some(1), says ["missing field `type`"];
     invalid_utf8: "invalid-utf8.jsonl" after 0 steps, Some(1), says ["not UTF-8 (byte 414)"];
     a_surrogate_encoded_in_utf8: "utf8-encoded-surrogate.jsonl" after 0 steps, Some(1), says ["not UTF-8"];
     a_lone_surrogate_escape: "lone-surrogate-escape.jsonl" after 0 steps, Some(1), says ["hex escape"];

@@ -7,6 +7,7 @@
 mod commands;
 mod guarantees;
 mod hostile;
+mod input;
 mod reading;
 mod record;
 mod recording;

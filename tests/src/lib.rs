@@ -106,16 +106,22 @@ impl TestEnv {
     /// Runs `minutes ARGS` naming no store (no `--db`, no `MINUTES_DB`): the default
     /// `./minutes.db` of the env's directory.
     pub fn run_default(&self, args: &[&str]) -> Run {
-        self.spawn(args, None, false)
+        self.spawn(args, None, &[], false)
     }
 
     /// Runs `minutes ARGS` with raw bytes (not necessarily UTF-8) as standard input; a binary
     /// that stops reading early (a refused overlong input) is not an error of the harness.
     pub fn run_bytes(&self, args: &[&str], stdin: Option<&[u8]>) -> Run {
-        self.spawn(args, stdin, true)
+        self.run_env(args, stdin, &[])
     }
 
-    fn spawn(&self, args: &[&str], stdin: Option<&[u8]>, named: bool) -> Run {
+    /// Runs `minutes ARGS` with raw standard input and extra environment variables (the
+    /// caller's `MINUTES_CLERK` is never passed on).
+    pub fn run_env(&self, args: &[&str], stdin: Option<&[u8]>, vars: &[(&str, &str)]) -> Run {
+        self.spawn(args, stdin, vars, true)
+    }
+
+    fn spawn(&self, args: &[&str], stdin: Option<&[u8]>, vars: &[(&str, &str)], named: bool) -> Run {
         let mut cmd = Command::new(binary());
         if named {
             cmd.env("MINUTES_DB", self.db());
@@ -127,6 +133,8 @@ impl TestEnv {
             .current_dir(self.dir.path())
             .env("MINUTES_NOW", NOW)
             .env("TZ", "UTC")
+            .env_remove("MINUTES_CLERK")
+            .envs(vars.iter().copied())
             .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

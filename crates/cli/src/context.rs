@@ -1,6 +1,7 @@
 //! What every command runs with: where the store is, the clock, and the store opened for
 //! reading or writing by the rules of `minutes_query::open`.
 
+use minutes_core::id::Clerk;
 use minutes_core::time::Timestamp;
 use minutes_query::{Location, Reader, StoreChoice};
 use minutes_store::Store;
@@ -13,6 +14,8 @@ pub struct Context {
     pub db: Location,
     /// The time now: stamps `recorded_at` and is the default `--at`.
     pub now: Timestamp,
+    /// Who is recording (`--clerk`, else `MINUTES_CLERK`): stamps `recorded_by` on writes.
+    pub clerk: Option<Clerk>,
 }
 
 impl Context {
@@ -32,8 +35,10 @@ impl Context {
         Ok(ask(&Reader::new(&store, self.now))?)
     }
 
-    /// Opens the store for writing: it must exist (only `init` creates a store).
+    /// Opens the store for writing, its clerk set: it must exist (only `init` creates a store).
     pub fn write(&self) -> Result<Store> {
-        Ok(self.db.open_write()?)
+        let mut store = self.db.open_write()?;
+        store.set_clerk(self.clerk.clone());
+        Ok(store)
     }
 }

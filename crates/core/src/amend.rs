@@ -86,6 +86,82 @@ pub enum Operation {
     },
 }
 
+/// The same operations read externally tagged (`{"delete_clause": {"path": ...}}`): a reader
+/// that tracks the path of a refused field follows the fields of such an enum, not those of
+/// the internally tagged form. Used only to name the field of an operation that was refused.
+#[derive(Deserialize)]
+#[serde(remote = "Operation", rename_all = "snake_case", deny_unknown_fields)]
+enum Tracked {
+    InsertWords {
+        path: ClausePath,
+        #[serde(default)]
+        before: Option<String>,
+        #[serde(default)]
+        after: Option<String>,
+        words: String,
+        #[serde(default)]
+        occurrence: Option<usize>,
+    },
+    ReplaceWords {
+        path: ClausePath,
+        old: String,
+        new: String,
+        #[serde(default)]
+        occurrence: Option<usize>,
+    },
+    DeleteWords {
+        path: ClausePath,
+        old: String,
+        #[serde(default)]
+        occurrence: Option<usize>,
+    },
+    InsertClause {
+        parent: ClausePath,
+        #[serde(default)]
+        after: Option<String>,
+        clause: Clause,
+    },
+    ReplaceClause {
+        path: ClausePath,
+        clause: Clause,
+    },
+    DeleteClause {
+        path: ClausePath,
+    },
+    InsertSection {
+        #[serde(default)]
+        after: Option<String>,
+        section: Section,
+    },
+    DeleteSection {
+        key: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)] // read only for the error it gives
+struct TrackedOperation(#[serde(with = "Tracked")] Operation);
+
+/// For an operation (`{"op": ..., ...}`) that does not read: the path of the refused field
+/// inside it (`path`, `clause.words`) and what is wrong; `None` if it reads, or has no `op`.
+pub(crate) fn refused_field(op: &serde_json::Value) -> Option<(String, String)> {
+    let mut fields = op.as_object()?.clone();
+    let tag = fields.remove("op")?.as_str()?.to_string();
+    let tagged =
+        serde_json::Value::Object(std::iter::once((tag, serde_json::Value::Object(fields))).collect());
+    let err = serde_path_to_error::deserialize::<_, TrackedOperation>(&tagged).err()?;
+    let path = err
+        .path()
+        .iter()
+        .skip(1)
+        .map(|seg| match seg {
+            serde_path_to_error::Segment::Seq { index } => format!("[{index}]"),
+            other => format!(".{other}"),
+        })
+        .collect::<String>();
+    Some((path, err.inner().to_string()))
+}
+
 impl Operation {
     /// The clause whose words the operation edits, for an edit of words; `None` for an
     /// operation on clauses or sections, which may bring keys in or take them out.

@@ -1,18 +1,20 @@
 //! Events: the facts of a meeting record, named in the past tense, and their JSON form.
 //!
 //! An event is one JSON object: an envelope (`id`, `type`, `v`, `meeting`, `document`, `body`,
-//! `actors`, `occurred`, `recorded_at`, `source`...) and the `data` of its type. Events are a file
-//! format: a variant is never renamed or reused, and an older shape is upgraded on read.
+//! `actors`, `occurred`, `recorded_at`, `recorded_by`, `source`...) and the `data` of its type.
+//! Events are a file format: a variant is never renamed or reused, and an older shape is
+//! upgraded on read.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
 use crate::amend::Operation;
-use crate::id::{ActorId, AmendmentId, BodyId, DocumentName, EventId, MeetingId, ProposalId};
+use crate::id::{ActorId, AmendmentId, BodyId, Clerk, DocumentName, EventId, MeetingId, ProposalId};
 use crate::text::Text;
-use crate::time::{Timestamp, Window};
+use crate::time::{self, Timestamp, Window, TIME_FORMS};
 
 /// The schema version each event type is written with today. A type's version goes up when
 /// its `data` changes shape; the store's upcaster turns older shapes into this one on read.
@@ -41,6 +43,9 @@ pub struct Event {
     pub occurred: Window,
     /// When the record learned of it; the store stamps it when the input leaves it out.
     pub recorded_at: Option<Timestamp>,
+    /// Who recorded it (a clerk's name); the store stamps its current clerk, if it has one,
+    /// when the input leaves it out. Absent from the JSON when `None`.
+    pub recorded_by: Option<Clerk>,
     /// Before, during or after the meeting's own dates.
     pub phase: Phase,
     /// Whether the official record or an observer's account reports it.
@@ -224,9 +229,12 @@ macro_rules! data {
 
             /// Reads `data` as the fields of type `type_name`, current version.
             pub fn decode(type_name: &str, data: Value) -> Result<Self, DecodeError> {
-                let bad = |e: serde_json::Error| DecodeError::Data { type_name: type_name.to_string(), error: e.to_string() };
+                let bad = |e: serde_path_to_error::Error<serde_json::Error>| DecodeError::Data {
+                    type_name: type_name.to_string(),
+                    error: in_data(&data, &e),
+                };
                 match type_name {
-                    $(stringify!($name) => serde_json::from_value(data).map(Self::$name).map_err(bad),)*
+                    $(stringify!($name) => serde_path_to_error::deserialize(&data).map(Self::$name).map_err(bad),)*
                     other => Err(DecodeError::UnknownType(other.to_string())),
                 }
             }
@@ -434,6 +442,10 @@ data! {
     }
 }
 
+/// Where the caller finds the time zone of a meeting it knows (`None`: not known), for the
+/// local times of input ([`Event::from_json_in`]).
+pub type ZoneOf<'a> = &'a dyn Fn(&MeetingId) -> Option<Tz>;
+
 /// An event that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DecodeError {
@@ -452,11 +464,11 @@ pub enum DecodeError {
         v: u32,
     },
     /// The `data` does not fit the type.
-    #[error("data of {type_name}: {error}")]
+    #[error("{error} (data of {type_name})")]
     Data {
         /// The type.
         type_name: String,
-        /// What serde said.
+        /// The field's path (`data.operations[0].path`) and what serde said.
         error: String,
     },
 }
@@ -466,7 +478,9 @@ pub enum DecodeError {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawEvent<D> {
-    id: EventId,
+    // Required but for input that lets it be derived from the content (`Event::from_json_in`).
+    #[serde(default)]
+    id: Option<EventId>,
     #[serde(rename = "type")]
     type_name: String,
     v: u32,
@@ -479,6 +493,8 @@ struct RawEvent<D> {
     occurred: Window,
     #[serde(default, deserialize_with = "crate::time::opt_timestamp")]
     recorded_at: Option<Timestamp>,
+    #[serde(default)]
+    recorded_by: Option<Clerk>,
     #[serde(default)]
     phase: Phase,
     #[serde(default)]
@@ -515,6 +531,9 @@ struct OutEvent<'a> {
     actors: &'a [ActorId],
     occurred: &'a Window,
     recorded_at: &'a Option<Timestamp>,
+    // Absent when `None`, so events recorded before the field existed keep their bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recorded_by: &'a Option<Clerk>,
     #[serde(skip_serializing_if = "is_default")]
     phase: Phase,
     #[serde(skip_serializing_if = "is_default")]
@@ -537,31 +556,61 @@ impl Event {
     /// An event of its type's current version is read in one pass, its `data` straight into
     /// the type's fields (serde refuses a field given twice); anything else (an older shape to
     /// upgrade, or input to refuse) goes through a strict `Value`, which upgrades it or names
-    /// what is wrong.
+    /// what is wrong, with the path of the field (`occurred.from`, `data.operations[0].path`).
     pub fn from_json(s: &str) -> Result<Self, DecodeError> {
-        match Self::from_json_current(s) {
+        match Self::from_json_current(s, false) {
             Some(e) => Ok(e),
             None => Self::from_value(parse_json(s)?),
         }
     }
 
-    /// The one-pass read of an event of a current version; `None` for anything else.
-    fn from_json_current(s: &str) -> Option<Self> {
+    /// Reads an event as a person or a tool gives it (`append`, `import`): as
+    /// [`Event::from_json`], and also
+    ///
+    /// - `occurred.from`, `occurred.to` and `recorded_at` may be `YYYY-MM-DD HH:MM`, read in the
+    ///   meeting's time zone: `zone_of` gives the zone of a meeting the caller knows, and a
+    ///   `MeetingDeclared` uses its own `data.time_zone`. A local time of a meeting whose zone
+    ///   is not known, or one the clocks skipped, is refused; the event keeps the resolved time,
+    ///   RFC 3339 with its offset.
+    /// - without an `id`, the event gets [`Event::content_id`], so the same content given twice
+    ///   is one event.
+    pub fn from_json_in(s: &str, zone_of: ZoneOf<'_>) -> Result<Self, DecodeError> {
+        match Self::from_json_current(s, true) {
+            Some(e) => Ok(e),
+            None => Self::decode_value(parse_json(s)?, Some(zone_of)),
+        }
+    }
+
+    /// The one-pass read of an event of a current version; `None` for anything else. Without
+    /// an `id`, the event gets its content id if `derive_id`, else `None`.
+    fn from_json_current(s: &str, derive_id: bool) -> Option<Self> {
         let raw: RawEvent<&serde_json::value::RawValue> = serde_json::from_str(s).ok()?;
-        if raw.v != schema_version(&raw.type_name) {
+        if raw.v != schema_version(&raw.type_name) || (raw.id.is_none() && !derive_id) {
             return None;
         }
         let kind = EventKind::decode_str(&raw.type_name, raw.data.get()).ok()?;
         Some(raw.into_event(kind))
     }
 
-    /// Reads an event from a JSON value, upgrading an older shape of its type first.
-    pub fn from_value(mut v: Value) -> Result<Self, DecodeError> {
+    /// Reads an event from a JSON value, upgrading an older shape of its type first. A refusal
+    /// names the field's path.
+    pub fn from_value(v: Value) -> Result<Self, DecodeError> {
+        Self::decode_value(v, None)
+    }
+
+    /// The strict read: upgrades, resolves local times (with `zone_of`, the input path; without
+    /// it, a local time is refused) and derives a missing id (only with `zone_of`).
+    fn decode_value(mut v: Value, zone_of: Option<ZoneOf<'_>>) -> Result<Self, DecodeError> {
         if !v.is_object() {
             return Err(DecodeError::Json("an event is a JSON object ({...})".into()));
         }
         crate::upcast::upgrade(&mut v)?;
-        let mut raw: RawEvent<Value> = serde_json::from_value(v).map_err(|e| DecodeError::Json(e.to_string()))?;
+        resolve_local_times(&mut v, zone_of)?;
+        let mut raw: RawEvent<Value> =
+            serde_path_to_error::deserialize(v).map_err(|e| DecodeError::Json(at_path("", &e)))?;
+        if raw.id.is_none() && zone_of.is_none() {
+            return Err(DecodeError::Json("missing field `id`".into()));
+        }
         if !EventKind::TYPES.contains(&raw.type_name.as_str()) {
             return Err(DecodeError::UnknownType(raw.type_name));
         }
@@ -570,6 +619,20 @@ impl Event {
         }
         let kind = EventKind::decode(&raw.type_name, std::mem::take(&mut raw.data))?;
         Ok(raw.into_event(kind))
+    }
+
+    /// The id derived from the event's content as given: a UUID (version 8) made of the first
+    /// 16 bytes of the SHA-256 of its canonical JSON without `id`, `recorded_at` and
+    /// `recorded_by`. Pure: the same content has the same id on every machine, so a retry of
+    /// an event given without an id is the same event (and a no-op), and two events of
+    /// identical content without ids are one event.
+    pub fn content_id(&self) -> EventId {
+        use sha2::{Digest, Sha256};
+        let content = self.write_with(&EventId(uuid::Uuid::nil()), &None, &None, None);
+        let digest = Sha256::digest(content.as_bytes());
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        EventId(uuid::Builder::from_custom_bytes(bytes).into_uuid())
     }
 
     /// The event as canonical JSON: the bytes the store keeps and hashes.
@@ -583,12 +646,23 @@ impl Event {
     }
 
     fn write(&self, stored: Option<(u64, u64, &str)>) -> String {
+        self.write_with(&self.id, &self.recorded_at, &self.recorded_by, stored)
+    }
+
+    /// The JSON of the event with these `id`, `recorded_at` and `recorded_by`.
+    fn write_with(
+        &self,
+        id: &EventId,
+        recorded_at: &Option<Timestamp>,
+        recorded_by: &Option<Clerk>,
+        stored: Option<(u64, u64, &str)>,
+    ) -> String {
         // Serializing plain data structs and strings into a String cannot fail; a Null data
         // would only show a bug in a Serialize impl of ours.
         let data = self.kind.data().unwrap_or(Value::Null);
         let out = OutEvent {
             seq: stored.map(|s| s.0),
-            id: &self.id,
+            id,
             type_name: self.kind.type_name(),
             v: schema_version(self.kind.type_name()),
             meeting: &self.meeting,
@@ -597,7 +671,8 @@ impl Event {
             body: &self.body,
             actors: &self.actors,
             occurred: &self.occurred,
-            recorded_at: &self.recorded_at,
+            recorded_at,
+            recorded_by,
             phase: self.phase,
             account: self.account,
             source: &self.source,
@@ -623,23 +698,125 @@ impl Event {
 }
 
 impl<D> RawEvent<D> {
-    /// The event this envelope holds, with its data read as `kind`.
+    /// The event this envelope holds, with its data read as `kind`; without an id, its
+    /// content id.
     fn into_event(self, kind: EventKind) -> Event {
-        Event {
-            id: self.id,
+        let given = self.id;
+        let mut e = Event {
+            id: given.unwrap_or(EventId(uuid::Uuid::nil())),
             meeting: self.meeting,
             document: self.document,
             body: self.body,
             actors: self.actors,
             occurred: self.occurred,
             recorded_at: self.recorded_at,
+            recorded_by: self.recorded_by,
             phase: self.phase,
             account: self.account,
             source: self.source,
             note: self.note,
             kind,
+        };
+        if given.is_none() {
+            e.id = e.content_id();
+        }
+        e
+    }
+}
+
+/// What serde said, after the path of the field it is about (`prefix` first, for the data).
+fn at_path(prefix: &str, e: &serde_path_to_error::Error<serde_json::Error>) -> String {
+    let path = e.path().to_string();
+    let path = match (prefix, path.as_str()) {
+        (p, ".") => p.to_string(),
+        ("", p) => p.to_string(),
+        (p, q) if q.starts_with('[') => format!("{p}{q}"),
+        (p, q) => format!("{p}.{q}"),
+    };
+    if path.is_empty() {
+        e.inner().to_string()
+    } else {
+        format!("{path}: {}", e.inner())
+    }
+}
+
+/// What serde said of `data`, after the refused field's path (`data.operations[0].path`): for
+/// a field inside an amendment operation, which serde reads without tracking the path, the
+/// operation is read again to find it.
+fn in_data(data: &Value, e: &serde_path_to_error::Error<serde_json::Error>) -> String {
+    let mut at = Some(data);
+    for seg in e.path().iter() {
+        at = match seg {
+            serde_path_to_error::Segment::Seq { index } => at.and_then(|v| v.get(index)),
+            serde_path_to_error::Segment::Map { key } => at.and_then(|v| v.get(key)),
+            _ => None,
+        };
+    }
+    let element = matches!(e.path().iter().next_back(), Some(serde_path_to_error::Segment::Seq { .. }));
+    match at.filter(|_| element).and_then(crate::amend::refused_field) {
+        Some((inner, message)) => {
+            let path = e.path().to_string();
+            let path = if path == "." { String::new() } else { format!(".{path}") };
+            format!("data{path}{inner}: {message}")
+        }
+        None => at_path("data", e),
+    }
+}
+
+/// The envelope's time fields that may be given as local times.
+const TIME_FIELDS: [(&str, Option<&str>); 3] =
+    [("occurred", Some("from")), ("occurred", Some("to")), ("recorded_at", None)];
+
+/// Rewrites each time field given as `YYYY-MM-DD HH:MM` to RFC 3339 with its offset, read in
+/// the meeting's zone (`zone_of`; a `MeetingDeclared` gives its own). Anything else is left for
+/// the deserializer to accept or refuse.
+fn resolve_local_times(v: &mut Value, zone_of: Option<ZoneOf<'_>>) -> Result<(), DecodeError> {
+    let mut zone: Option<Option<Tz>> = None;
+    for (outer, inner) in TIME_FIELDS {
+        let field = match inner {
+            Some(i) => v.get(outer).and_then(|o| o.get(i)),
+            None => v.get(outer),
+        };
+        let Some(text) = field.and_then(Value::as_str) else { continue };
+        let Some(local) = local_time(text) else { continue };
+        let name = inner.map_or_else(|| outer.to_string(), |i| format!("{outer}.{i}"));
+        let tz = *zone.get_or_insert_with(|| meeting_zone(v, zone_of));
+        let Some(tz) = tz else {
+            let meeting = v.get("meeting").and_then(Value::as_str).unwrap_or("?");
+            return Err(DecodeError::Json(format!(
+                "{name}: '{text}' is a local time, but the time zone of meeting '{meeting}' is not known here; \
+                 declare the meeting first, or use {TIME_FORMS}"
+            )));
+        };
+        let t = time::local(tz, local).map_err(|e| DecodeError::Json(format!("{name}: {e}")))?;
+        let resolved = Value::String(time::rfc3339(&t));
+        let slot = match inner {
+            Some(i) => v.get_mut(outer).and_then(|o| o.get_mut(i)),
+            None => v.get_mut(outer),
+        };
+        if let Some(slot) = slot {
+            *slot = resolved;
         }
     }
+    Ok(())
+}
+
+/// `YYYY-MM-DD HH:MM` (a local time), for a text that is not an instant already.
+fn local_time(text: &str) -> Option<NaiveDateTime> {
+    if DateTime::parse_from_rfc3339(text).is_ok() || text.parse::<Timestamp>().is_ok() {
+        return None;
+    }
+    NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M").ok()
+}
+
+/// The zone local times of the event `v` are read in: a declaration's own, else the caller's.
+fn meeting_zone(v: &Value, zone_of: Option<ZoneOf<'_>>) -> Option<Tz> {
+    if v.get("type").and_then(Value::as_str) == Some("MeetingDeclared") {
+        let name = v.get("data").and_then(|d| d.get("time_zone")).and_then(Value::as_str)?;
+        return time::zone(name).ok();
+    }
+    let meeting = MeetingId::new(v.get("meeting").and_then(Value::as_str)?).ok()?;
+    zone_of.and_then(|f| f(&meeting))
 }
 
 /// Parses JSON, refusing an object that holds the same key twice: other tools may read the
@@ -752,6 +929,18 @@ mod tests {
             with(r#""wording_known":false"#, r#""wording_known":false,"extra":1"#),
             "[1, 2]".to_string(),
             "{".to_string(),
+            // Fields of the wrong kind, named by their path.
+            with(r#""v":1"#, r#""v":"1""#),
+            with(r#""actors":["turkey"]"#, r#""actors":["turkey","Turkey"]"#),
+            with(
+                r#""wording_known":false"#,
+                r#""wording_known":true,"operations":[{"op":"delete_clause","path":7}]"#,
+            ),
+            with(r#""wording_known":false"#, r#""wording_known":true,"operations":[{"op":"delete_clause"}]"#),
+            // Local times: refused without a zone (from_json has none), whatever the path.
+            with("2013-05-15T09:30:00+02:00", "2013-05-15 09:30"),
+            // Without an id.
+            with(r#""id":"0196c0de-0000-7000-8000-000000000001","#, ""),
         ];
         for case in &cases {
             let fast = Event::from_json(case);
@@ -760,6 +949,22 @@ mod tests {
         }
         assert!(Event::from_json(&cases[1]).unwrap_err().to_string().contains("\"body\" appears twice"));
         assert!(Event::from_json(&cases[4]).unwrap_err().to_string().contains("\"a\" appears twice"));
+        let err = |i: usize| Event::from_json(&cases[i]).unwrap_err().to_string();
+        assert!(
+            err(7).starts_with("occurred.from: '2013-05-15T09:30' is not a time; use RFC 3339"),
+            "{}",
+            err(7)
+        );
+        assert!(err(7).contains("YYYY-MM-DD HH:MM in the meeting's time zone"), "{}", err(7));
+        assert!(err(12).starts_with("data.wording_known: invalid type"), "{}", err(12));
+        assert!(err(12).ends_with("(data of AmendmentProposed)"), "{}", err(12));
+        assert!(err(13).starts_with("data.extra: unknown field `extra`"), "{}", err(13));
+        assert!(err(16).starts_with("v: invalid type: string \"1\""), "{}", err(16));
+        assert!(err(17).starts_with("actors[1]: actor id 'Turkey' is not valid"), "{}", err(17));
+        assert!(err(18).starts_with("data.operations[0].path: "), "{}", err(18));
+        assert!(err(19).starts_with("data.operations[0]: missing field `path`"), "{}", err(19));
+        assert!(err(20).starts_with("occurred.from: '2013-05-15 09:30' is a local time"), "{}", err(20));
+        assert_eq!(err(21), "missing field `id`");
     }
 
     #[test]
@@ -780,6 +985,89 @@ mod tests {
         assert!(Event::from_json(&f).unwrap_err().to_string().contains("unknown field `colour`"));
         let v = PROPOSED.replace(r#""v":1"#, r#""v":7"#);
         assert!(matches!(Event::from_json(&v), Err(DecodeError::Version { v: 7, .. })));
+    }
+
+    #[test]
+    fn recorded_by_is_read_written_and_absent_when_none() {
+        let e = Event::from_json(PROPOSED).unwrap();
+        assert_eq!(e.recorded_by, None);
+        assert!(!e.to_json().contains("recorded_by"), "{}", e.to_json());
+        let by = PROPOSED.replace(r#""v":1,"#, r#""v":1,"recorded_by":"Ana Ruiz","#);
+        let e = Event::from_json(&by).unwrap();
+        assert_eq!(e.recorded_by.as_ref().map(Clerk::as_str), Some("Ana Ruiz"));
+        assert!(e.to_json().contains(r#""recorded_at":null,"recorded_by":"Ana Ruiz","#), "{}", e.to_json());
+        assert_eq!(Event::from_json(&e.to_json()).unwrap(), e);
+        for bad in [r#""""#, r#""a\nb""#, "7"] {
+            let b = PROPOSED.replace(r#""v":1,"#, &format!(r#""v":1,"recorded_by":{bad},"#));
+            assert!(Event::from_json(&b).is_err(), "{b}");
+        }
+    }
+
+    fn zurich(m: &MeetingId) -> Option<Tz> {
+        (m.as_str() == "wtpf-13").then_some(chrono_tz::Europe::Zurich)
+    }
+
+    #[test]
+    fn input_reads_local_times_in_the_meetings_zone() {
+        let local = PROPOSED
+            .replace("2013-05-15T09:30:00+02:00", "2013-05-15 09:30")
+            .replace(r#""v":1,"#, r#""v":1,"recorded_at":"2026-03-29 03:30","#);
+        let e = Event::from_json_in(&local, &zurich).unwrap();
+        let given = Event::from_json(PROPOSED).unwrap();
+        assert_eq!(e.occurred, given.occurred);
+        assert!(e.to_json().contains(r#""from":"2013-05-15T09:30:00+02:00""#), "{}", e.to_json());
+        assert!(e.to_json().contains(r#""recorded_at":"2026-03-29T03:30:00+02:00""#), "{}", e.to_json());
+        // RFC 3339 input reads as before.
+        assert_eq!(Event::from_json_in(PROPOSED, &zurich).unwrap(), given);
+        // A meeting whose zone is not known.
+        let err = Event::from_json_in(&local, &|_| None).unwrap_err().to_string();
+        assert!(err.starts_with("occurred.from: '2013-05-15 09:30' is a local time"), "{err}");
+        assert!(err.contains("time zone of meeting 'wtpf-13' is not known"), "{err}");
+        // A time the clocks skipped.
+        let gap = PROPOSED.replace("2013-05-15T10:10:00+02:00", "2013-03-31 02:30");
+        let err = Event::from_json_in(&gap, &zurich).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "occurred.to: '2013-03-31 02:30' does not exist in Europe/Zurich (the clocks skipped it)"
+        );
+        // Neither form.
+        let bad = PROPOSED.replace("2013-05-15T09:30:00+02:00", "15/05/2013 09:30");
+        let err = Event::from_json_in(&bad, &zurich).unwrap_err().to_string();
+        assert!(err.starts_with("occurred.from: '15/05/2013 09:30' is not a time; use RFC 3339"), "{err}");
+    }
+
+    #[test]
+    fn a_declaration_reads_local_times_in_its_own_zone() {
+        let declared = r#"{"id":"0196c0de-0000-7000-8000-000000000002","type":"MeetingDeclared","v":1,
+            "meeting":"new-one","document":null,"occurred":{"from":"2030-01-10 09:00","to":"2030-01-10 09:00"},
+            "source":null,"phase":"preparatory","data":{"title":"T","venue":"V","time_zone":"America/New_York",
+            "first_day":"2030-03-02","last_day":"2030-03-02","bodies":[]}}"#;
+        let e = Event::from_json_in(declared, &|_| None).unwrap();
+        assert_eq!(e.occurred.from.map(|t| time::rfc3339(&t)).as_deref(), Some("2030-01-10T09:00:00-05:00"));
+    }
+
+    #[test]
+    fn an_event_without_an_id_gets_the_id_of_its_content() {
+        let no_id = PROPOSED.replace(r#""id":"0196c0de-0000-7000-8000-000000000001","#, "");
+        let a = Event::from_json_in(&no_id, &zurich).unwrap();
+        assert_eq!(a.id.0.get_version_num(), 8);
+        assert_eq!(a.id, a.content_id());
+        // The same content, however written: the same id; recorded_at and recorded_by do not count.
+        let respaced = no_id
+            .replace(r#""v":1,"#, r#""v": 1, "recorded_at": "2026-01-01T00:00:00Z", "recorded_by": "Ana","#);
+        let local = no_id.replace("2013-05-15T09:30:00+02:00", "2013-05-15 09:30");
+        assert_eq!(Event::from_json_in(&respaced, &zurich).unwrap().id, a.id);
+        // (a local time goes through the strict read: both reads derive the same id)
+        assert_eq!(Event::from_json_in(&local, &zurich).unwrap().id, a.id);
+        // Other content, another id; an explicit id is kept.
+        let other = no_id.replace("adds a request", "adds two requests");
+        assert_ne!(Event::from_json_in(&other, &zurich).unwrap().id, a.id);
+        assert_eq!(
+            Event::from_json_in(PROPOSED, &zurich).unwrap().id,
+            Event::from_json(PROPOSED).unwrap().id
+        );
+        // The id is pinned: it is part of the file format.
+        assert_eq!(a.id.to_string(), "5927a09b-8ff5-8694-997e-c2a234f3bc57");
     }
 
     #[test]

@@ -186,6 +186,60 @@ impl fmt::Display for EventId {
     }
 }
 
+/// Who recorded an event: a clerk's name (`Ana Ruiz`, `secretariat-desk-2`), 1 to 64
+/// characters, not blank, without control characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Clerk(String);
+
+/// The longest clerk's name, in characters.
+pub const CLERK_MAX_CHARS: usize = 64;
+
+impl Clerk {
+    /// Checks `s` and wraps it.
+    pub fn new(s: &str) -> Result<Self, IdError> {
+        let err = |why| IdError { kind: "clerk", value: s.to_string(), why };
+        if s.trim().is_empty() {
+            return Err(err("give a name of 1 to 64 characters, not blank"));
+        }
+        if s.chars().count() > CLERK_MAX_CHARS {
+            return Err(err("a clerk's name has at most 64 characters"));
+        }
+        if s.chars().any(char::is_control) {
+            return Err(err("a clerk's name holds no control characters (tabs, newlines...)"));
+        }
+        Ok(Self(s.to_string()))
+    }
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Clerk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for Clerk {
+    type Err = IdError;
+    fn from_str(s: &str) -> Result<Self, IdError> {
+        Self::new(s)
+    }
+}
+
+impl Serialize for Clerk {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Clerk {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(CheckedStr(Self::new))
+    }
+}
+
 /// A document symbol reduced to what matters for matching: case, spaces, dashes and hyphens dropped.
 ///
 /// `WTPF-13/5 rev. 1`, `wtpf 13/5 Rev.1` and `WTPF‑13/5 rev.1` (non-breaking hyphen) all reduce to
@@ -210,6 +264,17 @@ mod tests {
         assert!(DocumentName::new("wtpf-13").is_err());
         assert!(DocumentName::new("WTPF-13/opinion-3").is_err());
         assert!(DocumentName::new("wtpf-13/").is_err());
+    }
+
+    #[test]
+    fn clerks_are_short_non_blank_names_without_control_characters() {
+        assert_eq!(Clerk::new("Ana Ruiz").unwrap().as_str(), "Ana Ruiz");
+        assert!(Clerk::new("Zoë Ødegård").is_ok());
+        assert!(Clerk::new(&"x".repeat(64)).is_ok());
+        for bad in ["", "   ", "ana\nruiz", "ana\truiz", "\u{7f}"] {
+            assert!(Clerk::new(bad).is_err(), "{bad:?}");
+        }
+        assert!(Clerk::new(&"x".repeat(65)).unwrap_err().to_string().contains("at most 64"));
     }
 
     #[test]

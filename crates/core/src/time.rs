@@ -64,7 +64,9 @@ pub fn opt_timestamp<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Ti
         fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
             match DateTime::parse_from_rfc3339(s) {
                 Ok(t) => Ok(Some(t)),
-                Err(_) => s.parse::<Timestamp>().map(Some).map_err(E::custom),
+                Err(_) => {
+                    s.parse::<Timestamp>().map(Some).map_err(|_| E::custom(TimeError::Form(s.to_string())))
+                }
             }
         }
     }

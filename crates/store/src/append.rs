@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use minutes_core::event::{schema_version, Event};
-use minutes_core::id::{DocumentName, EventId, MeetingId};
+use minutes_core::id::{Clerk, DocumentName, EventId, MeetingId};
 use minutes_core::ledger::{streams_read, Ledger};
 use minutes_core::time::Timestamp;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
@@ -58,15 +58,15 @@ impl Store {
     /// Appends `events` in one transaction, all or nothing. Each is judged by the procedural
     /// rules as if appended alone, in order; an event whose id the log holds with the same
     /// content is a no-op. With `expected`, every event's stream must still be at that version
-    /// (use it with one event). `now` stamps events without `recorded_at`. Returns after the
-    /// commit is durable.
+    /// (use it with one event). `now` stamps events without `recorded_at`, the store's clerk
+    /// ([`Store::set_clerk`]) those without `recorded_by`. Returns after the commit is durable.
     pub fn append(&mut self, events: &[Event], expected: Option<u64>, now: Timestamp) -> Result<Vec<Appended>> {
         let cache = self.ledger.take();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from_sqlite)?;
         let mut batch = Batch::start(&tx, cache)?;
         let mut out = Vec::with_capacity(events.len());
         for (index, e) in events.iter().enumerate() {
-            out.push(batch.add(&tx, index, Cow::Borrowed(e), expected, now)?);
+            out.push(batch.add(&tx, index, Cow::Borrowed(e), expected, now, self.clerk.as_ref())?);
         }
         tx.commit().map_err(StoreError::from_sqlite)?;
         self.ledger = Some(batch.into_primed());
@@ -101,7 +101,7 @@ impl Store {
         let mut done = Imported::default();
         let mut index = 0;
         while let Some(e) = next() {
-            let a = batch.add(&tx, index, Cow::Owned(e.map_err(ImportError::Input)?), None, now)?;
+            let a = batch.add(&tx, index, Cow::Owned(e.map_err(ImportError::Input)?), None, now, self.clerk.as_ref())?;
             if a.existed {
                 done.existed += 1;
             } else {
@@ -136,7 +136,7 @@ impl Store {
         let mut batch = Batch::start(&tx, cached)?;
         let mut out = Vec::with_capacity(items.len());
         for (index, (e, expected)) in items.iter().enumerate() {
-            match batch.add(&tx, index, Cow::Borrowed(e), *expected, now) {
+            match batch.add(&tx, index, Cow::Borrowed(e), *expected, now, self.clerk.as_ref()) {
                 Ok(a) => out.push(Ok(a)),
                 Err(err @ (StoreError::Refused { .. } | StoreError::Stale { .. })) => out.push(Err(err)),
                 Err(other) => return Err(other),
@@ -212,8 +212,18 @@ impl Batch {
 
     /// Judges and inserts one event; nothing is changed when it is refused.
     /// The event is borrowed from an append's slice (and copied only to be written) or owned
-    /// by an import (and never copied).
-    fn add(&mut self, tx: &Transaction<'_>, index: usize, given: Cow<'_, Event>, expected: Option<u64>, now: Timestamp) -> Result<Appended> {
+    /// by an import (and never copied). `now` and `clerk` stamp `recorded_at` and
+    /// `recorded_by` where the event has none.
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        tx: &Transaction<'_>,
+        index: usize,
+        given: Cow<'_, Event>,
+        expected: Option<u64>,
+        now: Timestamp,
+        clerk: Option<&Clerk>,
+    ) -> Result<Appended> {
         let id = given.id;
         let refused = |refusal: Refusal| StoreError::Refused { index, id, refusal };
         for stream in streams_read(&given) {
@@ -235,8 +245,12 @@ impl Batch {
                 error: minutes_core::event::DecodeError::Json(format!("event {} is indexed but not in the log", given.id)),
             })?;
             let mut e = given.into_owned();
+            // Fields the store stamped: a retry that left them out is the same event.
             if e.recorded_at.is_none() {
                 e.recorded_at = stored.recorded_at;
+            }
+            if e.recorded_by.is_none() {
+                e.recorded_by.clone_from(&stored.recorded_by);
             }
             if e != stored {
                 return Err(refused(Refusal::IdTaken(id)));
@@ -252,6 +266,9 @@ impl Batch {
         }
         let mut e = given.into_owned();
         e.recorded_at.get_or_insert(now);
+        if e.recorded_by.is_none() {
+            e.recorded_by = clerk.cloned();
+        }
         let version = self.ledger.admit(&e, self.seq + 1).map_err(|r| refused(Refusal::Rule(r)))?;
         let seq = self.seq + 1;
         let payload = e.to_json();

@@ -37,6 +37,8 @@ pub struct Store {
     /// SQLite's data_version then): the next write starts from it, folding in only what other
     /// writers appended since, instead of reading its streams again.
     ledger: Option<append::Primed>,
+    /// Who is recording: stamped as `recorded_by` on the events written without one.
+    clerk: Option<minutes_core::id::Clerk>,
 }
 
 impl Store {
@@ -48,7 +50,7 @@ impl Store {
         }
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .map_err(StoreError::from_sqlite)?;
-        let store = Self { conn, path: Some(path.to_path_buf()), ledger: None };
+        let store = Self { conn, path: Some(path.to_path_buf()), ledger: None, clerk: None };
         store.check_identity()?;
         store.configure()?;
         Ok(store)
@@ -63,7 +65,7 @@ impl Store {
             )));
         }
         let conn = Connection::open(path).map_err(StoreError::from_sqlite)?;
-        let store = Self { conn, path: Some(path.to_path_buf()), ledger: None };
+        let store = Self { conn, path: Some(path.to_path_buf()), ledger: None, clerk: None };
         store.conn.execute_batch(schema::CREATE).map_err(StoreError::from_sqlite)?;
         store.configure()?;
         Ok(store)
@@ -112,7 +114,18 @@ impl Store {
     pub fn memory() -> Result<Self> {
         let conn = Connection::open_in_memory().map_err(StoreError::from_sqlite)?;
         conn.execute_batch(schema::CREATE).map_err(StoreError::from_sqlite)?;
-        Ok(Self { conn, path: None, ledger: None })
+        Ok(Self { conn, path: None, ledger: None, clerk: None })
+    }
+
+    /// Sets the clerk its writes stamp as `recorded_by` on events that have none (`None`: leave
+    /// it out). An event that names its own `recorded_by` keeps it.
+    pub fn set_clerk(&mut self, clerk: Option<minutes_core::id::Clerk>) {
+        self.clerk = clerk;
+    }
+
+    /// The clerk its writes stamp, if any.
+    pub fn clerk(&self) -> Option<&minutes_core::id::Clerk> {
+        self.clerk.as_ref()
     }
 
     /// Closes the store, checkpointing its write-ahead log into the database file.

@@ -3,16 +3,18 @@
 use std::io::{Read, Write};
 
 use minutes_core::event::Event;
+use minutes_store::Store;
 use serde_json::json;
 
-use super::import::MAX_EVENT_BYTES;
+use super::import::{meeting_zone, Zones, MAX_EVENT_BYTES};
 use crate::context::Context;
 use crate::error::{CliError, Result};
 
 /// Append one event (a JSON object) read from standard input. Prints its seq and id only after
 /// it is durably committed. An event already in the log (same id, same content) is a no-op that
 /// prints the original seq and id, so a retry after a lost answer is safe. An event without an
-/// "id" gets a new UUIDv7.
+/// "id" gets the id of its content (the same content appended again is the same event: give ids
+/// to tell identical events apart). Times may also be YYYY-MM-DD HH:MM in the meeting's zone.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  minutes append --expected-version 3 < amendment.json\n  echo '{\"id\": ..., \"type\": \"DraftEndorsed\", ...}' | minutes append --json\n  tail -f clerk-feed.jsonl | minutes append --stream")]
 pub struct Args {
@@ -47,12 +49,12 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         return Err(CliError::Refused("standard input: the event is longer than 1 MiB, the most one event may take".into()));
     }
     let text = std::str::from_utf8(&buf).map_err(|e| CliError::Refused(format!("standard input: not UTF-8 (byte {})", e.valid_up_to())))?;
-    let mut value = minutes_core::event::parse_json(text.trim_start_matches('\u{feff}'))
-        .map_err(|e| CliError::Refused(format!("standard input: {e}")))?;
-    if let Some(obj) = value.as_object_mut() {
-        obj.entry("id").or_insert_with(|| json!(uuid::Uuid::now_v7()));
-    }
-    let event = Event::from_value(value).map_err(|e| CliError::Refused(format!("standard input: {e}")))?;
+    let text = text.trim_start_matches('\u{feff}');
+    let zones = Zones::default();
+    let event = decode(&store, &zones, text).map_err(|e| match e {
+        CliError::Refused(m) => CliError::Refused(format!("standard input: {m}")),
+        other => other,
+    })?;
     let appended = store.append(std::slice::from_ref(&event), a.expected_version, ctx.now).map_err(|e| match CliError::from(e) {
         CliError::Refused(m) => CliError::Refused(format!("standard input: {m}")),
         other => other,
@@ -61,6 +63,14 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         return Err(CliError::Store("the store acknowledged no event".into()));
     };
     acknowledge(out, x, a.json)
+}
+
+/// Reads one event of the input, its local times in the zone of its meeting in `store`.
+fn decode(store: &Store, zones: &Zones, text: &str) -> Result<Event> {
+    let event = Event::from_json_in(text, &|m| zones.of(m, || meeting_zone(store, m)))
+        .map_err(|e| CliError::Refused(e.to_string()))?;
+    zones.learn(&event);
+    Ok(event)
 }
 
 fn acknowledge(out: &mut impl Write, x: &minutes_store::Appended, json: bool) -> Result<()> {
@@ -78,6 +88,7 @@ fn stream(store: &mut minutes_store::Store, ctx: &Context, json: bool, out: &mut
     let stdin = std::io::stdin();
     let mut reader = std::io::BufReader::new(stdin.lock());
     let mut buf = Vec::new();
+    let zones = Zones::default();
     for line_no in 1.. {
         buf.clear();
         let n = std::io::BufRead::read_until(&mut (&mut reader).take(MAX_EVENT_BYTES as u64 + 1), b'\n', &mut buf)
@@ -93,9 +104,11 @@ fn stream(store: &mut minutes_store::Store, ctx: &Context, json: bool, out: &mut
         if text.trim().is_empty() {
             continue;
         }
-        let event = Event::from_json(text.trim()).map_err(|e| refused(e.to_string()))?;
-        let one = std::slice::from_ref(&event);
-        let appended = store.append(one, None, ctx.now).map_err(|e| match CliError::from(e) {
+        let event = decode(store, &zones, text.trim()).map_err(|e| match e {
+            CliError::Refused(m) => refused(m),
+            other => other,
+        })?;
+        let appended = store.append(std::slice::from_ref(&event), None, ctx.now).map_err(|e| match CliError::from(e) {
             CliError::Refused(m) => refused(m),
             other => other,
         })?;

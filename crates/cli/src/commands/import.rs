@@ -1,12 +1,16 @@
 //! `minutes import`: append the events of JSON Lines files (or record files), all or nothing.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, IsTerminal, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use minutes_core::event::Event;
+use chrono_tz::Tz;
+use minutes_core::event::{Event, EventKind};
+use minutes_core::id::MeetingId;
 use minutes_core::record;
-use minutes_store::{ImportError, StoreError};
+use minutes_store::{ImportError, Store, StoreError};
 
 use crate::context::Context;
 use crate::error::{CliError, Result};
@@ -70,12 +74,22 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     let done = {
         let mut readers: Vec<Option<BufReader<File>>> = a.files.iter().map(|_| None).collect();
         let mut i = 0;
+        // Local times are read in the zone of a meeting declared earlier in the import, or of
+        // one the store holds (looked up, once, through a second connection: the store itself
+        // is busy importing).
+        let zones = Zones::default();
+        let lookup = StoreLookup { path: store.path().map(Path::to_path_buf), reader: RefCell::new(None) };
+        let zone_of = |m: &MeetingId| zones.of(m, || lookup.zone(m));
         let next = || {
             let e = entries.get(i)?;
             i += 1;
             progress.appended(i);
             let f = e.file as usize;
-            Some(read_event(e, &a.files[f], &names[f], &mut readers[f], &records[f]))
+            let event = read_event(e, &a.files[f], &names[f], &mut readers[f], &records[f], &zone_of);
+            if let Ok(event) = &event {
+                zones.learn(event);
+            }
+            Some(event)
         };
         match store.import(next, ctx.now) {
             Ok(done) => Ok(done),
@@ -104,8 +118,15 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
-/// Reads the event an entry points at.
-fn read_event(e: &Entry, path: &Path, name: &str, reader: &mut Option<BufReader<File>>, record: &[Event]) -> Result<Event> {
+/// Reads the event an entry points at (local times in JSON read with `zone_of`).
+fn read_event(
+    e: &Entry,
+    path: &Path,
+    name: &str,
+    reader: &mut Option<BufReader<File>>,
+    record: &[Event],
+    zone_of: &dyn Fn(&MeetingId) -> Option<Tz>,
+) -> Result<Event> {
     let refused = |m: String| CliError::Refused(format!("{name}:{}: {m}", e.line));
     if !record.is_empty() {
         return record.get(e.pos as usize).cloned().ok_or_else(|| refused("the record file changed while it was read".into()));
@@ -122,7 +143,56 @@ fn read_event(e: &Entry, path: &Path, name: &str, reader: &mut Option<BufReader<
     let mut buf = Vec::new();
     r.take(MAX_EVENT_BYTES as u64 + 1).read_until(b'\n', &mut buf).map_err(cannot)?;
     let text = std::str::from_utf8(&buf).map_err(|err| refused(format!("not UTF-8 (byte {})", err.valid_up_to())))?;
-    Event::from_json(text.trim().trim_start_matches('\u{feff}')).map_err(|err| refused(err.to_string()))
+    Event::from_json_in(text.trim().trim_start_matches('\u{feff}'), zone_of)
+        .map_err(|err| refused(err.to_string()))
+}
+
+/// The time zones of meetings, each looked up at most once: how `YYYY-MM-DD HH:MM` in JSON
+/// input is read. A declaration read earlier in the same input teaches its meeting's zone.
+#[derive(Default)]
+pub(crate) struct Zones(RefCell<HashMap<MeetingId, Option<Tz>>>);
+
+impl Zones {
+    /// The zone of meeting `m`, from what was learnt, else from `lookup` (then remembered).
+    pub(crate) fn of(&self, m: &MeetingId, lookup: impl FnOnce() -> Option<Tz>) -> Option<Tz> {
+        if let Some(z) = self.0.borrow().get(m) {
+            return *z;
+        }
+        let z = lookup();
+        self.0.borrow_mut().insert(m.clone(), z);
+        z
+    }
+
+    /// Learns the zone of a meeting from its declaration.
+    pub(crate) fn learn(&self, e: &Event) {
+        if let EventKind::MeetingDeclared(d) = &e.kind {
+            if let Ok(z) = minutes_core::time::zone(&d.time_zone) {
+                self.0.borrow_mut().insert(e.meeting.clone(), Some(z));
+            }
+        }
+    }
+}
+
+/// The zone of a meeting the store holds, through a connection of its own, opened when first
+/// needed.
+struct StoreLookup {
+    path: Option<PathBuf>,
+    reader: RefCell<Option<Store>>,
+}
+
+impl StoreLookup {
+    fn zone(&self, m: &MeetingId) -> Option<Tz> {
+        let mut reader = self.reader.borrow_mut();
+        if reader.is_none() {
+            *reader = Store::open(self.path.as_deref()?).ok();
+        }
+        meeting_zone(reader.as_ref()?, m)
+    }
+}
+
+/// The zone of a meeting the store holds, if it holds it.
+pub(crate) fn meeting_zone(store: &Store, m: &MeetingId) -> Option<Tz> {
+    minutes_query::resolve::meeting(store, m).ok().map(|state| state.zone)
 }
 
 /// A progress bar on stderr, only when stderr is a terminal: bytes read, then the one

@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use minutes_core::id::Clerk;
 use minutes_core::time::TimeArg;
 use minutes_query::Location;
 
@@ -38,6 +39,10 @@ struct Cli {
     /// or by MINUTES_DB must exist (only `init` creates one); reads never write to it
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
+
+    /// Who is recording: stamped as "recorded_by" on the events written without one
+    #[arg(long, global = true, value_name = "NAME", env = "MINUTES_CLERK", value_parser = clerk_arg)]
+    clerk: Option<Clerk>,
 
     #[command(subcommand)]
     command: Command,
@@ -63,7 +68,7 @@ enum Command {
 /// Parses the command line, runs the command, prints any error and picks the exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let ctx = match context(cli.db) {
+    let ctx = match context(cli.db, cli.clerk) {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
@@ -97,7 +102,7 @@ fn fail(e: CliError) -> ExitCode {
     ExitCode::from(code)
 }
 
-fn context(db: Option<PathBuf>) -> Result<Context, CliError> {
+fn context(db: Option<PathBuf>, clerk: Option<Clerk>) -> Result<Context, CliError> {
     let db = Location::choose(db, std::env::var_os("MINUTES_DB").map(PathBuf::from));
     // MINUTES_NOW pins the clock (for tests and for recording a past meeting reproducibly).
     let now = match std::env::var("MINUTES_NOW") {
@@ -105,7 +110,7 @@ fn context(db: Option<PathBuf>) -> Result<Context, CliError> {
             .map_err(|_| CliError::Usage(format!("MINUTES_NOW '{s}' is not RFC 3339 with an offset")))?,
         Err(_) => chrono::Utc::now().fixed_offset(),
     };
-    Ok(Context { db, now })
+    Ok(Context { db, now, clerk })
 }
 
 /// The document a command reads, and which record: as it stands, or as it stood when the
@@ -144,6 +149,11 @@ impl FormatArgs {
     fn json(&self) -> bool {
         self.json || self.format == Some(Format::Json)
     }
+}
+
+/// Reads a clerk's name (`--clerk`, `MINUTES_CLERK`).
+fn clerk_arg(s: &str) -> Result<Clerk, String> {
+    Clerk::new(s).map_err(|e| e.to_string())
 }
 
 /// Reads a time argument: RFC 3339 with an offset, or `YYYY-MM-DD HH:MM` in the meeting's zone.
