@@ -54,6 +54,45 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens an existing store for reading only: nothing is ever written, not even the
+    /// connection's journal mode, so it works on a file, directory or medium the user cannot
+    /// write. Identity is checked as by [`Store::open`]: a missing file is
+    /// [`StoreError::Missing`] (and no file is created), a file that is not a minutes store is
+    /// [`StoreError::NotAStore`]. Every read method works on it; a write fails with SQLite's
+    /// read-only error.
+    ///
+    /// SQLite reads a WAL database read-only through its `-shm` index, which it creates if it
+    /// can. Where it cannot (the directory is not writable and no `-shm` exists: a store last
+    /// closed cleanly on a read-only medium), the store is opened as `immutable`, which reads
+    /// the database file alone, without locks. That is correct only when no committed frame
+    /// lives in a `-wal` file and nobody writes meanwhile, so it is chosen only when the
+    /// directory cannot be written through this path (no writer here can create a `-wal`)
+    /// and there is no `-wal` holding frames; otherwise the open fails with SQLite's error
+    /// rather than read a state older than the log's.
+    pub fn open_read_only(path: &Path) -> Result<Self> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.display().to_string()));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(StoreError::from_sqlite)?;
+        let store = Self { conn, path: Some(path.to_path_buf()), ledger: None };
+        match store.check_identity() {
+            Ok(()) => {}
+            Err(StoreError::Sqlite(e)) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) && immutable_is_safe(path) => {
+                drop(store);
+                let uri = format!("file:{}?immutable=1", uri_path(path));
+                let conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI).map_err(StoreError::from_sqlite)?;
+                let store = Self { conn, path: Some(path.to_path_buf()), ledger: None };
+                store.check_identity()?;
+                store.conn.busy_timeout(BUSY_TIMEOUT).map_err(StoreError::from_sqlite)?;
+                return Ok(store);
+            }
+            Err(e) => return Err(e),
+        }
+        store.conn.busy_timeout(BUSY_TIMEOUT).map_err(StoreError::from_sqlite)?;
+        Ok(store)
+    }
+
     /// Creates a new, empty store at `path`; the file must not exist.
     pub fn create(path: &Path) -> Result<Self> {
         if path.exists() {
@@ -167,6 +206,35 @@ impl Store {
     }
 }
 
+/// Whether a store that SQLite cannot open read-only (it cannot create the `-shm` index) may be
+/// read as `immutable`: its directory cannot be written through this path, so no writer here
+/// can start a write-ahead log, and no `-wal` file holds frames (a log of at most its 32-byte
+/// header holds none) that the database file alone would miss.
+fn immutable_is_safe(path: &Path) -> bool {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let writable = rustix::fs::access(dir, rustix::fs::Access::WRITE_OK).is_ok();
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    let wal_frames = match std::fs::metadata(&wal) {
+        Ok(m) => m.len() > 32,
+        Err(e) => e.kind() != std::io::ErrorKind::NotFound,
+    };
+    !writable && !wal_frames
+}
+
+/// A path as the path part of an SQLite `file:` URI: absolute, with the characters a URI gives
+/// meaning to percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let full = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for b in full.to_string_lossy().bytes() {
+        match b {
+            b'%' | b'?' | b'#' => out.push_str(&format!("%{b:02X}")),
+            _ => out.push(char::from(b)),
+        }
+    }
+    out
+}
+
 /// The hash of a row: sha256 over the previous row's hash and this row's seq, stream, version
 /// and payload bytes, hex. The first row's previous hash is the empty string.
 pub fn row_hash(prev: &str, seq: u64, stream: &str, version: u64, payload: &str) -> String {
@@ -183,4 +251,18 @@ pub fn row_hash(prev: &str, seq: u64, stream: &str, version: u64, payload: &str)
         out.push(char::from(HEX[usize::from(b & 0x0f)]));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_only_open_of_a_missing_path_is_missing_and_creates_nothing() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("none.db");
+        assert!(matches!(Store::open_read_only(&path), Err(StoreError::Missing(p)) if p == path.display().to_string()));
+        let left: Vec<_> = std::fs::read_dir(dir.path()).expect("lists").collect();
+        assert!(left.is_empty(), "no file was created: {left:?}");
+    }
 }
