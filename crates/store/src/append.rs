@@ -9,7 +9,7 @@ use minutes_core::ledger::{streams_read, Ledger};
 use minutes_core::time::Timestamp;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
-use crate::error::{Refusal, Result, StoreError};
+use crate::error::{LastEvent, Refusal, Result, StoreError};
 use crate::read::{decode, row};
 use crate::{row_hash, schema, upcast, Store};
 
@@ -247,7 +247,8 @@ impl Batch {
         if let Some(want) = expected {
             let actual = self.ledger.version(&stream);
             if actual != want {
-                return Err(StoreError::Stale { stream, expected: want, actual });
+                let last = last_event(tx, &stream)?;
+                return Err(StoreError::Stale { stream, expected: want, actual, last });
             }
         }
         let mut e = given.into_owned();
@@ -318,9 +319,77 @@ impl Batch {
     }
 }
 
+/// The last event of a stream as this transaction sees it, for the words of a stale version.
+fn last_event(tx: &Transaction<'_>, stream: &str) -> Result<Option<LastEvent>> {
+    let row = tx
+        .prepare_cached(schema::STREAM_LAST)
+        .and_then(|mut st| {
+            st.query_row(params![stream], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+                .optional()
+        })
+        .map_err(StoreError::from_sqlite)?;
+    row.map(|(seq, id, type_name)| {
+        let id = uuid::Uuid::parse_str(&id).map(EventId).map_err(|e| StoreError::Corrupt {
+            seq,
+            error: minutes_core::event::DecodeError::Json(format!("the id {id} is not an event id: {e}")),
+        })?;
+        Ok(LastEvent { seq, id, type_name })
+    })
+    .transpose()
+}
+
 /// Whether an insert failed on the `UNIQUE (id)` index.
 fn is_unique_id_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, Some(m))
         if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE && m.contains("events.id"))
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(n: u32, ty: &str, doc: Option<&str>, data: &str) -> Event {
+        let json = format!(
+            r#"{{"id": "00000000-0000-4000-8000-{n:012}", "type": "{ty}", "v": 1, "meeting": "m", "document": {}, "body": null, "actors": [], "occurred": {{"from": "2030-03-02T10:00:00Z", "to": "2030-03-02T10:00:00Z"}}, {}"data": {data}}}"#,
+            doc.map(|d| format!("\"m/{d}\"")).unwrap_or("null".into()),
+            if ty == "MeetingDeclared" { "\"phase\": \"preparatory\", " } else { "" },
+        );
+        Event::from_json(&json).expect("test event parses")
+    }
+
+    fn now() -> Timestamp {
+        chrono::DateTime::parse_from_rfc3339("2030-03-03T00:00:00Z").expect("time")
+    }
+
+    #[test]
+    fn a_stale_version_names_the_version_found_and_the_streams_last_event() {
+        let declared = r#"{"title": "M", "venue": "V", "time_zone": "UTC", "first_day": "2030-03-02", "last_day": "2030-03-02", "bodies": []}"#;
+        let statement = r#"{"stance": "support", "summary": "s"}"#;
+        let mut store = Store::memory().expect("store");
+        store
+            .append(
+                &[
+                    event(1, "MeetingDeclared", None, declared),
+                    event(2, "DocumentTabled", Some("d"), r#"{"kind": "draft_opinion", "title": "D"}"#),
+                    event(3, "StatementMade", Some("d"), statement),
+                    event(4, "StatementMade", None, statement),
+                ],
+                None,
+                now(),
+            )
+            .expect("appends");
+        // Nobody else wrote: the writer's expectation was simply wrong.
+        let err = store.append(&[event(5, "StatementMade", Some("d"), statement)], Some(1), now()).expect_err("stale");
+        assert_eq!(
+            err.to_string(),
+            "m/d is at version 2, not 1: its last event is seq 3 StatementMade 00000000-0000-4000-8000-000000000003; read it again and retry"
+        );
+        let StoreError::Stale { last: Some(last), actual: 2, expected: 1, .. } = err else { panic!("stale: {err:?}") };
+        assert_eq!((last.seq, last.type_name.as_str()), (3, "StatementMade"));
+        // A stream that holds nothing yet.
+        let err = store.append(&[event(6, "DocumentTabled", Some("e"), r#"{"kind": "draft_opinion", "title": "E"}"#)], Some(11), now()).expect_err("stale");
+        assert_eq!(err.to_string(), "m/e holds no events yet (version 0), not 11; read it again and retry");
+        assert!(matches!(err, StoreError::Stale { last: None, actual: 0, .. }));
+    }
+}

@@ -20,7 +20,7 @@ use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
 
 pub use append::{Appended, ImportError, Imported};
-pub use error::{Refusal, Result, StoreError};
+pub use error::{LastEvent, Refusal, Result, StoreError};
 pub use read::DocumentNaming;
 pub use verify::{Problem, Report};
 pub use writer::{Appender, Clock, Stats, Writer, MAX_GROUP};

@@ -93,6 +93,9 @@ pub const ALL_ROWS: &str = "SELECT seq, id, stream, version, type, v, meeting, o
 /// A stream's version.
 pub const STREAM_VERSION: &str = "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?1";
 
+/// A stream's last event: its seq, id and type, through the `(stream, version)` index.
+pub const STREAM_LAST: &str = "SELECT seq, id, type FROM events WHERE stream = ?1 ORDER BY version DESC LIMIT 1";
+
 /// Whether a hash is in the log, and where.
 pub const FIND_HASH: &str = "SELECT seq FROM events WHERE hash = ?1";
 
