@@ -5,6 +5,7 @@
 //! to the one before by a hash. The database itself refuses to update or delete a row.
 
 mod append;
+mod checkpoint;
 mod error;
 mod read;
 mod schema;
@@ -24,6 +25,7 @@ pub use error::{LastEvent, Refusal, Result, StoreError};
 pub use read::DocumentNaming;
 pub use verify::{Problem, Report};
 pub use writer::{Appender, Clock, Stats, Writer, MAX_GROUP};
+pub use checkpoint::CHECKPOINT_EVERY;
 pub use snapshot::SNAPSHOT_EVERY;
 
 /// How long a writer waits for another writer's lock before giving up with [`StoreError::Busy`].

@@ -214,7 +214,7 @@ struct SnapRef {
     seq: u64,
 }
 
-fn dump(s: &DocumentState) -> String {
+pub(crate) fn dump(s: &DocumentState) -> String {
     let mut refs: Vec<SnapRef> = Vec::new();
     let mut index: HashMap<u64, usize> = HashMap::new();
     let mut at = |r: &EventRef| {
@@ -268,7 +268,7 @@ fn dump(s: &DocumentState) -> String {
 }
 
 /// A snapshot's state.
-fn restore(json: &str) -> std::result::Result<DocumentState, String> {
+pub(crate) fn restore(json: &str) -> std::result::Result<DocumentState, String> {
     let snap: Snap = serde_json::from_str(json).map_err(|e| e.to_string())?;
     let refs = snap
         .refs
