@@ -55,7 +55,12 @@ impl StreamIndex {
         corrections: impl IntoIterator<Item = EventId>,
         corrected: impl IntoIterator<Item = EventId>,
     ) -> Self {
-        Self { version, ids: HashSet::new(), corrections: corrections.into_iter().collect(), corrected: corrected.into_iter().collect() }
+        Self {
+            version,
+            ids: HashSet::new(),
+            corrections: corrections.into_iter().collect(),
+            corrected: corrected.into_iter().collect(),
+        }
     }
 
     /// Notes that the stream holds `id` (a correction, if `is_correction`), as the log says.

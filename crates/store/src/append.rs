@@ -9,8 +9,8 @@ use minutes_core::ledger::{streams_read, Ledger};
 use minutes_core::time::Timestamp;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
-use crate::error::{LastEvent, Refusal, Result, StoreError};
 use crate::checkpoint::Checkpoints;
+use crate::error::{LastEvent, Refusal, Result, StoreError};
 use crate::read::{decode, row};
 use crate::{row_hash, schema, upcast, Store};
 
@@ -61,9 +61,17 @@ impl Store {
     /// content is a no-op. With `expected`, every event's stream must still be at that version
     /// (use it with one event). `now` stamps events without `recorded_at`. Returns after the
     /// commit is durable.
-    pub fn append(&mut self, events: &[Event], expected: Option<u64>, now: Timestamp) -> Result<Vec<Appended>> {
+    pub fn append(
+        &mut self,
+        events: &[Event],
+        expected: Option<u64>,
+        now: Timestamp,
+    ) -> Result<Vec<Appended>> {
         let cache = self.ledger.take();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from_sqlite)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from_sqlite)?;
         let mut batch = Batch::start(&tx, cache)?;
         let mut out = Vec::with_capacity(events.len());
         for (index, e) in events.iter().enumerate() {
@@ -98,7 +106,10 @@ impl Store {
         next: &mut impl FnMut() -> Option<std::result::Result<Event, E>>,
         now: Timestamp,
     ) -> std::result::Result<Imported, ImportError<E>> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from_sqlite)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from_sqlite)?;
         let mut batch = Batch::start(&tx, None)?;
         let mut done = Imported::default();
         let mut index = 0;
@@ -119,7 +130,11 @@ impl Store {
     /// Appends each event on its own terms but in one transaction (group commit): an event the
     /// rules refuse, or whose stream is not at its expected version, fails alone; the others
     /// are committed together. An error of the database itself fails the whole group.
-    pub fn append_each(&mut self, items: &[(Event, Option<u64>)], now: Timestamp) -> Result<Vec<Result<Appended>>> {
+    pub fn append_each(
+        &mut self,
+        items: &[(Event, Option<u64>)],
+        now: Timestamp,
+    ) -> Result<Vec<Result<Appended>>> {
         self.append_each_primed(items, now, &mut None)
     }
 
@@ -135,7 +150,10 @@ impl Store {
         primed: &mut Option<Primed>,
     ) -> Result<Vec<Result<Appended>>> {
         let cached = primed.take();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from_sqlite)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from_sqlite)?;
         let mut batch = Batch::start(&tx, cached)?;
         let mut out = Vec::with_capacity(items.len());
         for (index, (e, expected)) in items.iter().enumerate() {
@@ -186,13 +204,21 @@ impl Batch {
         let cache = match cache {
             Some(mut p) if p.data_version == data_version => {
                 p.checkpoints.new_transaction();
-                return Ok(Self { seq: p.seq, prev: p.prev, data_version, ledger: p.ledger, checkpoints: p.checkpoints });
+                return Ok(Self {
+                    seq: p.seq,
+                    prev: p.prev,
+                    data_version,
+                    ledger: p.ledger,
+                    checkpoints: p.checkpoints,
+                });
             }
             other => other,
         };
         let (seq, prev) = tx
             .prepare_cached(schema::HEAD)
-            .and_then(|mut st| st.query_row([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))).optional())
+            .and_then(|mut st| {
+                st.query_row([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))).optional()
+            })
             .map_err(StoreError::from_sqlite)?
             .unwrap_or((0, String::new()));
         let (ledger, checkpoints) = match cache {
@@ -234,7 +260,14 @@ impl Batch {
     /// Judges and inserts one event; nothing is changed when it is refused.
     /// The event is borrowed from an append's slice (and copied only to be written) or owned
     /// by an import (and never copied).
-    fn add(&mut self, tx: &Transaction<'_>, index: usize, given: Cow<'_, Event>, expected: Option<u64>, now: Timestamp) -> Result<Appended> {
+    fn add(
+        &mut self,
+        tx: &Transaction<'_>,
+        index: usize,
+        given: Cow<'_, Event>,
+        expected: Option<u64>,
+        now: Timestamp,
+    ) -> Result<Appended> {
         let id = given.id;
         let refused = |refusal: Refusal| StoreError::Refused { index, id, refusal };
         for stream in streams_read(&given) {
@@ -260,7 +293,9 @@ impl Batch {
                 Some(a) => Ok(a),
                 None => Err(StoreError::Corrupt {
                     seq: self.seq,
-                    error: minutes_core::event::DecodeError::Json(format!("event {id} is indexed but not in its stream")),
+                    error: minutes_core::event::DecodeError::Json(format!(
+                        "event {id} is indexed but not in its stream"
+                    )),
                 }),
             };
         }
@@ -268,7 +303,9 @@ impl Batch {
         if let Some(want) = expected {
             let actual = self.ledger.version(&stream);
             if actual != want {
-                if let Some(a) = self.retry(tx, &given, given.recorded_at.is_none()).map_err(|e| relabel(e, index))? {
+                if let Some(a) =
+                    self.retry(tx, &given, given.recorded_at.is_none()).map_err(|e| relabel(e, index))?
+                {
                     return Ok(a);
                 }
                 let last = last_event(tx, &stream)?;
@@ -301,7 +338,9 @@ impl Batch {
         let seq = self.seq + 1;
         let payload = e.to_json();
         let hash = row_hash(&self.prev, seq, &stream, version, &payload);
-        let utc = |t: Option<Timestamp>| t.map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+        let utc = |t: Option<Timestamp>| {
+            t.map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+        };
         let inserted = tx.prepare_cached(schema::INSERT).and_then(|mut insert| {
             insert.execute(params![
                 seq as i64,
@@ -361,7 +400,9 @@ impl Batch {
     fn existing(&self, tx: &Transaction<'_>, id: EventId) -> Result<Option<(Event, Appended)>> {
         let mut by_id = tx.prepare_cached(&schema::by_id()).map_err(StoreError::from_sqlite)?;
         let row = by_id
-            .query_row(params![id.to_string()], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, String>(3)?)))
+            .query_row(params![id.to_string()], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, String>(3)?))
+            })
             .optional()
             .map_err(StoreError::from_sqlite)?;
         row.map(|(seq, version, payload)| {
@@ -392,8 +433,10 @@ fn last_event(tx: &Transaction<'_>, stream: &str) -> Result<Option<LastEvent>> {
     let row = tx
         .prepare_cached(schema::STREAM_LAST)
         .and_then(|mut st| {
-            st.query_row(params![stream], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
-                .optional()
+            st.query_row(params![stream], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })
+            .optional()
         })
         .map_err(StoreError::from_sqlite)?;
     row.map(|(seq, id, type_name)| {
@@ -411,7 +454,6 @@ fn is_unique_id_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, Some(m))
         if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE && m.contains("events.id"))
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -448,15 +490,25 @@ mod tests {
             )
             .expect("appends");
         // Nobody else wrote: the writer's expectation was simply wrong.
-        let err = store.append(&[event(5, "StatementMade", Some("d"), statement)], Some(1), now()).expect_err("stale");
+        let err = store
+            .append(&[event(5, "StatementMade", Some("d"), statement)], Some(1), now())
+            .expect_err("stale");
         assert_eq!(
             err.to_string(),
             "m/d is at version 2, not 1: its last event is seq 3 StatementMade 00000000-0000-4000-8000-000000000003; read it again and retry"
         );
-        let StoreError::Stale { last: Some(last), actual: 2, expected: 1, .. } = err else { panic!("stale: {err:?}") };
+        let StoreError::Stale { last: Some(last), actual: 2, expected: 1, .. } = err else {
+            panic!("stale: {err:?}")
+        };
         assert_eq!((last.seq, last.type_name.as_str()), (3, "StatementMade"));
         // A stream that holds nothing yet.
-        let err = store.append(&[event(6, "DocumentTabled", Some("e"), r#"{"kind": "draft_opinion", "title": "E"}"#)], Some(11), now()).expect_err("stale");
+        let err = store
+            .append(
+                &[event(6, "DocumentTabled", Some("e"), r#"{"kind": "draft_opinion", "title": "E"}"#)],
+                Some(11),
+                now(),
+            )
+            .expect_err("stale");
         assert_eq!(err.to_string(), "m/e holds no events yet (version 0), not 11; read it again and retry");
         assert!(matches!(err, StoreError::Stale { last: None, actual: 0, .. }));
     }

@@ -141,20 +141,24 @@ impl Checkpoints {
         let at = tx
             .prepare_cached(schema::ROW_AT)
             .and_then(|mut st| {
-                st.query_row(params![stream, version as i64], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-                    .optional()
+                st.query_row(params![stream, version as i64], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                })
+                .optional()
             })
             .map_err(StoreError::from_sqlite)?;
         if at != Some((seq, hash)) {
             return Ok(false);
         }
-        let Ok((corrections, corrected)) = serde_json::from_str::<(Vec<EventId>, Vec<EventId>)>(&corrections) else {
+        let Ok((corrections, corrected)) = serde_json::from_str::<(Vec<EventId>, Vec<EventId>)>(&corrections)
+        else {
             return Ok(false);
         };
         let mut rest = Vec::new();
         {
             let mut stmt = tx.prepare_cached(&schema::stream_after()).map_err(StoreError::from_sqlite)?;
-            let rows = stmt.query_map(params![stream, version as i64], row).map_err(StoreError::from_sqlite)?;
+            let rows =
+                stmt.query_map(params![stream, version as i64], row).map_err(StoreError::from_sqlite)?;
             for r in rows {
                 let r = decode(r.map_err(StoreError::from_sqlite)?)?;
                 if matches!(r.event.kind, EventKind::EventCorrected(_)) {
@@ -181,7 +185,10 @@ impl Checkpoints {
             {
                 let mut by_seq = tx.prepare_cached(&schema::by_seq()).map_err(StoreError::from_sqlite)?;
                 for s in &shaping {
-                    let r = by_seq.query_row(params![*s as i64], row).optional().map_err(StoreError::from_sqlite)?;
+                    let r = by_seq
+                        .query_row(params![*s as i64], row)
+                        .optional()
+                        .map_err(StoreError::from_sqlite)?;
                     let Some(r) = r else { return Ok(false) };
                     let r = decode(r)?;
                     if r.event.stream() != stream || r.version > version {
@@ -244,13 +251,16 @@ impl Checkpoints {
             let at = tx
                 .prepare_cached(schema::ROW_AT)
                 .and_then(|mut st| {
-                    st.query_row(params![stream, version as i64], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-                        .optional()
+                    st.query_row(params![stream, version as i64], |r| {
+                        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                    })
+                    .optional()
                 })
                 .map_err(StoreError::from_sqlite)?;
             // The ledger folds what the log holds: a version without its row is not stored.
             let Some((seq, hash)) = at else { continue };
-            let corrections = (index.corrections().collect::<Vec<_>>(), index.corrected().collect::<Vec<_>>());
+            let corrections =
+                (index.corrections().collect::<Vec<_>>(), index.corrected().collect::<Vec<_>>());
             let state = if let Ok(d) = DocumentName::new(&stream) {
                 ledger.document(&d).map_or_else(|| "null".to_string(), dump)
             } else if let Some(s) = self.shaping.get(&stream) {
@@ -261,7 +271,9 @@ impl Checkpoints {
             // Plain data into a String: cannot fail.
             let corrections = serde_json::to_string(&corrections).unwrap_or_default();
             tx.prepare_cached(schema::CHECKPOINT_PUT)
-                .and_then(|mut st| st.execute(params![stream, version as i64, seq, hash, FORMAT, corrections, state]))
+                .and_then(|mut st| {
+                    st.execute(params![stream, version as i64, seq, hash, FORMAT, corrections, state])
+                })
                 .map_err(StoreError::from_sqlite)?;
             self.stored.insert(stream, version);
         }
@@ -296,7 +308,11 @@ mod tests {
         let json = format!(
             r#"{{"id": "00000000-0000-4000-8000-{n:012}", "type": "{ty}", "v": 1, "meeting": "m", "document": {}, "body": null, "actors": {actors}, "occurred": {{"from": "2030-03-02T10:00:00Z", "to": "2030-03-02T10:00:00Z"}}, {}"data": {data}}}"#,
             doc.map(|d| format!("\"m/{d}\"")).unwrap_or("null".into()),
-            if ty == "MeetingDeclared" || ty == "ActorRegistered" { "\"phase\": \"preparatory\", " } else { "" },
+            if ty == "MeetingDeclared" || ty == "ActorRegistered" {
+                "\"phase\": \"preparatory\", "
+            } else {
+                ""
+            },
         );
         Event::from_json(&json).expect("test event parses")
     }
@@ -306,7 +322,13 @@ mod tests {
     }
 
     fn actor(n: u32, name: &str) -> Event {
-        event(n, "ActorRegistered", None, "[]", &format!(r#"{{"actor": "{name}", "name": "{name}", "kind": "person"}}"#))
+        event(
+            n,
+            "ActorRegistered",
+            None,
+            "[]",
+            &format!(r#"{{"actor": "{name}", "name": "{name}", "kind": "person"}}"#),
+        )
     }
 
     fn now() -> Timestamp {
@@ -341,8 +363,11 @@ mod tests {
     fn break_row(path: &std::path::Path, id: u32) {
         let conn = rusqlite::Connection::open(path).expect("opens");
         conn.execute_batch("DROP TRIGGER IF EXISTS events_never_updated").expect("tamper");
-        conn.execute("UPDATE events SET payload = 'not an event' WHERE id = ?1", params![format!("00000000-0000-4000-8000-{id:012}")])
-            .expect("tamper");
+        conn.execute(
+            "UPDATE events SET payload = 'not an event' WHERE id = ?1",
+            params![format!("00000000-0000-4000-8000-{id:012}")],
+        )
+        .expect("tamper");
     }
 
     #[test]
@@ -358,10 +383,21 @@ mod tests {
         drop(s);
         // A retry of an event the checkpoint folded is found by its id, from a fresh store.
         let mut s = Store::open(&path).expect("opens");
-        let again = s.append(&[event(3, "DocumentTabled", Some("d"), "[]", r#"{"kind": "draft_opinion", "title": "D"}"#)], None, now());
+        let again = s.append(
+            &[event(3, "DocumentTabled", Some("d"), "[]", r#"{"kind": "draft_opinion", "title": "D"}"#)],
+            None,
+            now(),
+        );
         assert!(again.expect("a retry")[0].existed);
-        let other = s.append(&[event(3, "DocumentTabled", Some("d"), "[]", r#"{"kind": "draft_opinion", "title": "E"}"#)], None, now());
-        assert!(matches!(other, Err(StoreError::Refused { refusal: crate::Refusal::IdTaken(_), .. })), "{other:?}");
+        let other = s.append(
+            &[event(3, "DocumentTabled", Some("d"), "[]", r#"{"kind": "draft_opinion", "title": "E"}"#)],
+            None,
+            now(),
+        );
+        assert!(
+            matches!(other, Err(StoreError::Refused { refusal: crate::Refusal::IdTaken(_), .. })),
+            "{other:?}"
+        );
         drop(s);
         // A checkpoint bound to another row than the log's is not trusted: the stream is folded
         // from the log, which reaches the broken row.
@@ -389,7 +425,10 @@ mod tests {
         drop(s);
         let again = |n: u32| event(n, "DocumentWithdrawn", Some("d"), "[]", "{}");
         let mut s = Store::open(&path).expect("opens");
-        assert!(matches!(s.append(&[again(6)], None, now()), Err(StoreError::Refused { .. })), "withdrawn already");
+        assert!(
+            matches!(s.append(&[again(6)], None, now()), Err(StoreError::Refused { .. })),
+            "withdrawn already"
+        );
         drop(s);
         let correction = event(
             7,
@@ -399,20 +438,46 @@ mod tests {
             r#"{"corrects": "00000000-0000-4000-8000-000000000005", "reason": "it was not withdrawn"}"#,
         );
         let mut s = Store::open(&path).expect("opens");
-        s.append(&[correction.clone()], None, now()).expect("the correction, judged from the checkpoint");
+        s.append(&[correction], None, now()).expect("the correction, judged from the checkpoint");
         // The same connection, whose state the correction made stale, and a fresh one, whose
         // checkpoint predates the correction: both see the document open again.
         s.append(&[statement(500, Some("d"))], None, now()).expect("appends");
         drop(s);
         let mut s = Store::open(&path).expect("opens");
-        let twice = s.append(&[event(8, "EventCorrected", Some("d"), r#"["clerk"]"#, r#"{"corrects": "00000000-0000-4000-8000-000000000005", "reason": "again"}"#)], None, now());
+        let twice = s.append(
+            &[event(
+                8,
+                "EventCorrected",
+                Some("d"),
+                r#"["clerk"]"#,
+                r#"{"corrects": "00000000-0000-4000-8000-000000000005", "reason": "again"}"#,
+            )],
+            None,
+            now(),
+        );
         assert!(matches!(twice, Err(StoreError::Refused { .. })), "already corrected: {twice:?}");
-        let of_correction = s.append(&[event(9, "EventCorrected", Some("d"), r#"["clerk"]"#, r#"{"corrects": "00000000-0000-4000-8000-000000000007", "reason": "x"}"#)], None, now());
-        assert!(matches!(of_correction, Err(StoreError::Refused { .. })), "a correction of a correction: {of_correction:?}");
+        let of_correction = s.append(
+            &[event(
+                9,
+                "EventCorrected",
+                Some("d"),
+                r#"["clerk"]"#,
+                r#"{"corrects": "00000000-0000-4000-8000-000000000007", "reason": "x"}"#,
+            )],
+            None,
+            now(),
+        );
+        assert!(
+            matches!(of_correction, Err(StoreError::Refused { .. })),
+            "a correction of a correction: {of_correction:?}"
+        );
         s.append(&[again(10)], None, now()).expect("open again after the correction");
         drop(s);
         let mut s = Store::open(&path).expect("opens");
-        assert!(matches!(s.append(&[again(11)], None, now()), Err(StoreError::Refused { .. })), "withdrawn again");
+        assert!(
+            matches!(s.append(&[again(11)], None, now()), Err(StoreError::Refused { .. })),
+            "withdrawn again"
+        );
     }
 
     #[test]
@@ -421,12 +486,16 @@ mod tests {
         let path = store(&dir);
         let mut s = Store::open(&path).expect("opens");
         // Past the checkpoints: more of both kinds of a meeting's events, and a document's.
-        s.append(&[actor(20, "member"), statement(600, None), statement(601, Some("d"))], None, now()).expect("appends");
+        s.append(&[actor(20, "member"), statement(600, None), statement(601, Some("d"))], None, now())
+            .expect("appends");
         let tx = s.conn.transaction_with_behavior(TransactionBehavior::Deferred).expect("tx");
         let (mut resumed, mut folded) = (Ledger::new(), Ledger::new());
         let mut cps = Checkpoints::default();
         for stream in ["m", "m/d"] {
-            assert!(cps.resume(&tx, &mut resumed, stream).expect("reads"), "{stream} has a checkpoint that holds");
+            assert!(
+                cps.resume(&tx, &mut resumed, stream).expect("reads"),
+                "{stream} has a checkpoint that holds"
+            );
             let all: Vec<Recorded> = tx
                 .prepare(&schema::stream())
                 .and_then(|mut st| st.query_map(params![stream], row)?.collect::<rusqlite::Result<Vec<_>>>())

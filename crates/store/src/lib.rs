@@ -9,10 +9,10 @@ mod checkpoint;
 mod error;
 mod read;
 mod schema;
+mod snapshot;
 mod upcast;
 mod verify;
 mod writer;
-mod snapshot;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -21,12 +21,12 @@ use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
 
 pub use append::{Appended, ImportError, Imported};
+pub use checkpoint::CHECKPOINT_EVERY;
 pub use error::{LastEvent, Refusal, Result, StoreError};
 pub use read::DocumentNaming;
+pub use snapshot::SNAPSHOT_EVERY;
 pub use verify::{Problem, Report};
 pub use writer::{Appender, Clock, Stats, Writer, MAX_GROUP};
-pub use checkpoint::CHECKPOINT_EVERY;
-pub use snapshot::SNAPSHOT_EVERY;
 
 /// How long a writer waits for another writer's lock before giving up with [`StoreError::Busy`].
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -48,8 +48,11 @@ impl Store {
         if !path.exists() {
             return Err(StoreError::Missing(path.display().to_string()));
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(StoreError::from_sqlite)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(StoreError::from_sqlite)?;
         let store = Self { conn, path: Some(path.to_path_buf()), ledger: None };
         store.check_identity()?;
         store.configure()?;
@@ -80,10 +83,14 @@ impl Store {
         let store = Self { conn, path: Some(path.to_path_buf()), ledger: None };
         match store.check_identity() {
             Ok(()) => {}
-            Err(StoreError::Sqlite(e)) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) && immutable_is_safe(path) => {
+            Err(StoreError::Sqlite(e))
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen)
+                    && immutable_is_safe(path) =>
+            {
                 drop(store);
                 let uri = format!("file:{}?immutable=1", uri_path(path));
-                let conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI).map_err(StoreError::from_sqlite)?;
+                let conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+                    .map_err(StoreError::from_sqlite)?;
                 let store = Self { conn, path: Some(path.to_path_buf()), ledger: None };
                 store.check_identity()?;
                 store.conn.busy_timeout(BUSY_TIMEOUT).map_err(StoreError::from_sqlite)?;
@@ -118,7 +125,8 @@ impl Store {
         write: impl FnOnce(&mut Store) -> std::result::Result<T, E>,
     ) -> std::result::Result<Option<T>, E> {
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "minutes.db".into());
+        let name =
+            path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "minutes.db".into());
         let tmp = dir.join(format!(".{name}.creating-{}", std::process::id()));
         let cleanup = |p: &Path| {
             for suffix in ["", "-wal", "-shm", "-journal"] {
@@ -173,7 +181,8 @@ impl Store {
 
     /// How many pages the database file has.
     pub fn page_count(&self) -> Result<u64> {
-        let n: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
+        let n: i64 =
+            self.conn.query_row("PRAGMA page_count", [], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
         Ok(n as u64)
     }
 
@@ -189,18 +198,19 @@ impl Store {
     }
 
     fn check_identity(&self) -> Result<()> {
-        let not_a_store = || StoreError::NotAStore(self.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default());
-        let app: i64 = self
-            .conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(|e| match StoreError::from_sqlite(e) {
+        let not_a_store =
+            || StoreError::NotAStore(self.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default());
+        let app: i64 = self.conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(|e| {
+            match StoreError::from_sqlite(e) {
                 StoreError::NotAStore(_) => not_a_store(),
                 other => other,
-            })?;
+            }
+        })?;
         if app != schema::APPLICATION_ID {
             return Err(not_a_store());
         }
-        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
+        let version: i64 =
+            self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
         if version > schema::SCHEMA_VERSION {
             return Err(StoreError::Schema(version, schema::SCHEMA_VERSION));
         }
@@ -241,7 +251,9 @@ fn uri_path(path: &Path) -> String {
 /// and payload bytes, hex. The first row's previous hash is the empty string.
 pub fn row_hash(prev: &str, seq: u64, stream: &str, version: u64, payload: &str) -> String {
     let mut h = Sha256::new();
-    for part in [prev.as_bytes(), seq.to_string().as_bytes(), stream.as_bytes(), version.to_string().as_bytes()] {
+    for part in
+        [prev.as_bytes(), seq.to_string().as_bytes(), stream.as_bytes(), version.to_string().as_bytes()]
+    {
         h.update(part);
         h.update(b"\n");
     }
@@ -263,7 +275,9 @@ mod tests {
     fn a_read_only_open_of_a_missing_path_is_missing_and_creates_nothing() {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let path = dir.path().join("none.db");
-        assert!(matches!(Store::open_read_only(&path), Err(StoreError::Missing(p)) if p == path.display().to_string()));
+        assert!(
+            matches!(Store::open_read_only(&path), Err(StoreError::Missing(p)) if p == path.display().to_string())
+        );
         let left: Vec<_> = std::fs::read_dir(dir.path()).expect("lists").collect();
         assert!(left.is_empty(), "no file was created: {left:?}");
     }

@@ -94,7 +94,8 @@ pub const ALL_ROWS: &str = "SELECT seq, id, stream, version, type, v, meeting, o
 pub const STREAM_VERSION: &str = "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?1";
 
 /// A stream's last event: its seq, id and type, through the `(stream, version)` index.
-pub const STREAM_LAST: &str = "SELECT seq, id, type FROM events WHERE stream = ?1 ORDER BY version DESC LIMIT 1";
+pub const STREAM_LAST: &str =
+    "SELECT seq, id, type FROM events WHERE stream = ?1 ORDER BY version DESC LIMIT 1";
 
 /// Whether a hash is in the log, and where.
 pub const FIND_HASH: &str = "SELECT seq FROM events WHERE hash = ?1";
@@ -174,7 +175,8 @@ CREATE TABLE IF NOT EXISTS stream_checkpoints (
 ) WITHOUT ROWID";
 
 /// Whether the checkpoints table exists.
-pub const CHECKPOINTS_EXIST: &str = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stream_checkpoints'";
+pub const CHECKPOINTS_EXIST: &str =
+    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stream_checkpoints'";
 
 /// Drops the checkpoints.
 pub const CHECKPOINTS_DROP: &str = "DROP TABLE IF EXISTS stream_checkpoints";

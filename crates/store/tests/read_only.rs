@@ -67,7 +67,11 @@ impl ReadOnlyMount {
         let at = tempfile::tempdir().unwrap();
         let run = |args: &[&str]| {
             let out = Command::new("mount").args(args).output().expect("the mount command runs");
-            assert!(out.status.success(), "mount {args:?} failed (this test needs to mount): {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "mount {args:?} failed (this test needs to mount): {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         };
         let (from, to) = (dir.to_str().unwrap().to_string(), at.path().to_str().unwrap().to_string());
         let (from, to) = (from.as_str(), to.as_str());
@@ -94,10 +98,14 @@ impl Drop for ReadOnlyMount {
 fn contents(dir: &Path) -> BTreeMap<PathBuf, (usize, String)> {
     use sha2::Digest;
     let digest = |b: &[u8]| sha2::Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect::<String>();
-    std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).map(|p| {
-        let b = std::fs::read(&p).unwrap();
-        (p.clone(), (b.len(), digest(&b)))
-    }).collect()
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let b = std::fs::read(&p).unwrap();
+            (p.clone(), (b.len(), digest(&b)))
+        })
+        .collect()
 }
 
 /// Every read method, and verify, on the store at `path`; returns what they saw.
@@ -153,7 +161,11 @@ fn a_store_on_a_read_only_mount_opens_reads_and_verifies_and_nothing_changes() {
     let mut writer = Store::open(&path).unwrap();
     writer.append(&statements(10, 5), None, now()).unwrap();
     let during = contents(dir.path());
-    assert!(during.keys().any(|p| p.to_string_lossy().ends_with("-wal")), "the writer's -wal: {:?}", during.keys());
+    assert!(
+        during.keys().any(|p| p.to_string_lossy().ends_with("-wal")),
+        "the writer's -wal: {:?}",
+        during.keys()
+    );
     let seen = read_in_a_child_process(&mount.path().join("ro.db"));
     assert!(seen.starts_with("17 events; ro/d at 16;"), "the read-only store sees the -wal's frames: {seen}");
     assert_eq!(contents(dir.path()), during, "nothing changed while reading");
@@ -171,7 +183,11 @@ fn read_in_a_child_process(path: &Path) -> String {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "the child read: {stdout} {}", String::from_utf8_lossy(&out.stderr));
-    stdout.lines().find_map(|l| l.split_once("SEEN: ").map(|(_, seen)| seen)).unwrap_or_else(|| panic!("the child says what it saw: {stdout}")).to_string()
+    stdout
+        .lines()
+        .find_map(|l| l.split_once("SEEN: ").map(|(_, seen)| seen))
+        .unwrap_or_else(|| panic!("the child says what it saw: {stdout}"))
+        .to_string()
 }
 
 #[test]
@@ -184,7 +200,11 @@ fn child_reads_the_store() {
 #[test]
 fn a_read_only_open_of_a_file_that_is_not_a_store_is_not_a_store() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("x.db"), b"not a database, just some bytes that are long enough to look like a header....").unwrap();
+    std::fs::write(
+        dir.path().join("x.db"),
+        b"not a database, just some bytes that are long enough to look like a header....",
+    )
+    .unwrap();
     let mount = ReadOnlyMount::new(dir.path());
     assert!(matches!(Store::open_read_only(&mount.path().join("x.db")), Err(StoreError::NotAStore(_))));
     assert!(matches!(Store::open_read_only(&mount.path().join("none.db")), Err(StoreError::Missing(_))));
