@@ -165,7 +165,9 @@ fn concurrent_writers_win_one_version_each_and_losers_retry() {
         assert_eq!(winners, 1, "round {round}: exactly one writer wins version {v}");
         for (o, e) in results.iter().filter(|(o, _)| o.status.code() != Some(0)) {
             assert_eq!(o.status.code(), Some(3), "a loser exits 3: {}", String::from_utf8_lossy(&o.stderr));
-            assert!(String::from_utf8_lossy(&o.stderr).contains("another writer"), "{}", String::from_utf8_lossy(&o.stderr));
+            // It says what it found: the version, and the event that took it.
+            let said = String::from_utf8_lossy(&o.stderr);
+            assert!(said.contains(&format!("is at version {}, not {v}: its last event is seq", v + 1)), "{said}");
             // The loser reads again and retries.
             let now = doc_version();
             let r = env.run_with(&["append", "--expected-version", &now.to_string()], Some(&e.to_string()));

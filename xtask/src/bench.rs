@@ -91,7 +91,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     let work = root.join("target").join("bench");
     std::fs::create_dir_all(&work)?;
     note("building the minutes binary (release)");
-    let st = Command::new(env!("CARGO")).args(["build", "--release", "--quiet", "-p", "minutes-cli", "-p", "xtask"]).current_dir(root).status()?;
+    let st = Command::new(env!("CARGO"))
+        .args(["build", "--release", "--quiet", "-p", "minutes-cli", "-p", "xtask"])
+        .current_dir(root)
+        .status()?;
     if !st.success() {
         bail!("cargo build --release failed");
     }
@@ -150,10 +153,27 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     }
     // Slices of one round ran side by side, on the disk as it was then: their ratios.
     let paired = |a: &[f64], b: &[f64]| Some(median(a.iter().zip(b).map(|(x, y)| x / y).collect()));
-    let (direct_vs_raw, writer_vs_raw, direct_vs_peer) = (paired(&m1_direct, &b1), paired(&m1, &b1), paired(&m1_direct, &p1));
+    let (direct_vs_raw, writer_vs_raw, direct_vs_peer) =
+        (paired(&m1_direct, &b1), paired(&m1, &b1), paired(&m1_direct, &p1));
     let (m1, m1_direct, b1) = (med(m1), med(m1_direct), med(b1));
-    figures.push(Figure { paired: direct_vs_raw, workload: "append, 1 writer, 1 event/commit (Store::append)".into(), minutes: m1_direct, baseline: Some(b1), unit: "events/s", higher_better: true, target: ">= 0.90" });
-    figures.push(Figure { paired: writer_vs_raw, workload: "append, 1 writer, 1 event/commit (through the Writer task; no target)".into(), minutes: m1, baseline: Some(b1), unit: "events/s", higher_better: true, target: "-" });
+    figures.push(Figure {
+        paired: direct_vs_raw,
+        workload: "append, 1 writer, 1 event/commit (Store::append)".into(),
+        minutes: m1_direct,
+        baseline: Some(b1),
+        unit: "events/s",
+        higher_better: true,
+        target: ">= 0.90",
+    });
+    figures.push(Figure {
+        paired: writer_vs_raw,
+        workload: "append, 1 writer, 1 event/commit (through the Writer task; no target)".into(),
+        minutes: m1,
+        baseline: Some(b1),
+        unit: "events/s",
+        higher_better: true,
+        target: "-",
+    });
     note("appends: 16 writers (tasks, group commit)");
     let (mut m16, mut b16) = (Vec::new(), Vec::new());
     for _ in 0..o.runs {
@@ -161,11 +181,53 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         b16.push(append_raw_threads(&work, &setup, o.secs, 16)?);
     }
     let (m16, b16) = (med(m16), med(b16));
-    figures.push(Figure { paired: None, workload: "append, 16 writers (tasks), group commit".into(), minutes: m16, baseline: Some(b16), unit: "events/s", higher_better: true, target: ">= 0.80" });
-    figures.push(Figure { paired: None, workload: "append, 16 tasks vs minutes' own 1 writer (Store::append)".into(), minutes: m16, baseline: Some(m1_direct), unit: "events/s", higher_better: true, target: ">= 2.0" });
+    figures.push(Figure {
+        paired: None,
+        workload: "append, 16 writers (tasks), group commit".into(),
+        minutes: m16,
+        baseline: Some(b16),
+        unit: "events/s",
+        higher_better: true,
+        target: ">= 0.80",
+    });
+    figures.push(Figure {
+        paired: None,
+        workload: "append, 16 tasks vs minutes' own 1 writer (Store::append)".into(),
+        minutes: m16,
+        baseline: Some(m1_direct),
+        unit: "events/s",
+        higher_better: true,
+        target: ">= 2.0",
+    });
     note("appends: 16 writer processes");
-    let p16 = med((0..o.runs).map(|_| append_processes(&work, &xtask, &setup, o.secs, 16)).collect::<Result<_>>()?);
-    figures.push(Figure { paired: None, workload: "append, 16 writer processes (no target)".into(), minutes: p16, baseline: None, unit: "events/s", higher_better: true, target: "-" });
+    let p16 = med((0..o.runs)
+        .map(|_| append_processes(&work, &xtask, &setup, o.secs, 16))
+        .collect::<Result<_>>()?);
+    figures.push(Figure {
+        paired: None,
+        workload: "append, 16 writer processes (no target)".into(),
+        minutes: p16,
+        baseline: None,
+        unit: "events/s",
+        higher_better: true,
+        target: "-",
+    });
+    // An append to a long stream through a freshly opened store (as each `minutes append`
+    // process does) against one to a stream of a few events: the stream's length must not cost.
+    note(&format!("appends: a fresh store's append to a {}-event stream vs to a short one", o.events));
+    let long = long_stream(&work, &setup, o.events, 15 * o.runs)?;
+    figures.push(Figure {
+        paired: Some(long.ratio),
+        workload: format!(
+            "append through a fresh Store::open, {}-event stream vs a {}-event one",
+            long.long_version, long.short_version
+        ),
+        minutes: long.long_rate,
+        baseline: Some(long.short_rate),
+        unit: "events/s",
+        higher_better: true,
+        target: ">= 0.90",
+    });
 
     // 3: import.
     note(&format!("import of {} events", o.events));
@@ -185,7 +247,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         }
         imports.push((o.events as f64 / secs, kib));
         remove_db(&raw_db);
-        let (secs, kib, out) = timed(Command::new(&xtask).args(["bench-child", "import-raw"]).arg(&raw_db).arg(&file))?;
+        let (secs, kib, out) =
+            timed(Command::new(&xtask).args(["bench-child", "import-raw"]).arg(&raw_db).arg(&file))?;
         let inner: f64 = out.trim().parse().unwrap_or(secs);
         raw_imports.push((o.events as f64 / inner, kib));
     }
@@ -241,8 +304,24 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         }
         let how = if snapshots { "library, snapshots" } else { "library, index only; no target" };
         let target = if snapshots { "<= 2.0" } else { "-" };
-        figures.push(Figure { paired: None, workload: format!("state DOC --at T, p50 ({how})"), minutes: median(p50), baseline: Some(median(raw50)), unit: "µs", higher_better: false, target });
-        figures.push(Figure { paired: None, workload: format!("state DOC --at T, p99 ({how})"), minutes: median(p99), baseline: Some(median(raw99)), unit: "µs", higher_better: false, target });
+        figures.push(Figure {
+            paired: None,
+            workload: format!("state DOC --at T, p50 ({how})"),
+            minutes: median(p50),
+            baseline: Some(median(raw50)),
+            unit: "µs",
+            higher_better: false,
+            target,
+        });
+        figures.push(Figure {
+            paired: None,
+            workload: format!("state DOC --at T, p99 ({how})"),
+            minutes: median(p99),
+            baseline: Some(median(raw99)),
+            unit: "µs",
+            higher_better: false,
+            target,
+        });
     }
     figures.push(Figure {
         paired: None,
@@ -268,7 +347,15 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         }
         raw_ver.push(raw_verify(&db)?);
     }
-    figures.push(Figure { paired: None, workload: "verify (hash chain)".into(), minutes: median(ver), baseline: Some(median(raw_ver)), unit: "events/s", higher_better: true, target: ">= 0.50" });
+    figures.push(Figure {
+        paired: None,
+        workload: "verify (hash chain)".into(),
+        minutes: median(ver),
+        baseline: Some(median(raw_ver)),
+        unit: "events/s",
+        higher_better: true,
+        target: ">= 0.50",
+    });
 
     // 7: memory.
     figures.push(Figure {
@@ -299,8 +386,24 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
             for _ in 0..o.runs {
                 reads.push(p.run("read", o.secs, n)?.0);
             }
-            figures.push(Figure { paired: if p1.is_empty() { None } else { direct_vs_peer }, workload: "append, 1 writer: minutes (Store::append) vs eventsourcing (Python)".into(), minutes: m1_direct, baseline: Some(median(p1)), unit: "events/s", higher_better: true, target: "> 1.0" });
-            figures.push(Figure { paired: None, workload: "read all events: minutes replay vs eventsourcing (Python)".into(), minutes: replay_rate, baseline: Some(median(reads)), unit: "events/s", higher_better: true, target: "-" });
+            figures.push(Figure {
+                paired: if p1.is_empty() { None } else { direct_vs_peer },
+                workload: "append, 1 writer: minutes (Store::append) vs eventsourcing (Python)".into(),
+                minutes: m1_direct,
+                baseline: Some(median(p1)),
+                unit: "events/s",
+                higher_better: true,
+                target: "> 1.0",
+            });
+            figures.push(Figure {
+                paired: None,
+                workload: "read all events: minutes replay vs eventsourcing (Python)".into(),
+                minutes: replay_rate,
+                baseline: Some(median(reads)),
+                unit: "events/s",
+                higher_better: true,
+                target: "-",
+            });
             p.note(&peer_settings, n)
         }
         Err(e) => format!("The Python `eventsourcing` peer was skipped: {e}."),
@@ -363,24 +466,43 @@ fn timed(cmd: &mut Command) -> Result<(f64, f64, String)> {
     let prog = cmd.get_program().to_owned();
     let args: Vec<_> = cmd.get_args().map(ToOwned::to_owned).collect();
     let t = Instant::now();
-    let out = Command::new("/usr/bin/time").args(["-f", "MAXRSS %M"]).arg(prog).args(args).output().context("/usr/bin/time")?;
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "MAXRSS %M"])
+        .arg(prog)
+        .args(args)
+        .output()
+        .context("/usr/bin/time")?;
     let secs = t.elapsed().as_secs_f64();
     let err = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
         bail!("child failed: {err}");
     }
-    let kib = err.lines().filter_map(|l| l.strip_prefix("MAXRSS ")).filter_map(|v| v.trim().parse::<f64>().ok()).next_back().unwrap_or(0.0);
+    let kib = err
+        .lines()
+        .filter_map(|l| l.strip_prefix("MAXRSS "))
+        .filter_map(|v| v.trim().parse::<f64>().ok())
+        .next_back()
+        .unwrap_or(0.0);
     Ok((secs, kib, String::from_utf8_lossy(&out.stdout).to_string()))
 }
 
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "unknown".into());
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("MemTotal")).and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("MemTotal"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<f64>().ok())
+        })
         .map(|k| format!("{:.1} GiB", k / 1024.0 / 1024.0))
         .unwrap_or_else(|| "unknown".into());
     let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
@@ -388,11 +510,19 @@ fn machine() -> String {
 }
 
 fn render(figures: &[Figure]) -> String {
-    let mut s = String::from("| workload | minutes | baseline | unit | ratio | target |\n|---|---:|---:|---|---:|---|\n");
+    let mut s = String::from(
+        "| workload | minutes | baseline | unit | ratio | target |\n|---|---:|---:|---|---:|---|\n",
+    );
     for f in figures {
         let b = f.baseline.map(fmt).unwrap_or_else(|| "-".into());
         let r = f.ratio().map(|r| format!("{r:.2}")).unwrap_or_else(|| "-".into());
-        s.push_str(&format!("| {} | {} | {b} | {} | {r} | {} |\n", f.workload, fmt(f.minutes), f.unit, f.target));
+        s.push_str(&format!(
+            "| {} | {} | {b} | {} | {r} | {} |\n",
+            f.workload,
+            fmt(f.minutes),
+            f.unit,
+            f.target
+        ));
     }
     s.trim_end().to_string()
 }
@@ -422,10 +552,15 @@ fn setup_events() -> Result<Setup> {
         lines.push(l.to_string());
         Ok(())
     })?;
-    let events: Vec<Event> = lines.iter().map(|l| Event::from_json(l)).collect::<std::result::Result<_, _>>()?;
+    let events: Vec<Event> =
+        lines.iter().map(|l| Event::from_json(l)).collect::<std::result::Result<_, _>>()?;
     let meeting = events[0].meeting.to_string();
     let events: Vec<Event> = events.into_iter().filter(|e| e.meeting.as_str() == meeting).collect();
-    let docs: Vec<String> = events.iter().filter(|e| e.type_name() == "DocumentTabled").filter_map(|e| e.document.as_ref().map(ToString::to_string)).collect();
+    let docs: Vec<String> = events
+        .iter()
+        .filter(|e| e.type_name() == "DocumentTabled")
+        .filter_map(|e| e.document.as_ref().map(ToString::to_string))
+        .collect();
     let day = events
         .iter()
         .find(|e| e.type_name() == "MeetingOpened")
@@ -475,6 +610,105 @@ fn append_minutes_one(work: &Path, s: &Setup, secs: f64) -> Result<f64> {
     Ok(n as f64 / start.elapsed().as_secs_f64())
 }
 
+/// What [`long_stream`] measured.
+struct LongStream {
+    /// Appends per second to the long stream, each through a freshly opened store.
+    long_rate: f64,
+    /// The same to the short stream.
+    short_rate: f64,
+    /// The median of the rounds' long over short rates.
+    ratio: f64,
+    /// The long stream's version before the appends.
+    long_version: u64,
+    /// The short stream's.
+    short_version: u64,
+}
+
+/// Builds a store whose first setup document holds `n` statements more (imported in one
+/// transaction) and a store of the setup alone, then appends one statement at a time to that
+/// document in each, in turn, each append through a freshly opened `Store` (open, append,
+/// close: what one `minutes append` process does), `rounds` times.
+fn long_stream(work: &Path, s: &Setup, n: u64, rounds: usize) -> Result<LongStream> {
+    let doc = s.docs.first().context("the setup has a document")?.clone();
+    let long_db = work.join(format!("long-stream-{n}.db"));
+    if !long_db.exists() {
+        let building = work.join(format!("long-stream-{n}.db.building"));
+        remove_db(&building);
+        let (_, mut store) = fresh_store(work, &format!("long-stream-{n}.db.building"), s)?;
+        let mut rng = fastrand::Rng::with_seed(7);
+        let t = Instant::now();
+        let mut left = n;
+        let imported = store
+            .import(
+                || {
+                    (left > 0).then(|| {
+                        left -= 1;
+                        Event::from_json(&statement_about(&mut rng, s, &doc))
+                    })
+                },
+                now(),
+            )
+            .map_err(|e| anyhow::anyhow!("building the long stream: {e:?}"))?;
+        store.close()?;
+        std::fs::rename(&building, &long_db)?;
+        note(&format!("built a {}-event stream in {:.1} s", imported.appended, t.elapsed().as_secs_f64()));
+    }
+    // A copy per run, so that the long stream's length is the same in every run.
+    let long_run = work.join("long-stream-run.db");
+    remove_db(&long_run);
+    std::fs::copy(&long_db, &long_run)?;
+    let (short_run, short) = fresh_store(work, "short-stream-run.db", s)?;
+    drop(short);
+    let long_version = Store::open(&long_run)?.stream_version(&doc)?;
+    let short_version = Store::open(&short_run)?.stream_version(&doc)?;
+    let mut rng = fastrand::Rng::with_seed(8);
+    let mut once = |db: &Path| -> Result<f64> {
+        let e = Event::from_json(&statement_about(&mut rng, s, &doc))?;
+        let t = Instant::now();
+        let mut store = Store::open(db)?;
+        store.append(std::slice::from_ref(&e), None, now())?;
+        drop(store);
+        Ok(t.elapsed().as_secs_f64())
+    };
+    // One of each first, so that neither side pays for a cold page cache.
+    once(&long_run)?;
+    once(&short_run)?;
+    let (mut long_t, mut short_t, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let (l, sh) = if round % 2 == 0 {
+            let l = once(&long_run)?;
+            (l, once(&short_run)?)
+        } else {
+            let sh = once(&short_run)?;
+            (once(&long_run)?, sh)
+        };
+        long_t.push(l);
+        short_t.push(sh);
+        ratios.push(sh / l);
+    }
+    remove_db(&long_run);
+    remove_db(&short_run);
+    Ok(LongStream {
+        long_rate: 1.0 / median(long_t),
+        short_rate: 1.0 / median(short_t),
+        ratio: median(ratios),
+        long_version,
+        short_version,
+    })
+}
+
+/// A statement about `doc`, as a client would send it.
+fn statement_about(rng: &mut fastrand::Rng, s: &Setup, doc: &str) -> String {
+    let mut b = [0u8; 16];
+    rng.fill(&mut b);
+    let id = uuid::Builder::from_random_bytes(b).into_uuid();
+    format!(
+        r#"{{"id":"{id}","type":"StatementMade","v":1,"meeting":"{m}","document":"{doc}","body":null,"actors":[],"occurred":{{"from":"{d}T10:00:00Z","to":"{d}T10:05:00Z"}},"recorded_at":"{d}T12:00:00Z","source":{{"file":"synthetic","section":"bench","quote":"a statement"}},"data":{{"stance":"support","summary":"supported the draft in its current form"}}}}"#,
+        m = s.meeting,
+        d = s.day
+    )
+}
+
 /// The baseline's connection on the same table, and the chain's head and stream versions.
 struct Raw {
     conn: Connection,
@@ -487,7 +721,11 @@ impl Raw {
     fn open(db: &Path) -> Result<Self> {
         let conn = Connection::open(db)?;
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")?;
-        let (seq, prev) = conn.query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))).unwrap_or((0, String::new()));
+        let (seq, prev) = conn
+            .query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))
+            })
+            .unwrap_or((0, String::new()));
         let mut versions = HashMap::new();
         {
             let mut st = conn.prepare("SELECT stream, MAX(version) FROM events GROUP BY stream")?;
@@ -501,12 +739,33 @@ impl Raw {
     }
 
     /// Inserts one statement row (already in a transaction or autocommit).
-    fn insert(&mut self, json: &str, stream: &str, meeting: &str, id: &str, from: &str, to: &str) -> Result<()> {
+    fn insert(
+        &mut self,
+        json: &str,
+        stream: &str,
+        meeting: &str,
+        id: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<()> {
         let version = self.versions.entry(stream.to_string()).or_insert(0);
         *version += 1;
         self.seq += 1;
         let hash = row_hash(&self.prev, self.seq, stream, *version, json);
-        self.conn.prepare_cached(INSERT)?.execute(params![self.seq as i64, id, stream, *version as i64, "StatementMade", 1, meeting, from, to, "", json, hash])?;
+        self.conn.prepare_cached(INSERT)?.execute(params![
+            self.seq as i64,
+            id,
+            stream,
+            *version as i64,
+            "StatementMade",
+            1,
+            meeting,
+            from,
+            to,
+            "",
+            json,
+            hash
+        ])?;
         self.prev = hash;
         Ok(())
     }
@@ -550,7 +809,12 @@ fn append_minutes_tasks(work: &Path, s: &Setup, secs: f64, writers: u64) -> Resu
         for k in 0..writers {
             let ap = w.appender();
             let count = Arc::clone(&count);
-            let setup = Setup { events: Vec::new(), meeting: s.meeting.clone(), docs: s.docs.clone(), day: s.day.clone() };
+            let setup = Setup {
+                events: Vec::new(),
+                meeting: s.meeting.clone(),
+                docs: s.docs.clone(),
+                day: s.day.clone(),
+            };
             tasks.push(tokio::spawn(async move {
                 let mut rng = fastrand::Rng::with_seed(100 + k);
                 while Instant::now() < deadline {
@@ -604,7 +868,12 @@ fn append_raw_threads(work: &Path, s: &Setup, secs: f64, writers: u64) -> Result
     for k in 0..writers {
         let tx = tx.clone();
         let count = Arc::clone(&count);
-        let setup = Setup { events: Vec::new(), meeting: s.meeting.clone(), docs: s.docs.clone(), day: s.day.clone() };
+        let setup = Setup {
+            events: Vec::new(),
+            meeting: s.meeting.clone(),
+            docs: s.docs.clone(),
+            day: s.day.clone(),
+        };
         threads.push(std::thread::spawn(move || {
             let mut rng = fastrand::Rng::with_seed(100 + k);
             while Instant::now() < deadline {
@@ -630,7 +899,15 @@ fn append_processes(work: &Path, xtask: &Path, s: &Setup, secs: f64, n: usize) -
     let (db, store) = fresh_store(work, "append-procs.db", s)?;
     store.close()?;
     let children: Vec<_> = (0..n)
-        .map(|k| Command::new(xtask).args(["bench-child", "append-proc"]).arg(&db).arg(secs.to_string()).arg(k.to_string()).stdout(std::process::Stdio::piped()).spawn())
+        .map(|k| {
+            Command::new(xtask)
+                .args(["bench-child", "append-proc"])
+                .arg(&db)
+                .arg(secs.to_string())
+                .arg(k.to_string())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+        })
         .collect::<std::io::Result<_>>()?;
     let mut total = 0.0;
     for c in children {
@@ -693,7 +970,14 @@ fn state_latencies(db: &Path, seed: u64, snapshots: bool) -> Result<((f64, f64),
             } else {
                 let at = t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
                 let start = Instant::now();
-                let rows = st.query_map(params![d, at], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?;
+                let rows = st.query_map(params![d, at], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                })?;
                 for row in rows {
                     sink += row?.3.len() & 1;
                 }
@@ -707,7 +991,11 @@ fn state_latencies(db: &Path, seed: u64, snapshots: bool) -> Result<((f64, f64),
 
 /// The library's answer to `state DOC --at T`: from the largest snapshot that holds at T, the
 /// document's other events that can matter at T, read through the index, folded.
-fn state_at(store: &Store, doc: &str, at: &minutes_core::time::Timestamp) -> Result<minutes_core::project::document::DocumentAt> {
+fn state_at(
+    store: &Store,
+    doc: &str,
+    at: &minutes_core::time::Timestamp,
+) -> Result<minutes_core::project::document::DocumentAt> {
     Ok(store.document_state_at(doc, at)?)
 }
 
@@ -745,6 +1033,18 @@ fn raw_verify(db: &Path) -> Result<f64> {
 /// `xtask bench-child WORKLOAD ARGS`: prints its own figure on stdout.
 pub fn child(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
+        Some("long-stream") => {
+            // `bench-child long-stream DIR N ROUNDS`: the long-stream workload alone.
+            let n: u64 = args.get(2).map_or(Ok(1_000_000), |a| a.replace('_', "").parse())?;
+            let rounds: usize = args.get(3).map_or(Ok(45), |a| a.parse())?;
+            let dir = Path::new(args.get(1).context("bench-child long-stream DIR [N] [ROUNDS]")?);
+            std::fs::create_dir_all(dir)?;
+            let r = long_stream(dir, &setup_events()?, n, rounds)?;
+            println!(
+                "append through a fresh Store::open: {}-event stream {:.0}/s, {}-event stream {:.0}/s, ratio {:.3} (median of {rounds} paired rounds)",
+                r.long_version, r.long_rate, r.short_version, r.short_rate, r.ratio
+            );
+        }
         Some("import-raw") => {
             let secs = import_raw(Path::new(&args[1]), Path::new(&args[2]))?;
             println!("{secs}");
@@ -758,7 +1058,8 @@ pub fn child(args: &[String]) -> Result<()> {
                 println!("{n} snapshots rebuilt in {:.1} s", t.elapsed().as_secs_f64());
             }
             let store = Store::open(Path::new(&args[1]))?;
-            let docs: Vec<String> = store.documents()?.into_iter().map(|d| d.document.to_string()).take(500).collect();
+            let docs: Vec<String> =
+                store.documents()?.into_iter().map(|d| d.document.to_string()).take(500).collect();
             let at = chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z")?;
             let (mut read, mut decode_free, mut fold, mut events) = (0.0, 0.0, 0.0, 0usize);
             let conn = Connection::open(Path::new(&args[1]))?;
@@ -772,13 +1073,22 @@ pub fn child(args: &[String]) -> Result<()> {
                 fold += t.elapsed().as_secs_f64();
                 std::hint::black_box(v);
                 let t = Instant::now();
-                let mut st = conn.prepare_cached("SELECT seq, version, hash, payload FROM events WHERE stream = ?1 ORDER BY version")?;
+                let mut st = conn.prepare_cached(
+                    "SELECT seq, version, hash, payload FROM events WHERE stream = ?1 ORDER BY version",
+                )?;
                 let n = st.query_map(params![d], |r| r.get::<_, String>(3))?.count();
                 decode_free += t.elapsed().as_secs_f64();
                 std::hint::black_box(n);
             }
             let per = |x: f64| x * 1e6 / docs.len() as f64;
-            println!("{} docs, {:.1} events each: read+decode {:.0} µs, raw read {:.0} µs, fold {:.0} µs", docs.len(), events as f64 / docs.len() as f64, per(read), per(decode_free), per(fold));
+            println!(
+                "{} docs, {:.1} events each: read+decode {:.0} µs, raw read {:.0} µs, fold {:.0} µs",
+                docs.len(),
+                events as f64 / docs.len() as f64,
+                per(read),
+                per(decode_free),
+                per(fold)
+            );
             for snapshots in [true, false] {
                 let ((p50, p99), (r50, r99)) = state_latencies(Path::new(&args[1]), 0, snapshots)?;
                 println!("snapshots {snapshots}: library p50 {p50:.0} µs p99 {p99:.0} µs; raw p50 {r50:.0} µs p99 {r99:.0} µs");
@@ -810,7 +1120,8 @@ pub fn child(args: &[String]) -> Result<()> {
             let store = Store::open(db)?;
             let conn = Connection::open(db)?;
             let mut docs: Vec<(String, chrono::DateTime<chrono::Utc>)> = Vec::new();
-            let mut st = conn.prepare("SELECT stream, occurred_to FROM events WHERE type = 'DocumentTabled'")?;
+            let mut st =
+                conn.prepare("SELECT stream, occurred_to FROM events WHERE type = 'DocumentTabled'")?;
             for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
                 let (d, t) = row?;
                 docs.push((d, chrono::DateTime::parse_from_rfc3339(&t)?.with_timezone(&chrono::Utc)));
@@ -839,13 +1150,19 @@ pub fn child(args: &[String]) -> Result<()> {
             let text = std::fs::read_to_string(&args[1])?;
             let lines: Vec<&str> = text.lines().take(100_000).collect();
             let t = Instant::now();
-            let events: Vec<Event> = lines.iter().map(|l| Event::from_json(l)).collect::<std::result::Result<_, _>>()?;
+            let events: Vec<Event> =
+                lines.iter().map(|l| Event::from_json(l)).collect::<std::result::Result<_, _>>()?;
             let read = t.elapsed().as_secs_f64();
             let t = Instant::now();
             let bytes: usize = events.iter().map(|e| e.to_json().len()).sum();
             let write = t.elapsed().as_secs_f64();
             let per = |x: f64| x * 1e6 / events.len() as f64;
-            println!("{} events: from_json {:.2} µs, to_json {:.2} µs ({bytes} bytes)", events.len(), per(read), per(write));
+            println!(
+                "{} events: from_json {:.2} µs, to_json {:.2} µs ({bytes} bytes)",
+                events.len(),
+                per(read),
+                per(write)
+            );
         }
         Some("verify") => {
             // For profiling: `perf record xtask bench-child verify DB`. Both sides, in turn.
@@ -909,7 +1226,11 @@ fn import_raw(db: &Path, file: &Path) -> Result<f64> {
         let stream = s("document").unwrap_or(meeting).to_string();
         let occurred = v.get("occurred").context("occurred")?;
         let utc = |k: &str| {
-            occurred.get(k).and_then(serde_json::Value::as_str).map(|t| chrono::DateTime::parse_from_rfc3339(t).map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)))
+            occurred.get(k).and_then(serde_json::Value::as_str).map(|t| {
+                chrono::DateTime::parse_from_rfc3339(t).map(|t| {
+                    t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+                })
+            })
         };
         let from = utc("from").transpose()?;
         let to = utc("to").transpose()?;
@@ -917,7 +1238,20 @@ fn import_raw(db: &Path, file: &Path) -> Result<f64> {
         *version += 1;
         raw.seq += 1;
         let hash = row_hash(&raw.prev, raw.seq, &stream, *version, &line);
-        raw.conn.prepare_cached(INSERT)?.execute(params![raw.seq as i64, id, stream, *version as i64, type_name, 1, meeting, from, to, "", line, hash])?;
+        raw.conn.prepare_cached(INSERT)?.execute(params![
+            raw.seq as i64,
+            id,
+            stream,
+            *version as i64,
+            type_name,
+            1,
+            meeting,
+            from,
+            to,
+            "",
+            line,
+            hash
+        ])?;
         raw.prev = hash;
         in_batch += 1;
         if in_batch == 10_000 {
@@ -1028,14 +1362,19 @@ fn peer_setup(work: &Path) -> Result<Peer> {
     if !vpy.exists() {
         note("installing the Python eventsourcing package into a virtual environment under target/bench");
         let ok = Command::new(&py).args(["-m", "venv"]).arg(&venv).status()?.success()
-            && Command::new(venv.join("bin").join("pip")).args(["install", "--quiet", "eventsourcing"]).status()?.success();
+            && Command::new(venv.join("bin").join("pip"))
+                .args(["install", "--quiet", "eventsourcing"])
+                .status()?
+                .success();
         if !ok {
             bail!("installing eventsourcing into a virtual environment failed");
         }
     }
     let script = work.join("peer.py");
     std::fs::write(&script, PEER)?;
-    let version = Command::new(&vpy).args(["-c", "import importlib.metadata as m; print(m.version('eventsourcing'))"]).output()?;
+    let version = Command::new(&vpy)
+        .args(["-c", "import importlib.metadata as m; print(m.version('eventsourcing'))"])
+        .output()?;
     let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
     Ok(Peer { python: vpy, script, work: work.to_path_buf(), version })
 }
@@ -1045,7 +1384,13 @@ impl Peer {
     fn run(&self, mode: &str, secs: f64, n: u64) -> Result<(f64, String)> {
         let db = self.work.join("peer.db");
         remove_db(&db);
-        let out = Command::new(&self.python).arg(&self.script).arg(mode).arg(&db).arg(secs.to_string()).arg(n.to_string()).output()?;
+        let out = Command::new(&self.python)
+            .arg(&self.script)
+            .arg(mode)
+            .arg(&db)
+            .arg(secs.to_string())
+            .arg(n.to_string())
+            .output()?;
         if !out.status.success() {
             bail!("the peer failed: {}", String::from_utf8_lossy(&out.stderr));
         }
@@ -1064,7 +1409,8 @@ impl Peer {
 }
 
 fn which(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|p| p.is_file()))
+    std::env::var_os("PATH")
+        .and_then(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|p| p.is_file()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1083,14 +1429,62 @@ struct Layout {
 /// the disk (from /proc/self/io), which is what random keys inflate.
 fn layouts(file: &Path, dir: &Path) -> Result<String> {
     let all = [
-        Layout { name: "as shipped: id TEXT UNIQUE, 2 MiB cache, batches of 10,000", id_blob: false, id_index: "UNIQUE", cache_kib: 2000, batch: 10_000 },
-        Layout { name: "id TEXT UNIQUE, 256 MiB cache", id_blob: false, id_index: "UNIQUE", cache_kib: 262_144, batch: 10_000 },
-        Layout { name: "id BLOB(16) UNIQUE, 2 MiB cache", id_blob: true, id_index: "UNIQUE", cache_kib: 2000, batch: 10_000 },
-        Layout { name: "id BLOB(16) UNIQUE, 256 MiB cache", id_blob: true, id_index: "UNIQUE", cache_kib: 262_144, batch: 10_000 },
-        Layout { name: "no index on id (idempotency unchecked: the floor)", id_blob: false, id_index: "", cache_kib: 2000, batch: 10_000 },
-        Layout { name: "id TEXT UNIQUE, batches of 1,000", id_blob: false, id_index: "UNIQUE", cache_kib: 2000, batch: 1_000 },
-        Layout { name: "id TEXT UNIQUE, one transaction, 2 MiB cache", id_blob: false, id_index: "UNIQUE", cache_kib: 2000, batch: usize::MAX },
-        Layout { name: "id TEXT UNIQUE, one transaction, 64 MiB cache (as minutes import)", id_blob: false, id_index: "UNIQUE", cache_kib: 65_536, batch: usize::MAX },
+        Layout {
+            name: "as shipped: id TEXT UNIQUE, 2 MiB cache, batches of 10,000",
+            id_blob: false,
+            id_index: "UNIQUE",
+            cache_kib: 2000,
+            batch: 10_000,
+        },
+        Layout {
+            name: "id TEXT UNIQUE, 256 MiB cache",
+            id_blob: false,
+            id_index: "UNIQUE",
+            cache_kib: 262_144,
+            batch: 10_000,
+        },
+        Layout {
+            name: "id BLOB(16) UNIQUE, 2 MiB cache",
+            id_blob: true,
+            id_index: "UNIQUE",
+            cache_kib: 2000,
+            batch: 10_000,
+        },
+        Layout {
+            name: "id BLOB(16) UNIQUE, 256 MiB cache",
+            id_blob: true,
+            id_index: "UNIQUE",
+            cache_kib: 262_144,
+            batch: 10_000,
+        },
+        Layout {
+            name: "no index on id (idempotency unchecked: the floor)",
+            id_blob: false,
+            id_index: "",
+            cache_kib: 2000,
+            batch: 10_000,
+        },
+        Layout {
+            name: "id TEXT UNIQUE, batches of 1,000",
+            id_blob: false,
+            id_index: "UNIQUE",
+            cache_kib: 2000,
+            batch: 1_000,
+        },
+        Layout {
+            name: "id TEXT UNIQUE, one transaction, 2 MiB cache",
+            id_blob: false,
+            id_index: "UNIQUE",
+            cache_kib: 2000,
+            batch: usize::MAX,
+        },
+        Layout {
+            name: "id TEXT UNIQUE, one transaction, 64 MiB cache (as minutes import)",
+            id_blob: false,
+            id_index: "UNIQUE",
+            cache_kib: 65_536,
+            batch: usize::MAX,
+        },
     ];
     let mut out = String::from("| layout | events/s | file MiB | written MiB |\n|---|---:|---:|---:|\n");
     for l in &all {
@@ -1118,7 +1512,12 @@ fn cpu_secs() -> f64 {
 fn io_written() -> u64 {
     std::fs::read_to_string("/proc/self/io")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("write_bytes:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("write_bytes:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -1132,7 +1531,10 @@ fn import_layout(db: &Path, file: &Path, l: &Layout) -> Result<(u64, f64)> {
         l.id_index
     );
     let conn = Connection::open(db)?;
-    conn.execute_batch(&format!("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -{};", l.cache_kib))?;
+    conn.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -{};",
+        l.cache_kib
+    ))?;
     conn.execute_batch(&create)?;
     let start = Instant::now();
     let reader = BufReader::with_capacity(1 << 20, std::fs::File::open(file)?);
@@ -1153,8 +1555,22 @@ fn import_layout(db: &Path, file: &Path, l: &Layout) -> Result<(u64, f64)> {
         *version += 1;
         seq += 1;
         let hash = row_hash(&prev, seq, &stream, *version, &line);
-        let id_value: rusqlite::types::Value = if l.id_blob { id.as_bytes().to_vec().into() } else { id.to_string().into() };
-        conn.prepare_cached(INSERT)?.execute(params![seq as i64, id_value, stream, *version as i64, s("type").context("type")?, 1, meeting, from, to, "", line, hash])?;
+        let id_value: rusqlite::types::Value =
+            if l.id_blob { id.as_bytes().to_vec().into() } else { id.to_string().into() };
+        conn.prepare_cached(INSERT)?.execute(params![
+            seq as i64,
+            id_value,
+            stream,
+            *version as i64,
+            s("type").context("type")?,
+            1,
+            meeting,
+            from,
+            to,
+            "",
+            line,
+            hash
+        ])?;
         prev = hash;
         in_batch += 1;
         if in_batch == l.batch {

@@ -6,6 +6,11 @@
 //! event were appended alone, in order. A ledger keeps states and a small index of each
 //! stream's event ids, not the events themselves, so it stays small on a large log; a
 //! correction makes its stream's state stale, to be primed again from the log.
+//!
+//! A stream can also be resumed from a state kept elsewhere (the store's checkpoints) with an
+//! index that knows the stream's version and corrections but not every id: the store then
+//! [notes](Ledger::note) the one id a correction's judgement needs, and finds a retry by the
+//! id in the log itself.
 
 use std::collections::{HashMap, HashSet};
 
@@ -41,6 +46,39 @@ impl StreamIndex {
     /// Whether a correction withdrew the event.
     pub fn is_corrected(&self, id: &EventId) -> bool {
         self.corrected.contains(id)
+    }
+
+    /// An index resumed at `version` from a checkpoint: it knows the stream's corrections and
+    /// the events they withdrew, but no other id until [`StreamIndex::note`] or a fold adds it.
+    pub fn resumed(
+        version: u64,
+        corrections: impl IntoIterator<Item = EventId>,
+        corrected: impl IntoIterator<Item = EventId>,
+    ) -> Self {
+        Self {
+            version,
+            ids: HashSet::new(),
+            corrections: corrections.into_iter().collect(),
+            corrected: corrected.into_iter().collect(),
+        }
+    }
+
+    /// Notes that the stream holds `id` (a correction, if `is_correction`), as the log says.
+    pub fn note(&mut self, id: EventId, is_correction: bool) {
+        self.ids.insert(id);
+        if is_correction {
+            self.corrections.insert(id);
+        }
+    }
+
+    /// The stream's corrections.
+    pub fn corrections(&self) -> impl Iterator<Item = &EventId> {
+        self.corrections.iter()
+    }
+
+    /// The events a correction of the stream withdrew.
+    pub fn corrected(&self) -> impl Iterator<Item = &EventId> {
+        self.corrected.iter()
     }
 
     fn add(&mut self, e: &Event) {
@@ -87,6 +125,33 @@ impl Ledger {
     pub fn prime_document(&mut self, name: &DocumentName, events: &[Recorded]) {
         self.documents.insert(name.clone(), document_latest(effective_refs(events, None)));
         self.index(name.as_str(), events);
+    }
+
+    /// Resumes a document's stream from a state kept since (the fold of its effective events
+    /// up to `index.version`), instead of folding the stream.
+    pub fn resume_document(&mut self, name: &DocumentName, state: Option<DocumentState>, index: StreamIndex) {
+        self.documents.insert(name.clone(), state);
+        self.streams.insert(name.as_str().to_string(), index);
+        self.stale.remove(name.as_str());
+    }
+
+    /// Resumes a meeting's stream from a state kept since, as [`Ledger::resume_document`].
+    pub fn resume_meeting(&mut self, id: &MeetingId, state: Option<MeetingState>, index: StreamIndex) {
+        self.meetings.insert(id.clone(), state);
+        self.streams.insert(id.as_str().to_string(), index);
+        self.stale.remove(id.as_str());
+    }
+
+    /// The index of a loaded stream.
+    pub fn stream_index(&self, stream: &str) -> Option<&StreamIndex> {
+        self.streams.get(stream)
+    }
+
+    /// Notes that a loaded stream holds `id`, as the log says (see [`StreamIndex::note`]).
+    pub fn note(&mut self, stream: &str, id: EventId, is_correction: bool) {
+        if let Some(ix) = self.streams.get_mut(stream) {
+            ix.note(id, is_correction);
+        }
     }
 
     fn index(&mut self, stream: &str, events: &[Recorded]) {
@@ -142,6 +207,15 @@ impl Ledger {
     /// Judges `e` against the latest state and, if it may be appended, folds it in as `seq`.
     /// Returns the event's version in its stream. The streams it names must be loaded.
     pub fn admit(&mut self, e: &Event, seq: u64) -> Result<u64, RuleError> {
+        let version = self.judge(e)?;
+        self.fold(e, seq);
+        Ok(version)
+    }
+
+    /// Judges `e` against the latest state without folding it in: the version it would have
+    /// in its stream, or why it may not be appended. [`Ledger::record`] folds it in once it is
+    /// written. The streams it names must be loaded.
+    pub fn judge(&self, e: &Event) -> Result<u64, RuleError> {
         let empty = StreamIndex::default();
         {
             let exists = |d: &DocumentName| self.document(d).is_some();
@@ -153,9 +227,12 @@ impl Ledger {
             };
             rules::check(e, &ctx)?;
         }
-        let version = self.version(e.stream()) + 1;
+        Ok(self.version(e.stream()) + 1)
+    }
+
+    /// Folds in an event [`Ledger::judge`] admitted and the store wrote, as `seq`.
+    pub fn record(&mut self, e: &Event, seq: u64) {
         self.fold(e, seq);
-        Ok(version)
     }
 
     /// Folds in an event already in the log (appended by another writer since the ledger was

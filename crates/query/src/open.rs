@@ -55,7 +55,7 @@ impl Location {
     /// named store that does not exist is [`QueryError::NoStore`].
     pub fn open_read(&self, now: Timestamp) -> Result<(Store, StoreChoice)> {
         if self.path.exists() {
-            return Ok((Store::open(&self.path)?, StoreChoice::File));
+            return Ok((Store::open_read_only(&self.path)?, StoreChoice::File));
         }
         if self.named {
             return Err(self.missing());

@@ -3,13 +3,14 @@
 
 use std::borrow::Cow;
 
-use minutes_core::event::{schema_version, Event};
-use minutes_core::id::{Clerk, DocumentName, EventId, MeetingId};
+use minutes_core::event::{schema_version, Event, EventKind};
+use minutes_core::id::{Clerk, EventId};
 use minutes_core::ledger::{streams_read, Ledger};
 use minutes_core::time::Timestamp;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
-use crate::error::{Refusal, Result, StoreError};
+use crate::checkpoint::Checkpoints;
+use crate::error::{LastEvent, Refusal, Result, StoreError};
 use crate::read::{decode, row};
 use crate::{row_hash, schema, upcast, Store};
 
@@ -60,14 +61,23 @@ impl Store {
     /// content is a no-op. With `expected`, every event's stream must still be at that version
     /// (use it with one event). `now` stamps events without `recorded_at`, the store's clerk
     /// ([`Store::set_clerk`]) those without `recorded_by`. Returns after the commit is durable.
-    pub fn append(&mut self, events: &[Event], expected: Option<u64>, now: Timestamp) -> Result<Vec<Appended>> {
+    pub fn append(
+        &mut self,
+        events: &[Event],
+        expected: Option<u64>,
+        now: Timestamp,
+    ) -> Result<Vec<Appended>> {
         let cache = self.ledger.take();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from_sqlite)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from_sqlite)?;
         let mut batch = Batch::start(&tx, cache)?;
         let mut out = Vec::with_capacity(events.len());
         for (index, e) in events.iter().enumerate() {
             out.push(batch.add(&tx, index, Cow::Borrowed(e), expected, now, self.clerk.as_ref())?);
         }
+        batch.finish(&tx)?;
         tx.commit().map_err(StoreError::from_sqlite)?;
         self.ledger = Some(batch.into_primed());
         Ok(out)
@@ -96,7 +106,10 @@ impl Store {
         next: &mut impl FnMut() -> Option<std::result::Result<Event, E>>,
         now: Timestamp,
     ) -> std::result::Result<Imported, ImportError<E>> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from_sqlite)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from_sqlite)?;
         let mut batch = Batch::start(&tx, None)?;
         let mut done = Imported::default();
         let mut index = 0;
@@ -109,6 +122,7 @@ impl Store {
             }
             index += 1;
         }
+        batch.finish(&tx)?;
         tx.commit().map_err(StoreError::from_sqlite)?;
         Ok(done)
     }
@@ -116,7 +130,11 @@ impl Store {
     /// Appends each event on its own terms but in one transaction (group commit): an event the
     /// rules refuse, or whose stream is not at its expected version, fails alone; the others
     /// are committed together. An error of the database itself fails the whole group.
-    pub fn append_each(&mut self, items: &[(Event, Option<u64>)], now: Timestamp) -> Result<Vec<Result<Appended>>> {
+    pub fn append_each(
+        &mut self,
+        items: &[(Event, Option<u64>)],
+        now: Timestamp,
+    ) -> Result<Vec<Result<Appended>>> {
         self.append_each_primed(items, now, &mut None)
     }
 
@@ -132,7 +150,10 @@ impl Store {
         primed: &mut Option<Primed>,
     ) -> Result<Vec<Result<Appended>>> {
         let cached = primed.take();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from_sqlite)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from_sqlite)?;
         let mut batch = Batch::start(&tx, cached)?;
         let mut out = Vec::with_capacity(items.len());
         for (index, (e, expected)) in items.iter().enumerate() {
@@ -142,6 +163,7 @@ impl Store {
                 Err(other) => return Err(other),
             }
         }
+        batch.finish(&tx)?;
         tx.commit().map_err(StoreError::from_sqlite)?;
         *primed = Some(batch.into_primed());
         Ok(out)
@@ -156,6 +178,7 @@ pub(crate) struct Primed {
     prev: String,
     data_version: i64,
     ledger: Ledger,
+    checkpoints: Checkpoints,
 }
 
 /// The state of one write transaction: where the chain continues, the streams loaded, and the
@@ -165,6 +188,7 @@ struct Batch {
     prev: String,
     data_version: i64,
     ledger: Ledger,
+    checkpoints: Checkpoints,
 }
 
 impl Batch {
@@ -178,36 +202,59 @@ impl Batch {
             .and_then(|mut st| st.query_row([], |r| r.get(0)))
             .map_err(StoreError::from_sqlite)?;
         let cache = match cache {
-            Some(p) if p.data_version == data_version => {
-                return Ok(Self { seq: p.seq, prev: p.prev, data_version, ledger: p.ledger });
+            Some(mut p) if p.data_version == data_version => {
+                p.checkpoints.new_transaction();
+                return Ok(Self {
+                    seq: p.seq,
+                    prev: p.prev,
+                    data_version,
+                    ledger: p.ledger,
+                    checkpoints: p.checkpoints,
+                });
             }
             other => other,
         };
         let (seq, prev) = tx
             .prepare_cached(schema::HEAD)
-            .and_then(|mut st| st.query_row([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))).optional())
+            .and_then(|mut st| {
+                st.query_row([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))).optional()
+            })
             .map_err(StoreError::from_sqlite)?
             .unwrap_or((0, String::new()));
-        let ledger = match cache {
-            Some(Primed { seq: at, mut ledger, .. }) if at <= seq => {
+        let (ledger, checkpoints) = match cache {
+            Some(Primed { seq: at, mut ledger, mut checkpoints, .. }) if at <= seq => {
+                checkpoints.new_transaction();
                 if at < seq {
                     let mut stmt = tx.prepare_cached(&schema::after()).map_err(StoreError::from_sqlite)?;
                     let rows = stmt.query_map(params![at as i64], row).map_err(StoreError::from_sqlite)?;
                     for r in rows {
-                        ledger.extend(decode(r.map_err(StoreError::from_sqlite)?)?);
+                        let r = decode(r.map_err(StoreError::from_sqlite)?)?;
+                        checkpoints.observe(&r);
+                        ledger.extend(r);
                     }
                 }
-                ledger
+                (ledger, checkpoints)
             }
-            _ => Ledger::new(),
+            _ => (Ledger::new(), Checkpoints::default()),
         };
-        Ok(Self { seq, prev, data_version, ledger })
+        Ok(Self { seq, prev, data_version, ledger, checkpoints })
     }
 
     /// What the next write of this connection starts from, once this one is committed (a
     /// connection's own commits leave its `data_version` as it was).
     fn into_primed(self) -> Primed {
-        Primed { seq: self.seq, prev: self.prev, data_version: self.data_version, ledger: self.ledger }
+        Primed {
+            seq: self.seq,
+            prev: self.prev,
+            data_version: self.data_version,
+            ledger: self.ledger,
+            checkpoints: self.checkpoints,
+        }
+    }
+
+    /// Before the commit: stores the checkpoints that are due, in this transaction.
+    fn finish(&mut self, tx: &Transaction<'_>) -> Result<()> {
+        self.checkpoints.store_due(tx, &self.ledger)
     }
 
     /// Judges and inserts one event; nothing is changed when it is refused.
@@ -229,51 +276,77 @@ impl Batch {
         for stream in streams_read(&given) {
             if !self.ledger.has_stream(stream) {
                 // Keep memory flat on a large import: forget the documents loaded so far; any
-                // needed again is read back from this transaction's view of the log.
+                // needed again is read back from this transaction's view of the log (their
+                // checkpoints first stored, where due, so that none is folded from the start).
                 if self.ledger.documents_loaded() >= MAX_DOCUMENTS_LOADED {
+                    self.checkpoints.store_due(tx, &self.ledger)?;
                     self.ledger.forget_documents();
+                    self.checkpoints.forget_documents();
                 }
-                self.load(tx, stream)?;
+                self.checkpoints.load(tx, &mut self.ledger, stream)?;
             }
         }
-        // A retry of an event already in its stream (in the log, or earlier in this batch). An
-        // id the log holds in another stream is caught by the `UNIQUE (id)` index below, which
-        // spares the common case a lookup by id.
+        // A retry of an event this connection knows is in its stream. Any other retry is found
+        // by its id in the log when the event fails (stale, refused, or its id taken), which
+        // spares the common case a lookup by id, and a stream loaded from its checkpoint an
+        // index of all its ids.
         if self.ledger.stream_holds(given.stream(), &given.id) {
-            let (stored, appended) = self.existing(tx, given.id)?.ok_or(StoreError::Corrupt {
-                seq: self.seq,
-                error: minutes_core::event::DecodeError::Json(format!("event {} is indexed but not in the log", given.id)),
-            })?;
-            let mut e = given.into_owned();
-            // Fields the store stamped: a retry that left them out is the same event.
-            if e.recorded_at.is_none() {
-                e.recorded_at = stored.recorded_at;
-            }
-            if e.recorded_by.is_none() {
-                e.recorded_by.clone_from(&stored.recorded_by);
-            }
-            if e != stored {
-                return Err(refused(Refusal::IdTaken(id)));
-            }
-            return Ok(Appended { existed: true, ..appended });
+            let stamped = Stamped::of(&given);
+            return match self.retry(tx, &given, stamped).map_err(|e| relabel(e, index))? {
+                Some(a) => Ok(a),
+                None => Err(StoreError::Corrupt {
+                    seq: self.seq,
+                    error: minutes_core::event::DecodeError::Json(format!(
+                        "event {id} is indexed but not in its stream"
+                    )),
+                }),
+            };
         }
         let stream = given.stream().to_string();
         if let Some(want) = expected {
             let actual = self.ledger.version(&stream);
             if actual != want {
-                return Err(StoreError::Stale { stream, expected: want, actual });
+                if let Some(a) =
+                    self.retry(tx, &given, Stamped::of(&given)).map_err(|e| relabel(e, index))?
+                {
+                    return Ok(a);
+                }
+                let last = last_event(tx, &stream)?;
+                return Err(StoreError::Stale { stream, expected: want, actual, last });
             }
         }
         let mut e = given.into_owned();
+        let stamped = Stamped::of(&e);
         e.recorded_at.get_or_insert(now);
         if e.recorded_by.is_none() {
             e.recorded_by = clerk.cloned();
         }
-        let version = self.ledger.admit(&e, self.seq + 1).map_err(|r| refused(Refusal::Rule(r)))?;
+        if let EventKind::EventCorrected(c) = &e.kind {
+            // The rules ask whether the stream holds the event corrected, and whether it is a
+            // correction itself: the log answers for a stream loaded from its checkpoint.
+            if !self.ledger.stream_holds(&stream, &c.corrects) {
+                if let Some((in_stream, type_name)) = id_place(tx, c.corrects)? {
+                    if in_stream == stream {
+                        self.ledger.note(&stream, c.corrects, type_name == "EventCorrected");
+                    }
+                }
+            }
+        }
+        let version = match self.ledger.judge(&e) {
+            Ok(v) => v,
+            Err(r) => {
+                if let Some(a) = self.retry(tx, &e, stamped).map_err(|e| relabel(e, index))? {
+                    return Ok(a);
+                }
+                return Err(refused(Refusal::Rule(r)));
+            }
+        };
         let seq = self.seq + 1;
         let payload = e.to_json();
         let hash = row_hash(&self.prev, seq, &stream, version, &payload);
-        let utc = |t: Option<Timestamp>| t.map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+        let utc = |t: Option<Timestamp>| {
+            t.map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+        };
         let inserted = tx.prepare_cached(schema::INSERT).and_then(|mut insert| {
             insert.execute(params![
                 seq as i64,
@@ -291,24 +364,57 @@ impl Batch {
             ])
         });
         if let Err(err) = inserted {
-            // The ledger folded the event in: read its stream again before it is used.
-            self.ledger.invalidate(&stream);
             if is_unique_id_violation(&err) {
-                // The log holds this id in another stream.
+                // The log holds this id: a retry in this stream, or an id taken in another.
+                if let Some(a) = self.retry(tx, &e, stamped).map_err(|e| relabel(e, index))? {
+                    return Ok(a);
+                }
                 return Err(refused(Refusal::IdTaken(id)));
             }
             return Err(StoreError::from_sqlite(err));
         }
+        // Written: only now folded into the latest state.
+        self.ledger.record(&e, seq);
+        self.checkpoints.observe_event(&e, seq);
         self.seq = seq;
         self.prev = hash;
         let appended = Appended { seq, id: e.id, version, existed: false };
         Ok(appended)
     }
 
+    /// If the log holds `e`'s id in `e`'s stream, the event is a retry: a no-op when the content
+    /// is the same (with the `recorded_at` and `recorded_by` stored, where the store `stamped`
+    /// them), else refused (an event is never changed). `None` when the log does not hold the
+    /// id in this stream.
+    fn retry(&self, tx: &Transaction<'_>, e: &Event, stamped: Stamped) -> Result<Option<Appended>> {
+        let Some((stored, appended)) = self.existing(tx, e.id)? else { return Ok(None) };
+        if stored.stream() != e.stream() {
+            return Ok(None);
+        }
+        let same = if stamped.at || stamped.by {
+            let mut mine = e.clone();
+            if stamped.at {
+                mine.recorded_at = stored.recorded_at;
+            }
+            if stamped.by {
+                mine.recorded_by.clone_from(&stored.recorded_by);
+            }
+            mine == stored
+        } else {
+            *e == stored
+        };
+        if !same {
+            return Err(StoreError::Refused { index: 0, id: e.id, refusal: Refusal::IdTaken(e.id) });
+        }
+        Ok(Some(Appended { existed: true, ..appended }))
+    }
+
     fn existing(&self, tx: &Transaction<'_>, id: EventId) -> Result<Option<(Event, Appended)>> {
         let mut by_id = tx.prepare_cached(&schema::by_id()).map_err(StoreError::from_sqlite)?;
         let row = by_id
-            .query_row(params![id.to_string()], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, String>(3)?)))
+            .query_row(params![id.to_string()], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, String>(3)?))
+            })
             .optional()
             .map_err(StoreError::from_sqlite)?;
         row.map(|(seq, version, payload)| {
@@ -317,27 +423,119 @@ impl Batch {
         })
         .transpose()
     }
+}
 
-    /// Loads a stream (a document's or a meeting's) into the ledger.
-    fn load(&mut self, tx: &Transaction<'_>, stream: &str) -> Result<()> {
-        let mut stmt = tx.prepare_cached(&schema::stream()).map_err(StoreError::from_sqlite)?;
-        let rows = stmt.query_map(params![stream], row).map_err(StoreError::from_sqlite)?;
-        let mut recs = Vec::new();
-        for r in rows {
-            recs.push(decode(r.map_err(StoreError::from_sqlite)?)?);
-        }
-        if let Ok(d) = DocumentName::new(stream) {
-            self.ledger.prime_document(&d, &recs);
-        } else if let Ok(m) = MeetingId::new(stream) {
-            self.ledger.prime_meeting(&m, &recs);
-        }
-        Ok(())
+/// A refusal of [`Batch::retry`] as the event at `index` of its batch.
+fn relabel(e: StoreError, index: usize) -> StoreError {
+    match e {
+        StoreError::Refused { id, refusal, .. } => StoreError::Refused { index, id, refusal },
+        other => other,
     }
 }
 
+/// Where the log holds an id: its stream and its type.
+fn id_place(tx: &Transaction<'_>, id: EventId) -> Result<Option<(String, String)>> {
+    tx.prepare_cached(schema::ID_PLACE)
+        .and_then(|mut st| st.query_row(params![id.to_string()], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        .map_err(StoreError::from_sqlite)
+}
+
+/// The last event of a stream as this transaction sees it, for the words of a stale version.
+fn last_event(tx: &Transaction<'_>, stream: &str) -> Result<Option<LastEvent>> {
+    let row = tx
+        .prepare_cached(schema::STREAM_LAST)
+        .and_then(|mut st| {
+            st.query_row(params![stream], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })
+            .optional()
+        })
+        .map_err(StoreError::from_sqlite)?;
+    row.map(|(seq, id, type_name)| {
+        let id = uuid::Uuid::parse_str(&id).map(EventId).map_err(|e| StoreError::Corrupt {
+            seq,
+            error: minutes_core::event::DecodeError::Json(format!("the id {id} is not an event id: {e}")),
+        })?;
+        Ok(LastEvent { seq, id, type_name })
+    })
+    .transpose()
+}
+
 /// Whether an insert failed on the `UNIQUE (id)` index.
+/// Which of the fields the store stamps an input left out: a retry that left them out is the
+/// same event as the one stored with them.
+#[derive(Clone, Copy)]
+struct Stamped {
+    at: bool,
+    by: bool,
+}
+
+impl Stamped {
+    fn of(e: &Event) -> Self {
+        Self { at: e.recorded_at.is_none(), by: e.recorded_by.is_none() }
+    }
+}
+
 fn is_unique_id_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, Some(m))
         if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE && m.contains("events.id"))
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(n: u32, ty: &str, doc: Option<&str>, data: &str) -> Event {
+        let json = format!(
+            r#"{{"id": "00000000-0000-4000-8000-{n:012}", "type": "{ty}", "v": 1, "meeting": "m", "document": {}, "body": null, "actors": [], "occurred": {{"from": "2030-03-02T10:00:00Z", "to": "2030-03-02T10:00:00Z"}}, {}"data": {data}}}"#,
+            doc.map(|d| format!("\"m/{d}\"")).unwrap_or("null".into()),
+            if ty == "MeetingDeclared" { "\"phase\": \"preparatory\", " } else { "" },
+        );
+        Event::from_json(&json).expect("test event parses")
+    }
+
+    fn now() -> Timestamp {
+        chrono::DateTime::parse_from_rfc3339("2030-03-03T00:00:00Z").expect("time")
+    }
+
+    #[test]
+    fn a_stale_version_names_the_version_found_and_the_streams_last_event() {
+        let declared = r#"{"title": "M", "venue": "V", "time_zone": "UTC", "first_day": "2030-03-02", "last_day": "2030-03-02", "bodies": []}"#;
+        let statement = r#"{"stance": "support", "summary": "s"}"#;
+        let mut store = Store::memory().expect("store");
+        store
+            .append(
+                &[
+                    event(1, "MeetingDeclared", None, declared),
+                    event(2, "DocumentTabled", Some("d"), r#"{"kind": "draft_opinion", "title": "D"}"#),
+                    event(3, "StatementMade", Some("d"), statement),
+                    event(4, "StatementMade", None, statement),
+                ],
+                None,
+                now(),
+            )
+            .expect("appends");
+        // Nobody else wrote: the writer's expectation was simply wrong.
+        let err = store
+            .append(&[event(5, "StatementMade", Some("d"), statement)], Some(1), now())
+            .expect_err("stale");
+        assert_eq!(
+            err.to_string(),
+            "m/d is at version 2, not 1: its last event is seq 3 StatementMade 00000000-0000-4000-8000-000000000003; read it again and retry"
+        );
+        let StoreError::Stale { last: Some(last), actual: 2, expected: 1, .. } = err else {
+            panic!("stale: {err:?}")
+        };
+        assert_eq!((last.seq, last.type_name.as_str()), (3, "StatementMade"));
+        // A stream that holds nothing yet.
+        let err = store
+            .append(
+                &[event(6, "DocumentTabled", Some("e"), r#"{"kind": "draft_opinion", "title": "E"}"#)],
+                Some(11),
+                now(),
+            )
+            .expect_err("stale");
+        assert_eq!(err.to_string(), "m/e holds no events yet (version 0), not 11; read it again and retry");
+        assert!(matches!(err, StoreError::Stale { last: None, actual: 0, .. }));
+    }
+}

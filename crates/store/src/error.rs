@@ -32,8 +32,9 @@ pub enum StoreError {
         /// Why.
         refusal: Refusal,
     },
-    /// The stream's version is not the one expected: another writer came first.
-    #[error("{stream} is at version {actual}, not {expected}: another writer appended first; read it again and retry")]
+    /// The stream's version is not the one expected (another writer appended first, or the
+    /// writer's idea of the stream was wrong): the message says what was found.
+    #[error("{}", stale_message(stream, *expected, *actual, last.as_ref()))]
     Stale {
         /// The stream (document or meeting).
         stream: String,
@@ -41,6 +42,8 @@ pub enum StoreError {
         expected: u64,
         /// The version found.
         actual: u64,
+        /// The last event of the stream as found (`None` when it holds none).
+        last: Option<LastEvent>,
     },
     /// The database stayed locked by another writer.
     #[error("the store is busy with another writer; retry")]
@@ -72,6 +75,30 @@ pub enum StoreError {
     /// The file system failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+}
+
+/// The last event of a stream, as a [`StoreError::Stale`] names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastEvent {
+    /// Its place in the log.
+    pub seq: u64,
+    /// Its id.
+    pub id: EventId,
+    /// Its type's name.
+    pub type_name: String,
+}
+
+/// The words of a stale expected version: what was expected, what was found, and the event
+/// that is last in the stream now.
+fn stale_message(stream: &str, expected: u64, actual: u64, last: Option<&LastEvent>) -> String {
+    match last {
+        Some(l) if actual > 0 => format!(
+            "{stream} is at version {actual}, not {expected}: its last event is seq {} {} {}; read it again and retry",
+            l.seq, l.type_name, l.id
+        ),
+        _ if actual > 0 => format!("{stream} is at version {actual}, not {expected}; read it again and retry"),
+        _ => format!("{stream} holds no events yet (version 0), not {expected}; read it again and retry"),
+    }
 }
 
 impl StoreError {

@@ -5,13 +5,14 @@
 //! to the one before by a hash. The database itself refuses to update or delete a row.
 
 mod append;
+mod checkpoint;
 mod error;
 mod read;
 mod schema;
+mod snapshot;
 mod upcast;
 mod verify;
 mod writer;
-mod snapshot;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -20,11 +21,12 @@ use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
 
 pub use append::{Appended, ImportError, Imported};
-pub use error::{Refusal, Result, StoreError};
+pub use checkpoint::CHECKPOINT_EVERY;
+pub use error::{LastEvent, Refusal, Result, StoreError};
 pub use read::DocumentNaming;
+pub use snapshot::SNAPSHOT_EVERY;
 pub use verify::{Problem, Report};
 pub use writer::{Appender, Clock, Stats, Writer, MAX_GROUP};
-pub use snapshot::SNAPSHOT_EVERY;
 
 /// How long a writer waits for another writer's lock before giving up with [`StoreError::Busy`].
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -48,11 +50,57 @@ impl Store {
         if !path.exists() {
             return Err(StoreError::Missing(path.display().to_string()));
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(StoreError::from_sqlite)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(StoreError::from_sqlite)?;
         let store = Self { conn, path: Some(path.to_path_buf()), ledger: None, clerk: None };
         store.check_identity()?;
         store.configure()?;
+        Ok(store)
+    }
+
+    /// Opens an existing store for reading only: nothing is ever written, not even the
+    /// connection's journal mode, so it works on a file, directory or medium the user cannot
+    /// write. Identity is checked as by [`Store::open`]: a missing file is
+    /// [`StoreError::Missing`] (and no file is created), a file that is not a minutes store is
+    /// [`StoreError::NotAStore`]. Every read method works on it; a write fails with SQLite's
+    /// read-only error.
+    ///
+    /// SQLite reads a WAL database read-only through its `-shm` index, which it creates if it
+    /// can. Where it cannot (the directory is not writable and no `-shm` exists: a store last
+    /// closed cleanly on a read-only medium), the store is opened as `immutable`, which reads
+    /// the database file alone, without locks. That is correct only when no committed frame
+    /// lives in a `-wal` file and nobody writes meanwhile, so it is chosen only when the
+    /// directory cannot be written through this path (no writer here can create a `-wal`)
+    /// and there is no `-wal` holding frames; otherwise the open fails with SQLite's error
+    /// rather than read a state older than the log's.
+    pub fn open_read_only(path: &Path) -> Result<Self> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.display().to_string()));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(StoreError::from_sqlite)?;
+        let store = Self { conn, path: Some(path.to_path_buf()), ledger: None, clerk: None };
+        match store.check_identity() {
+            Ok(()) => {}
+            Err(StoreError::Sqlite(e))
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen)
+                    && immutable_is_safe(path) =>
+            {
+                drop(store);
+                let uri = format!("file:{}?immutable=1", uri_path(path));
+                let conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+                    .map_err(StoreError::from_sqlite)?;
+                let store = Self { conn, path: Some(path.to_path_buf()), ledger: None, clerk: None };
+                store.check_identity()?;
+                store.conn.busy_timeout(BUSY_TIMEOUT).map_err(StoreError::from_sqlite)?;
+                return Ok(store);
+            }
+            Err(e) => return Err(e),
+        }
+        store.conn.busy_timeout(BUSY_TIMEOUT).map_err(StoreError::from_sqlite)?;
         Ok(store)
     }
 
@@ -79,7 +127,8 @@ impl Store {
         write: impl FnOnce(&mut Store) -> std::result::Result<T, E>,
     ) -> std::result::Result<Option<T>, E> {
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "minutes.db".into());
+        let name =
+            path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "minutes.db".into());
         let tmp = dir.join(format!(".{name}.creating-{}", std::process::id()));
         let cleanup = |p: &Path| {
             for suffix in ["", "-wal", "-shm", "-journal"] {
@@ -145,7 +194,8 @@ impl Store {
 
     /// How many pages the database file has.
     pub fn page_count(&self) -> Result<u64> {
-        let n: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
+        let n: i64 =
+            self.conn.query_row("PRAGMA page_count", [], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
         Ok(n as u64)
     }
 
@@ -161,18 +211,19 @@ impl Store {
     }
 
     fn check_identity(&self) -> Result<()> {
-        let not_a_store = || StoreError::NotAStore(self.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default());
-        let app: i64 = self
-            .conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(|e| match StoreError::from_sqlite(e) {
+        let not_a_store =
+            || StoreError::NotAStore(self.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default());
+        let app: i64 = self.conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(|e| {
+            match StoreError::from_sqlite(e) {
                 StoreError::NotAStore(_) => not_a_store(),
                 other => other,
-            })?;
+            }
+        })?;
         if app != schema::APPLICATION_ID {
             return Err(not_a_store());
         }
-        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
+        let version: i64 =
+            self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
         if version > schema::SCHEMA_VERSION {
             return Err(StoreError::Schema(version, schema::SCHEMA_VERSION));
         }
@@ -180,11 +231,42 @@ impl Store {
     }
 }
 
+/// Whether a store that SQLite cannot open read-only (it cannot create the `-shm` index) may be
+/// read as `immutable`: its directory cannot be written through this path, so no writer here
+/// can start a write-ahead log, and no `-wal` file holds frames (a log of at most its 32-byte
+/// header holds none) that the database file alone would miss.
+fn immutable_is_safe(path: &Path) -> bool {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let writable = rustix::fs::access(dir, rustix::fs::Access::WRITE_OK).is_ok();
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    let wal_frames = match std::fs::metadata(&wal) {
+        Ok(m) => m.len() > 32,
+        Err(e) => e.kind() != std::io::ErrorKind::NotFound,
+    };
+    !writable && !wal_frames
+}
+
+/// A path as the path part of an SQLite `file:` URI: absolute, with the characters a URI gives
+/// meaning to percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let full = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for b in full.to_string_lossy().bytes() {
+        match b {
+            b'%' | b'?' | b'#' => out.push_str(&format!("%{b:02X}")),
+            _ => out.push(char::from(b)),
+        }
+    }
+    out
+}
+
 /// The hash of a row: sha256 over the previous row's hash and this row's seq, stream, version
 /// and payload bytes, hex. The first row's previous hash is the empty string.
 pub fn row_hash(prev: &str, seq: u64, stream: &str, version: u64, payload: &str) -> String {
     let mut h = Sha256::new();
-    for part in [prev.as_bytes(), seq.to_string().as_bytes(), stream.as_bytes(), version.to_string().as_bytes()] {
+    for part in
+        [prev.as_bytes(), seq.to_string().as_bytes(), stream.as_bytes(), version.to_string().as_bytes()]
+    {
         h.update(part);
         h.update(b"\n");
     }
@@ -196,4 +278,20 @@ pub fn row_hash(prev: &str, seq: u64, stream: &str, version: u64, payload: &str)
         out.push(char::from(HEX[usize::from(b & 0x0f)]));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_only_open_of_a_missing_path_is_missing_and_creates_nothing() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("none.db");
+        assert!(
+            matches!(Store::open_read_only(&path), Err(StoreError::Missing(p)) if p == path.display().to_string())
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path()).expect("lists").collect();
+        assert!(left.is_empty(), "no file was created: {left:?}");
+    }
 }

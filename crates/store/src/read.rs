@@ -51,7 +51,10 @@ impl Store {
 
     /// A stream's version: how many events it holds.
     pub fn stream_version(&self, stream: &str) -> Result<u64> {
-        let v: i64 = self.conn.query_row(schema::STREAM_VERSION, params![stream], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
+        let v: i64 = self
+            .conn
+            .query_row(schema::STREAM_VERSION, params![stream], |r| r.get(0))
+            .map_err(StoreError::from_sqlite)?;
         Ok(v as u64)
     }
 

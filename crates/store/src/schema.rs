@@ -93,6 +93,10 @@ pub const ALL_ROWS: &str = "SELECT seq, id, stream, version, type, v, meeting, o
 /// A stream's version.
 pub const STREAM_VERSION: &str = "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?1";
 
+/// A stream's last event: its seq, id and type, through the `(stream, version)` index.
+pub const STREAM_LAST: &str =
+    "SELECT seq, id, type FROM events WHERE stream = ?1 ORDER BY version DESC LIMIT 1";
+
 /// Whether a hash is in the log, and where.
 pub const FIND_HASH: &str = "SELECT seq FROM events WHERE hash = ?1";
 
@@ -154,4 +158,49 @@ pub fn stream_until_after() -> String {
         "SELECT {COLUMNS} FROM events WHERE stream = ?1 AND version > ?3
             AND (occurred_from IS NULL OR occurred_from <= ?2 OR type = 'EventCorrected') ORDER BY version"
     )
+}
+
+/// The derived table of stream checkpoints (see `checkpoint.rs`): each stream's latest state as
+/// the write path judges against it, bound to the row it folds through. Dropped and rebuilt
+/// from `events` at will, and never trusted over them.
+pub const CHECKPOINTS_CREATE: &str = "
+CREATE TABLE IF NOT EXISTS stream_checkpoints (
+    stream      TEXT    PRIMARY KEY,
+    version     INTEGER NOT NULL,   -- the state folds the stream's versions 1..=version
+    seq         INTEGER NOT NULL,   -- the seq and hash of the stream's row at that version:
+    hash        TEXT    NOT NULL,   -- the checkpoint is used only while the log holds that row
+    format      INTEGER NOT NULL,   -- the shape of state; another is passed over
+    corrections TEXT    NOT NULL,   -- JSON: [the stream's corrections, the events they withdrew]
+    state       TEXT    NOT NULL    -- JSON: a document's state, or the seqs that shape a meeting's
+) WITHOUT ROWID";
+
+/// Whether the checkpoints table exists.
+pub const CHECKPOINTS_EXIST: &str =
+    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stream_checkpoints'";
+
+/// Drops the checkpoints.
+pub const CHECKPOINTS_DROP: &str = "DROP TABLE IF EXISTS stream_checkpoints";
+
+/// A stream's checkpoint.
+pub const CHECKPOINT_GET: &str =
+    "SELECT version, seq, hash, format, corrections, state FROM stream_checkpoints WHERE stream = ?1";
+
+/// Stores (or replaces) a stream's checkpoint.
+pub const CHECKPOINT_PUT: &str = "INSERT OR REPLACE INTO stream_checkpoints
+    (stream, version, seq, hash, format, corrections, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+/// The seq and hash of a stream's row at a version, through the `(stream, version)` index.
+pub const ROW_AT: &str = "SELECT seq, hash FROM events WHERE stream = ?1 AND version = ?2";
+
+/// Where the log holds an id: the stream and the type, through the `UNIQUE (id)` index.
+pub const ID_PLACE: &str = "SELECT stream, type FROM events WHERE id = ?1";
+
+/// A stream's events past a version, in order.
+pub fn stream_after() -> String {
+    format!("SELECT {COLUMNS} FROM events WHERE stream = ?1 AND version > ?2 ORDER BY version")
+}
+
+/// One event by seq.
+pub fn by_seq() -> String {
+    format!("SELECT {COLUMNS} FROM events WHERE seq = ?1")
 }

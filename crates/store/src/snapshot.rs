@@ -57,7 +57,12 @@ impl Store {
             .prepare_cached(schema::SNAPSHOT_AT)
             .and_then(|mut st| {
                 st.query_row(params![stream, fixed(at)], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, i64>(3)?))
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, i64>(3)?,
+                    ))
                 })
                 .optional()
             })
@@ -112,7 +117,8 @@ impl Store {
         {
             let mut read = tx.prepare_cached(&schema::stream()).map_err(StoreError::from_sqlite)?;
             let mut insert = tx.prepare_cached(schema::SNAPSHOT_INSERT).map_err(StoreError::from_sqlite)?;
-            let mut delete = tx.prepare_cached(schema::SNAPSHOTS_DELETE_STREAM).map_err(StoreError::from_sqlite)?;
+            let mut delete =
+                tx.prepare_cached(schema::SNAPSHOTS_DELETE_STREAM).map_err(StoreError::from_sqlite)?;
             for stream in &streams {
                 delete.execute(params![stream]).map_err(StoreError::from_sqlite)?;
                 let rows = read.query_map(params![stream], row).map_err(StoreError::from_sqlite)?;
@@ -140,7 +146,9 @@ impl Store {
                         if let (Some(s), Some(m)) = (&state, &max_to) {
                             let json = dump(s);
                             let last_from = r.event.occurred.from.as_ref().map(fixed);
-                            insert.execute(params![stream, n as i64, fixed(m), last_from, r.seq as i64, json]).map_err(StoreError::from_sqlite)?;
+                            insert
+                                .execute(params![stream, n as i64, fixed(m), last_from, r.seq as i64, json])
+                                .map_err(StoreError::from_sqlite)?;
                             stored += 1;
                             last_stored = n;
                         }
@@ -153,12 +161,12 @@ impl Store {
     }
 }
 
-
 /// An upper bound for the stored window starts that can matter at `at`: stored bounds are
 /// RFC 3339 UTC with optional fractions, so compare against the next whole second, which reads
 /// a few events too many at most (never too few); the fold then keeps the exact ones.
 fn upper_bound(at: &Timestamp) -> String {
-    (at.with_timezone(&chrono::Utc) + chrono::Duration::seconds(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    (at.with_timezone(&chrono::Utc) + chrono::Duration::seconds(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// A moment as fixed-width UTC text, so that text order is time order.
@@ -214,12 +222,17 @@ struct SnapRef {
     seq: u64,
 }
 
-fn dump(s: &DocumentState) -> String {
+pub(crate) fn dump(s: &DocumentState) -> String {
     let mut refs: Vec<SnapRef> = Vec::new();
     let mut index: HashMap<u64, usize> = HashMap::new();
     let mut at = |r: &EventRef| {
         *index.entry(r.seq).or_insert_with(|| {
-            refs.push(SnapRef { id: r.id, type_name: r.type_name.to_string(), occurred: r.occurred, seq: r.seq });
+            refs.push(SnapRef {
+                id: r.id,
+                type_name: r.type_name.to_string(),
+                occurred: r.occurred,
+                seq: r.seq,
+            });
             refs.len() - 1
         })
     };
@@ -239,7 +252,8 @@ fn dump(s: &DocumentState) -> String {
         })
         .collect();
     let paths = s.text.as_ref().map(Text::paths).unwrap_or_default();
-    let origins = paths.iter().map(|p| s.origins.get(p).map(|o| (at(&o.event), o.amendment.clone()))).collect();
+    let origins =
+        paths.iter().map(|p| s.origins.get(p).map(|o| (at(&o.event), o.amendment.clone()))).collect();
     let listed: std::collections::HashSet<&ClausePath> = paths.iter().collect();
     let other_origins = s
         .origins
@@ -268,13 +282,14 @@ fn dump(s: &DocumentState) -> String {
 }
 
 /// A snapshot's state.
-fn restore(json: &str) -> std::result::Result<DocumentState, String> {
+pub(crate) fn restore(json: &str) -> std::result::Result<DocumentState, String> {
     let snap: Snap = serde_json::from_str(json).map_err(|e| e.to_string())?;
     let refs = snap
         .refs
         .into_iter()
         .map(|r| {
-            let type_name = EventKind::TYPES.iter().copied().find(|t| *t == r.type_name).ok_or("unknown event type")?;
+            let type_name =
+                EventKind::TYPES.iter().copied().find(|t| *t == r.type_name).ok_or("unknown event type")?;
             Ok(EventRef { id: r.id, type_name, occurred: r.occurred, seq: r.seq })
         })
         .collect::<std::result::Result<Vec<_>, String>>()?;
@@ -340,7 +355,13 @@ mod tests {
 
     /// A small record with windows of every shape: open starts, wide windows, late recording.
     fn record() -> Vec<Event> {
-        let ev = |n: u32, ty: &str, doc: Option<&str>, body: Option<&str>, from: Option<&str>, to: Option<&str>, data: &str| {
+        let ev = |n: u32,
+                  ty: &str,
+                  doc: Option<&str>,
+                  body: Option<&str>,
+                  from: Option<&str>,
+                  to: Option<&str>,
+                  data: &str| {
             let s = format!(
                 r#"{{"id": "00000000-0000-4000-8000-{n:012}", "type": "{ty}", "v": 1, "meeting": "m", "document": {}, "body": {}, "actors": [], "occurred": {{"from": {}, "to": {}}}, {}"data": {data}}}"#,
                 doc.map(|d| format!("\"m/{d}\"")).unwrap_or("null".into()),
@@ -353,18 +374,76 @@ mod tests {
         };
         let text = r#"{"title": "T", "preamble": "P", "sections": [{"key": "s", "heading": "s", "clauses": [{"key": "a", "words": "one two three four"}, {"key": "b", "words": "five six seven"}]}]}"#;
         let declared = r#"{"title": "M", "venue": "V", "time_zone": "UTC", "first_day": "2030-03-02", "last_day": "2030-03-02", "bodies": [{"id": "plenary", "name": "P"}, {"id": "wg", "name": "W"}]}"#;
-        let prop = |id: &str, op: &str| format!(r#"{{"amendment": "{id}", "summary": "s", "wording_known": true, "operations": [{op}]}}"#);
+        let prop = |id: &str, op: &str| {
+            format!(r#"{{"amendment": "{id}", "summary": "s", "wording_known": true, "operations": [{op}]}}"#)
+        };
         vec![
             ev(1, "MeetingDeclared", None, None, Some("00:00:00"), Some("00:00:00"), declared),
-            ev(2, "DocumentTabled", Some("d"), None, None, Some("09:00:00"), &format!(r#"{{"kind": "draft_opinion", "title": "D", "text": {text}}}"#)),
+            ev(
+                2,
+                "DocumentTabled",
+                Some("d"),
+                None,
+                None,
+                Some("09:00:00"),
+                &format!(r#"{{"kind": "draft_opinion", "title": "D", "text": {text}}}"#),
+            ),
             ev(3, "DocumentReferred", Some("d"), Some("wg"), Some("09:00:00"), Some("10:00:00"), "{}"),
-            ev(4, "AmendmentProposed", Some("d"), Some("wg"), Some("10:00:00"), Some("10:30:00"), &prop("x", r#"{"op": "replace_words", "path": "s/a", "old": "two", "new": "2"}"#)),
-            ev(5, "AmendmentProposed", Some("d"), Some("wg"), Some("10:10:00.5"), Some("10:20:00"), &prop("y", r#"{"op": "delete_words", "path": "s/b", "old": " six"}"#)),
-            ev(6, "AmendmentAccepted", Some("d"), Some("wg"), Some("11:00:00"), Some("11:00:00.250"), r#"{"amendment": "y", "decided_by": "consensus"}"#),
-            ev(7, "AmendmentAccepted", Some("d"), Some("wg"), Some("10:40:00"), Some("12:00:00"), r#"{"amendment": "x", "decided_by": "vote"}"#),
-            ev(8, "DraftEndorsed", Some("d"), Some("wg"), Some("12:00:00"), Some("12:00:00"), r#"{"amendments": ["x", "y"], "submitted_to": "plenary"}"#),
+            ev(
+                4,
+                "AmendmentProposed",
+                Some("d"),
+                Some("wg"),
+                Some("10:00:00"),
+                Some("10:30:00"),
+                &prop("x", r#"{"op": "replace_words", "path": "s/a", "old": "two", "new": "2"}"#),
+            ),
+            ev(
+                5,
+                "AmendmentProposed",
+                Some("d"),
+                Some("wg"),
+                Some("10:10:00.5"),
+                Some("10:20:00"),
+                &prop("y", r#"{"op": "delete_words", "path": "s/b", "old": " six"}"#),
+            ),
+            ev(
+                6,
+                "AmendmentAccepted",
+                Some("d"),
+                Some("wg"),
+                Some("11:00:00"),
+                Some("11:00:00.250"),
+                r#"{"amendment": "y", "decided_by": "consensus"}"#,
+            ),
+            ev(
+                7,
+                "AmendmentAccepted",
+                Some("d"),
+                Some("wg"),
+                Some("10:40:00"),
+                Some("12:00:00"),
+                r#"{"amendment": "x", "decided_by": "vote"}"#,
+            ),
+            ev(
+                8,
+                "DraftEndorsed",
+                Some("d"),
+                Some("wg"),
+                Some("12:00:00"),
+                Some("12:00:00"),
+                r#"{"amendments": ["x", "y"], "submitted_to": "plenary"}"#,
+            ),
             // Recorded late, with a window that starts early.
-            ev(9, "StatementMade", Some("d"), Some("wg"), Some("09:30:00"), Some("13:00:00"), r#"{"stance": "support", "summary": "s"}"#),
+            ev(
+                9,
+                "StatementMade",
+                Some("d"),
+                Some("wg"),
+                Some("09:30:00"),
+                Some("13:00:00"),
+                r#"{"stance": "support", "summary": "s"}"#,
+            ),
             ev(10, "DraftAdopted", Some("d"), Some("plenary"), Some("14:00:00"), None, "{}"),
         ]
     }
@@ -407,7 +486,11 @@ mod tests {
                 assert_eq!(seen(&fast), seen(&document_at(&all, at)), "state at {at} from a snapshot");
             }
         };
-        assert_eq!(store.rebuild_snapshots(None).expect("snapshots"), 1, "one at 8 events; the open-ended adoption stops it");
+        assert_eq!(
+            store.rebuild_snapshots(None).expect("snapshots"),
+            1,
+            "one at 8 events; the open-ended adoption stops it"
+        );
         check(&store);
         let mut second = Store::memory().expect("store");
         let events = record();
@@ -427,6 +510,10 @@ mod tests {
         check(&second);
         // It does read less when it can.
         let early = chrono::DateTime::parse_from_rfc3339("2030-03-02T09:15:00Z").expect("time");
-        assert_eq!(store.document_events_at("m/d", &early).expect("read").len(), 2, "the tabling and the referral");
+        assert_eq!(
+            store.document_events_at("m/d", &early).expect("read").len(),
+            2,
+            "the tabling and the referral"
+        );
     }
 }

@@ -58,11 +58,15 @@ impl Row {
     fn fill(&mut self, r: &rusqlite::Row<'_>) -> rusqlite::Result<()> {
         fn text(r: &rusqlite::Row<'_>, i: usize, into: &mut String) -> rusqlite::Result<()> {
             into.clear();
-            into.push_str(r.get_ref(i)?.as_str().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))?);
+            into.push_str(r.get_ref(i)?.as_str().map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+            })?);
             Ok(())
         }
         fn opt_text(r: &rusqlite::Row<'_>, i: usize, into: &mut Option<String>) -> rusqlite::Result<()> {
-            match r.get_ref(i)?.as_str_or_null().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))? {
+            match r.get_ref(i)?.as_str_or_null().map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+            })? {
                 Some(t) => {
                     let s = into.get_or_insert_with(String::new);
                     s.clear();
@@ -137,7 +141,8 @@ impl Store {
                         None => versions.entry(row.stream.clone()).or_insert(0),
                     };
                     *version += 1;
-                    chain_problem = check_chain(row, expected_seq, &prev, *version).map(|what| Problem { seq, what });
+                    chain_problem =
+                        check_chain(row, expected_seq, &prev, *version).map(|what| Problem { seq, what });
                     if head_seq.is_none() && chain_problem.is_none() && head == Some(row.hash.as_str()) {
                         head_seq = Some(seq);
                     }
@@ -170,13 +175,14 @@ impl Store {
         let mut problem = problem;
         if let (Some(h), None) = (head, &problem) {
             if !saw_head {
-                let known = self
-                    .conn
-                    .query_row(schema::FIND_HASH, params![h], |r| r.get::<_, i64>(0))
-                    .ok();
+                let known = self.conn.query_row(schema::FIND_HASH, params![h], |r| r.get::<_, i64>(0)).ok();
                 let what = match known {
-                    Some(_) => format!("the anchored head {h} is in the log but the chain does not verify up to it"),
-                    None => format!("the log does not contain the anchored head {h}: it was cut off or rewritten"),
+                    Some(_) => {
+                        format!("the anchored head {h} is in the log but the chain does not verify up to it")
+                    }
+                    None => {
+                        format!("the log does not contain the anchored head {h}: it was cut off or rewritten")
+                    }
                 };
                 problem = Some(Problem { seq: expected_seq.saturating_sub(1), what });
             }
@@ -189,7 +195,11 @@ impl Store {
 /// before, its version follows its stream's.
 fn check_chain(row: &Row, expected_seq: u64, prev: &str, version: u64) -> Option<String> {
     if row.seq != expected_seq {
-        return Some(format!("seq {} follows seq {}: a row is missing or was inserted", row.seq, expected_seq - 1));
+        return Some(format!(
+            "seq {} follows seq {}: a row is missing or was inserted",
+            row.seq,
+            expected_seq - 1
+        ));
     }
     let want = row_hash(prev, row.seq, &row.stream, row.version, &row.payload);
     if want != row.hash {
@@ -230,14 +240,21 @@ mod tests {
     use super::*;
 
     fn event(id: u32, json: &str) -> Event {
-        Event::from_json(&json.replace("ID", &format!("00000000-0000-4000-8000-{id:012}"))).expect("event parses")
+        Event::from_json(&json.replace("ID", &format!("00000000-0000-4000-8000-{id:012}")))
+            .expect("event parses")
     }
 
     /// A store of `n` events: a meeting, a document, and statements about it.
     fn store(n: u32) -> Store {
         let mut events = vec![
-            event(1, r#"{"id": "ID", "type": "MeetingDeclared", "v": 1, "meeting": "w", "document": null, "occurred": {"from": "2030-01-01T09:00:00Z", "to": "2030-01-01T09:00:00Z"}, "phase": "preparatory", "source": null, "data": {"title": "W", "venue": "V", "time_zone": "UTC", "first_day": "2030-03-02", "last_day": "2030-03-02", "bodies": [{"id": "plenary", "name": "Plenary"}]}}"#),
-            event(2, r#"{"id": "ID", "type": "DocumentTabled", "v": 1, "meeting": "w", "document": "w/a", "occurred": {"from": "2030-03-02T10:00:00Z", "to": "2030-03-02T10:00:00Z"}, "source": null, "data": {"kind": "draft", "title": "T", "text": null}}"#),
+            event(
+                1,
+                r#"{"id": "ID", "type": "MeetingDeclared", "v": 1, "meeting": "w", "document": null, "occurred": {"from": "2030-01-01T09:00:00Z", "to": "2030-01-01T09:00:00Z"}, "phase": "preparatory", "source": null, "data": {"title": "W", "venue": "V", "time_zone": "UTC", "first_day": "2030-03-02", "last_day": "2030-03-02", "bodies": [{"id": "plenary", "name": "Plenary"}]}}"#,
+            ),
+            event(
+                2,
+                r#"{"id": "ID", "type": "DocumentTabled", "v": 1, "meeting": "w", "document": "w/a", "occurred": {"from": "2030-03-02T10:00:00Z", "to": "2030-03-02T10:00:00Z"}, "source": null, "data": {"kind": "draft", "title": "T", "text": null}}"#,
+            ),
         ];
         for k in 3..=n {
             events.push(event(k, r#"{"id": "ID", "type": "StatementMade", "v": 1, "meeting": "w", "document": "w/a", "occurred": {"from": "2030-03-02T11:00:00Z", "to": "2030-03-02T11:00:00Z"}, "source": null, "data": {"stance": "support", "summary": "yes"}}"#));
@@ -252,19 +269,28 @@ mod tests {
     /// Rewrites one row's payload and re-hashes the chain from it on, as a careful forger would:
     /// the chain holds, and only decoding the payload can see the damage.
     fn forge_payload(s: &Store, seq: u64, from: &str, to: &str) {
-        s.conn.execute("UPDATE events SET payload = replace(payload, ?1, ?2) WHERE seq = ?3", params![from, to, seq as i64]).expect("forge");
+        s.conn
+            .execute(
+                "UPDATE events SET payload = replace(payload, ?1, ?2) WHERE seq = ?3",
+                params![from, to, seq as i64],
+            )
+            .expect("forge");
         let rows: Vec<(u64, String, u64, String)> = s
             .conn
             .prepare("SELECT seq, stream, version, payload FROM events ORDER BY seq")
             .expect("select")
-            .query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get::<_, i64>(2)? as u64, r.get(3)?)))
+            .query_map([], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get::<_, i64>(2)? as u64, r.get(3)?))
+            })
             .expect("rows")
             .collect::<rusqlite::Result<_>>()
             .expect("rows");
         let mut prev = String::new();
         for (seq, stream, version, payload) in rows {
             let h = row_hash(&prev, seq, &stream, version, &payload);
-            s.conn.execute("UPDATE events SET hash = ?1 WHERE seq = ?2", params![h, seq as i64]).expect("re-hash");
+            s.conn
+                .execute("UPDATE events SET hash = ?1 WHERE seq = ?2", params![h, seq as i64])
+                .expect("re-hash");
             prev = h;
         }
     }
@@ -281,7 +307,12 @@ mod tests {
     fn the_decoder_thread_names_the_row_whatever_chunk_it_is_in() {
         let s = store(3 * CHUNK as u32 + 7);
         let seq = 2 * CHUNK as u64 + 5;
-        s.conn.execute("UPDATE events SET occurred_from = '2031-01-01T00:00:00Z' WHERE seq = ?1", params![seq as i64]).expect("tamper");
+        s.conn
+            .execute(
+                "UPDATE events SET occurred_from = '2031-01-01T00:00:00Z' WHERE seq = ?1",
+                params![seq as i64],
+            )
+            .expect("tamper");
         let r = s.verify(None).expect("verify");
         let p = r.problem.expect("a problem");
         assert_eq!((p.seq, p.what.as_str()), (seq, "its columns disagree with its payload"));
@@ -296,7 +327,9 @@ mod tests {
         assert_eq!(p.seq, 30);
         assert!(p.what.contains("does not decode"), "{}", p.what);
         // And a broken chain further on does not hide it; one earlier does.
-        s.conn.execute("UPDATE events SET hash = 'x' WHERE seq = ?1", params![CHUNK as i64 + 20]).expect("tamper");
+        s.conn
+            .execute("UPDATE events SET hash = 'x' WHERE seq = ?1", params![CHUNK as i64 + 20])
+            .expect("tamper");
         assert_eq!(s.verify(None).expect("verify").problem.expect("a problem").seq, 30);
         s.conn.execute("UPDATE events SET hash = 'x' WHERE seq = 10", []).expect("tamper");
         let p = s.verify(None).expect("verify").problem.expect("a problem");

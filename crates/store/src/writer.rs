@@ -106,7 +106,9 @@ impl Writer {
                     match rx.try_recv() {
                         Ok(r) => break Some(r),
                         Err(mpsc::error::TryRecvError::Disconnected) => break None,
-                        Err(mpsc::error::TryRecvError::Empty) if std::time::Instant::now() < spin_until => std::thread::yield_now(),
+                        Err(mpsc::error::TryRecvError::Empty) if std::time::Instant::now() < spin_until => {
+                            std::thread::yield_now()
+                        }
                         Err(mpsc::error::TryRecvError::Empty) => break rx.blocking_recv(),
                     }
                 };
@@ -144,7 +146,9 @@ impl Writer {
     /// dropped, and gives the store back.
     pub async fn close(self) -> Result<Store> {
         drop(self.appender);
-        self.task.await.map_err(|e| StoreError::Io(std::io::Error::other(format!("the writer task failed: {e}"))))
+        self.task
+            .await
+            .map_err(|e| StoreError::Io(std::io::Error::other(format!("the writer task failed: {e}"))))
     }
 }
 
@@ -168,9 +172,16 @@ fn stopped() -> StoreError {
     StoreError::Io(std::io::Error::other("the store's writer has stopped"))
 }
 
-fn commit(store: &mut Store, group: &mut Vec<Request>, primed: &mut Option<Primed>, clock: &Clock, stats: &Stats) {
+fn commit(
+    store: &mut Store,
+    group: &mut Vec<Request>,
+    primed: &mut Option<Primed>,
+    clock: &Clock,
+    stats: &Stats,
+) {
     let now = clock();
-    let (items, replies): (Vec<_>, Vec<_>) = group.drain(..).map(|r| ((r.event, r.expected), r.reply)).unzip();
+    let (items, replies): (Vec<_>, Vec<_>) =
+        group.drain(..).map(|r| ((r.event, r.expected), r.reply)).unzip();
     stats.events.fetch_add(items.len() as u64, Ordering::Relaxed);
     match store.append_each_primed(&items, now, primed) {
         Ok(results) => {
@@ -182,7 +193,9 @@ fn commit(store: &mut Store, group: &mut Vec<Request>, primed: &mut Option<Prime
         Err(_) if items.len() > 1 => {
             // The transaction failed as a whole: give each request its own answer.
             for (item, reply) in items.into_iter().zip(replies) {
-                let result = store.append_each(std::slice::from_ref(&item), now).and_then(|mut r| r.pop().unwrap_or_else(|| Err(stopped())));
+                let result = store
+                    .append_each(std::slice::from_ref(&item), now)
+                    .and_then(|mut r| r.pop().unwrap_or_else(|| Err(stopped())));
                 stats.commits.fetch_add(1, Ordering::Relaxed);
                 let _ = reply.send(result);
             }
@@ -207,7 +220,10 @@ mod tests {
     }
 
     fn declared() -> Event {
-        event(1, r#"{"id": "ID", "type": "MeetingDeclared", "v": 1, "meeting": "w", "document": null, "body": null, "actors": [], "occurred": {"from": "2030-01-01T09:00:00Z", "to": "2030-01-01T09:00:00Z"}, "phase": "preparatory", "data": {"title": "W", "venue": "V", "time_zone": "UTC", "first_day": "2030-03-02", "last_day": "2030-03-02", "bodies": [{"id": "plenary", "name": "Plenary"}]}}"#)
+        event(
+            1,
+            r#"{"id": "ID", "type": "MeetingDeclared", "v": 1, "meeting": "w", "document": null, "body": null, "actors": [], "occurred": {"from": "2030-01-01T09:00:00Z", "to": "2030-01-01T09:00:00Z"}, "phase": "preparatory", "data": {"title": "W", "venue": "V", "time_zone": "UTC", "first_day": "2030-03-02", "last_day": "2030-03-02", "bodies": [{"id": "plenary", "name": "Plenary"}]}}"#,
+        )
     }
 
     fn tabled(id: u32, doc: &str) -> Event {
@@ -255,7 +271,11 @@ mod tests {
         open.send(()).expect("gate");
         let (a, b, c) = (first.await.expect("join"), second.await.expect("join"), third.await.expect("join"));
         let outcomes = [&a, &b];
-        assert_eq!(outcomes.iter().filter(|r| r.is_ok()).count(), 1, "exactly one of the two writers of a wins: {a:?} {b:?}");
+        assert_eq!(
+            outcomes.iter().filter(|r| r.is_ok()).count(),
+            1,
+            "exactly one of the two writers of a wins: {a:?} {b:?}"
+        );
         assert!(outcomes.iter().any(|r| matches!(r, Err(StoreError::Stale { expected: 1, actual: 2, .. }))));
         let c = c.expect("the write to b is not failed by a's conflict");
         assert_eq!(c.version, 2);
@@ -304,7 +324,10 @@ mod tests {
         let now = chrono::DateTime::parse_from_rfc3339("2030-03-03T00:00:00Z").expect("time");
         other.append(&[statement(31, "a")], Some(2), now).expect("the other writer appends");
         // The writer's kept state is stale: a stale version is refused, the right one passes.
-        assert!(matches!(w.append(statement(32, "a"), Some(2)).await, Err(StoreError::Stale { expected: 2, actual: 3, .. })));
+        assert!(matches!(
+            w.append(statement(32, "a"), Some(2)).await,
+            Err(StoreError::Stale { expected: 2, actual: 3, .. })
+        ));
         let ok = w.append(statement(33, "a"), Some(3)).await.expect("appended at the version the log holds");
         assert_eq!(ok.version, 4);
         // And a retry of the other's event through the writer is a no-op.

@@ -184,7 +184,7 @@ impl StoreLookup {
     fn zone(&self, m: &MeetingId) -> Option<Tz> {
         let mut reader = self.reader.borrow_mut();
         if reader.is_none() {
-            *reader = Store::open(self.path.as_deref()?).ok();
+            *reader = Store::open_read_only(self.path.as_deref()?).ok();
         }
         meeting_zone(reader.as_ref()?, m)
     }

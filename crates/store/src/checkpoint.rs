@@ -1,0 +1,518 @@
+//! Checkpoints of the streams' latest states, so that a write from a fresh connection (a new
+//! `minutes append` process) judges an event against a long stream without folding all of it.
+//!
+//! A checkpoint (table `stream_checkpoints`) holds what the write path needs of a stream after
+//! its versions `1..=version`: the state (a document's, as a snapshot stores it; for a meeting,
+//! the seqs of the events that shape its state, read back from `events`), the stream's
+//! corrections and the events they withdrew, and the seq and hash of the stream's row at that
+//! version. It is derived: dropped at will ([`Store::drop_checkpoints`]) and rebuilt by the
+//! writes that follow, and never trusted over the log. A write loads a stream from its
+//! checkpoint only when the log's row at that version still has that seq and hash, and folds
+//! the rows past it on top; if one of those is a correction (which can withdraw an event the
+//! checkpoint folded), if the checkpoint does not read, or if it is bound to another row, the
+//! stream is folded from the log. A write stores a stream's checkpoint again, in its own
+//! transaction, once the stream has grown [`CHECKPOINT_EVERY`] events past it, so a load
+//! folds fewer than that many rows on top of it.
+//!
+//! Retries need no index of every id: a write finds them by the `UNIQUE (id)` index when an
+//! event fails (see `append.rs`).
+
+use std::collections::HashMap;
+
+use minutes_core::event::{EventKind, Recorded};
+use minutes_core::id::{DocumentName, EventId, MeetingId};
+use minutes_core::ledger::{Ledger, StreamIndex};
+use minutes_core::project::effective_refs;
+use minutes_core::project::meeting::MeetingState;
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::error::{Result, StoreError};
+use crate::read::{decode, row};
+use crate::snapshot::{dump, restore};
+use crate::{schema, Store};
+
+/// A stream's checkpoint is stored again once it has grown this many events past the last one.
+pub const CHECKPOINT_EVERY: u64 = 32;
+
+/// The shape of the stored state this program reads and writes.
+const FORMAT: i64 = 1;
+
+/// The event types a meeting's state ignores (`MeetingState::apply` folds only the others): a
+/// meeting's checkpoint lists every other event of its stream, so a type added later is kept
+/// unless it is named here.
+const NOT_SHAPING_A_MEETING: &[&str] = &[
+    "StatementMade",
+    "AttendanceRecorded",
+    "MeetingOpened",
+    "MeetingClosed",
+    "SessionOpened",
+    "SessionSuspended",
+    "SessionResumed",
+    "SessionClosed",
+    "EventCorrected",
+];
+
+/// Whether an event of a meeting's own stream can change the meeting's state.
+fn shapes_meeting(type_name: &str) -> bool {
+    !NOT_SHAPING_A_MEETING.contains(&type_name)
+}
+
+/// What a write knows of the checkpoints of the streams it has loaded.
+#[derive(Default)]
+pub(crate) struct Checkpoints {
+    /// Whether the table exists (asked once per write).
+    exists: Option<bool>,
+    /// For each stream loaded, the version its stored checkpoint folds (0 for none).
+    stored: HashMap<String, u64>,
+    /// For each meeting loaded, the seqs of its effective events that shape its state.
+    shaping: HashMap<String, Vec<u64>>,
+}
+
+impl Checkpoints {
+    /// Forgets whether the table exists: another connection may have dropped or made it.
+    pub(crate) fn new_transaction(&mut self) {
+        self.exists = None;
+    }
+
+    fn exists(&mut self, tx: &Transaction<'_>) -> Result<bool> {
+        if let Some(e) = self.exists {
+            return Ok(e);
+        }
+        let e = tx
+            .prepare_cached(schema::CHECKPOINTS_EXIST)
+            .and_then(|mut st| st.query_row([], |_| Ok(())).optional())
+            .map_err(StoreError::from_sqlite)?
+            .is_some();
+        self.exists = Some(e);
+        Ok(e)
+    }
+
+    /// Loads a stream (a document's or a meeting's) into the ledger: from its checkpoint and
+    /// the rows past it when the checkpoint holds, else from all its rows.
+    pub(crate) fn load(&mut self, tx: &Transaction<'_>, ledger: &mut Ledger, stream: &str) -> Result<()> {
+        if self.exists(tx)? && self.resume(tx, ledger, stream)? {
+            return Ok(());
+        }
+        let mut stmt = tx.prepare_cached(&schema::stream()).map_err(StoreError::from_sqlite)?;
+        let rows = stmt.query_map(params![stream], row).map_err(StoreError::from_sqlite)?;
+        let mut recs = Vec::new();
+        for r in rows {
+            recs.push(decode(r.map_err(StoreError::from_sqlite)?)?);
+        }
+        if let Ok(d) = DocumentName::new(stream) {
+            ledger.prime_document(&d, &recs);
+        } else if let Ok(m) = MeetingId::new(stream) {
+            ledger.prime_meeting(&m, &recs);
+            let shaping = effective_refs(&recs, None)
+                .into_iter()
+                .filter(|r| shapes_meeting(r.event.type_name()))
+                .map(|r| r.seq)
+                .collect();
+            self.shaping.insert(stream.to_string(), shaping);
+        }
+        // Whatever checkpoint there is no longer matches what was folded: store one anew.
+        self.stored.insert(stream.to_string(), 0);
+        Ok(())
+    }
+
+    /// Loads a stream from its checkpoint, if it has one that holds; false if not.
+    fn resume(&mut self, tx: &Transaction<'_>, ledger: &mut Ledger, stream: &str) -> Result<bool> {
+        let cp = tx
+            .prepare_cached(schema::CHECKPOINT_GET)
+            .and_then(|mut st| {
+                st.query_row(params![stream], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)? as u64,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                    ))
+                })
+                .optional()
+            })
+            .map_err(StoreError::from_sqlite)?;
+        let Some((version, seq, hash, format, corrections, state)) = cp else { return Ok(false) };
+        if format != FORMAT {
+            return Ok(false);
+        }
+        // Bound to the log: the stream's row at that version must be the one it folded through.
+        let at = tx
+            .prepare_cached(schema::ROW_AT)
+            .and_then(|mut st| {
+                st.query_row(params![stream, version as i64], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                })
+                .optional()
+            })
+            .map_err(StoreError::from_sqlite)?;
+        if at != Some((seq, hash)) {
+            return Ok(false);
+        }
+        let Ok((corrections, corrected)) = serde_json::from_str::<(Vec<EventId>, Vec<EventId>)>(&corrections)
+        else {
+            return Ok(false);
+        };
+        let mut rest = Vec::new();
+        {
+            let mut stmt = tx.prepare_cached(&schema::stream_after()).map_err(StoreError::from_sqlite)?;
+            let rows =
+                stmt.query_map(params![stream, version as i64], row).map_err(StoreError::from_sqlite)?;
+            for r in rows {
+                let r = decode(r.map_err(StoreError::from_sqlite)?)?;
+                if matches!(r.event.kind, EventKind::EventCorrected(_)) {
+                    // It may withdraw an event the checkpoint folded: fold the stream anew.
+                    return Ok(false);
+                }
+                rest.push(r);
+            }
+        }
+        let index = StreamIndex::resumed(version, corrections, corrected);
+        if let Ok(d) = DocumentName::new(stream) {
+            let state = if state == "null" {
+                None
+            } else {
+                match restore(&state) {
+                    Ok(s) => Some(s),
+                    Err(_) => return Ok(false),
+                }
+            };
+            ledger.resume_document(&d, state, index);
+        } else if let Ok(m) = MeetingId::new(stream) {
+            let Ok(mut shaping) = serde_json::from_str::<Vec<u64>>(&state) else { return Ok(false) };
+            let mut st = None;
+            {
+                let mut by_seq = tx.prepare_cached(&schema::by_seq()).map_err(StoreError::from_sqlite)?;
+                for s in &shaping {
+                    let r = by_seq
+                        .query_row(params![*s as i64], row)
+                        .optional()
+                        .map_err(StoreError::from_sqlite)?;
+                    let Some(r) = r else { return Ok(false) };
+                    let r = decode(r)?;
+                    if r.event.stream() != stream || r.version > version {
+                        return Ok(false);
+                    }
+                    MeetingState::apply(&mut st, &r.event);
+                }
+            }
+            ledger.resume_meeting(&m, st, index);
+            shaping.extend(rest.iter().filter(|r| shapes_meeting(r.event.type_name())).map(|r| r.seq));
+            self.shaping.insert(stream.to_string(), shaping);
+        } else {
+            return Ok(false);
+        }
+        for r in rest {
+            ledger.extend(r);
+        }
+        self.stored.insert(stream.to_string(), version);
+        Ok(true)
+    }
+
+    /// Notes an event folded into a loaded stream (written by this write, or by another
+    /// connection since this one's last).
+    pub(crate) fn observe(&mut self, r: &Recorded) {
+        if r.event.document.is_none() && shapes_meeting(r.event.type_name()) {
+            if let Some(s) = self.shaping.get_mut(r.event.meeting.as_str()) {
+                s.push(r.seq);
+            }
+        }
+    }
+
+    /// As [`Checkpoints::observe`], for an event and its seq.
+    pub(crate) fn observe_event(&mut self, e: &minutes_core::event::Event, seq: u64) {
+        if e.document.is_none() && shapes_meeting(e.type_name()) {
+            if let Some(s) = self.shaping.get_mut(e.meeting.as_str()) {
+                s.push(seq);
+            }
+        }
+    }
+
+    /// Stores the checkpoint of every loaded stream that has grown [`CHECKPOINT_EVERY`] events
+    /// past its stored one and whose state is current, in the write's transaction.
+    pub(crate) fn store_due(&mut self, tx: &Transaction<'_>, ledger: &Ledger) -> Result<()> {
+        let due: Vec<String> = self
+            .stored
+            .iter()
+            .filter(|(s, at)| ledger.has_stream(s) && ledger.version(s) >= **at + CHECKPOINT_EVERY)
+            .map(|(s, _)| s.clone())
+            .collect();
+        if due.is_empty() {
+            return Ok(());
+        }
+        if !self.exists(tx)? {
+            tx.execute_batch(schema::CHECKPOINTS_CREATE).map_err(StoreError::from_sqlite)?;
+            self.exists = Some(true);
+        }
+        for stream in due {
+            let version = ledger.version(&stream);
+            let Some(index) = ledger.stream_index(&stream) else { continue };
+            let at = tx
+                .prepare_cached(schema::ROW_AT)
+                .and_then(|mut st| {
+                    st.query_row(params![stream, version as i64], |r| {
+                        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                    })
+                    .optional()
+                })
+                .map_err(StoreError::from_sqlite)?;
+            // The ledger folds what the log holds: a version without its row is not stored.
+            let Some((seq, hash)) = at else { continue };
+            let corrections =
+                (index.corrections().collect::<Vec<_>>(), index.corrected().collect::<Vec<_>>());
+            let state = if let Ok(d) = DocumentName::new(&stream) {
+                ledger.document(&d).map_or_else(|| "null".to_string(), dump)
+            } else if let Some(s) = self.shaping.get(&stream) {
+                serde_json::to_string(s).unwrap_or_default()
+            } else {
+                continue;
+            };
+            // Plain data into a String: cannot fail.
+            let corrections = serde_json::to_string(&corrections).unwrap_or_default();
+            tx.prepare_cached(schema::CHECKPOINT_PUT)
+                .and_then(|mut st| {
+                    st.execute(params![stream, version as i64, seq, hash, FORMAT, corrections, state])
+                })
+                .map_err(StoreError::from_sqlite)?;
+            self.stored.insert(stream, version);
+        }
+        Ok(())
+    }
+
+    /// Forgets the documents (the ledger forgot their states); meetings stay.
+    pub(crate) fn forget_documents(&mut self) {
+        self.stored.retain(|s, _| DocumentName::new(s).is_err());
+    }
+}
+
+impl Store {
+    /// Drops the derived checkpoints of the streams' latest states; the writes that follow
+    /// fold the streams from the log and store them anew.
+    pub fn drop_checkpoints(&mut self) -> Result<()> {
+        self.ledger = None;
+        self.conn.execute_batch(schema::CHECKPOINTS_DROP).map_err(StoreError::from_sqlite)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use minutes_core::event::Event;
+    use minutes_core::time::Timestamp;
+    use rusqlite::TransactionBehavior;
+
+    use super::*;
+    use crate::StoreError;
+
+    fn event(n: u32, ty: &str, doc: Option<&str>, actors: &str, data: &str) -> Event {
+        let json = format!(
+            r#"{{"id": "00000000-0000-4000-8000-{n:012}", "type": "{ty}", "v": 1, "meeting": "m", "document": {}, "body": null, "actors": {actors}, "occurred": {{"from": "2030-03-02T10:00:00Z", "to": "2030-03-02T10:00:00Z"}}, {}"data": {data}}}"#,
+            doc.map(|d| format!("\"m/{d}\"")).unwrap_or("null".into()),
+            if ty == "MeetingDeclared" || ty == "ActorRegistered" {
+                "\"phase\": \"preparatory\", "
+            } else {
+                ""
+            },
+        );
+        Event::from_json(&json).expect("test event parses")
+    }
+
+    fn statement(n: u32, doc: Option<&str>) -> Event {
+        event(n, "StatementMade", doc, "[]", r#"{"stance": "support", "summary": "s"}"#)
+    }
+
+    fn actor(n: u32, name: &str) -> Event {
+        event(
+            n,
+            "ActorRegistered",
+            None,
+            "[]",
+            &format!(r#"{{"actor": "{name}", "name": "{name}", "kind": "person"}}"#),
+        )
+    }
+
+    fn now() -> Timestamp {
+        chrono::DateTime::parse_from_rfc3339("2030-03-03T00:00:00Z").expect("time")
+    }
+
+    /// A meeting of 2 + 40 + 1 events and a document of 1 + 40, past their first checkpoints.
+    fn long_streams() -> Vec<Event> {
+        let declared = r#"{"title": "M", "venue": "V", "time_zone": "UTC", "first_day": "2030-03-02", "last_day": "2030-03-02", "bodies": []}"#;
+        let mut out = vec![
+            event(1, "MeetingDeclared", None, "[]", declared),
+            actor(2, "clerk"),
+            event(3, "DocumentTabled", Some("d"), "[]", r#"{"kind": "draft_opinion", "title": "D"}"#),
+        ];
+        for i in 0..40 {
+            out.push(statement(100 + i, Some("d")));
+            out.push(statement(200 + i, None));
+        }
+        out.push(actor(4, "chair"));
+        out
+    }
+
+    fn store(dir: &tempfile::TempDir) -> std::path::PathBuf {
+        let path = dir.path().join("cp.db");
+        let mut s = Store::create(&path).expect("store");
+        s.append(&long_streams(), None, now()).expect("appends");
+        s.close().expect("closes");
+        path
+    }
+
+    /// Replaces a row's payload with bytes that do not decode: a write that folds the row fails.
+    fn break_row(path: &std::path::Path, id: u32) {
+        let conn = rusqlite::Connection::open(path).expect("opens");
+        conn.execute_batch("DROP TRIGGER IF EXISTS events_never_updated").expect("tamper");
+        conn.execute(
+            "UPDATE events SET payload = 'not an event' WHERE id = ?1",
+            params![format!("00000000-0000-4000-8000-{id:012}")],
+        )
+        .expect("tamper");
+    }
+
+    #[test]
+    fn a_fresh_write_to_a_long_stream_reads_only_the_rows_past_its_checkpoint_and_only_while_it_is_bound() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = store(&dir);
+        // An early row of each stream no longer decodes: folding either stream fails.
+        break_row(&path, 110);
+        break_row(&path, 210);
+        let mut s = Store::open(&path).expect("opens");
+        let a = s.append(&[statement(300, Some("d"))], Some(41), now()).expect("judged from the checkpoints");
+        assert_eq!(a[0].version, 42);
+        drop(s);
+        // A retry of an event the checkpoint folded is found by its id, from a fresh store.
+        let mut s = Store::open(&path).expect("opens");
+        let again = s.append(
+            &[event(3, "DocumentTabled", Some("d"), "[]", r#"{"kind": "draft_opinion", "title": "D"}"#)],
+            None,
+            now(),
+        );
+        assert!(again.expect("a retry")[0].existed);
+        let other = s.append(
+            &[event(3, "DocumentTabled", Some("d"), "[]", r#"{"kind": "draft_opinion", "title": "E"}"#)],
+            None,
+            now(),
+        );
+        assert!(
+            matches!(other, Err(StoreError::Refused { refusal: crate::Refusal::IdTaken(_), .. })),
+            "{other:?}"
+        );
+        drop(s);
+        // A checkpoint bound to another row than the log's is not trusted: the stream is folded
+        // from the log, which reaches the broken row.
+        let conn = rusqlite::Connection::open(&path).expect("opens");
+        conn.execute("UPDATE stream_checkpoints SET hash = 'x' WHERE stream = 'm/d'", []).expect("tamper");
+        drop(conn);
+        let mut s = Store::open(&path).expect("opens");
+        let err = s.append(&[statement(301, Some("d"))], None, now()).expect_err("folds from the log");
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+        // Dropped, they are rebuilt from the log (which here fails on the broken row).
+        s.drop_checkpoints().expect("drops");
+        assert!(matches!(s.append(&[statement(302, None)], None, now()), Err(StoreError::Corrupt { .. })));
+    }
+
+    #[test]
+    fn a_correction_refolds_the_stream_it_corrects() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = store(&dir);
+        let withdrawn = event(5, "DocumentWithdrawn", Some("d"), "[]", "{}");
+        let mut s = Store::open(&path).expect("opens");
+        s.append(&[withdrawn], None, now()).expect("withdrawn");
+        for i in 0..40 {
+            s.append(&[statement(400 + i, Some("d"))], None, now()).expect("appends");
+        }
+        drop(s);
+        let again = |n: u32| event(n, "DocumentWithdrawn", Some("d"), "[]", "{}");
+        let mut s = Store::open(&path).expect("opens");
+        assert!(
+            matches!(s.append(&[again(6)], None, now()), Err(StoreError::Refused { .. })),
+            "withdrawn already"
+        );
+        drop(s);
+        let correction = event(
+            7,
+            "EventCorrected",
+            Some("d"),
+            r#"["clerk"]"#,
+            r#"{"corrects": "00000000-0000-4000-8000-000000000005", "reason": "it was not withdrawn"}"#,
+        );
+        let mut s = Store::open(&path).expect("opens");
+        s.append(&[correction], None, now()).expect("the correction, judged from the checkpoint");
+        // The same connection, whose state the correction made stale, and a fresh one, whose
+        // checkpoint predates the correction: both see the document open again.
+        s.append(&[statement(500, Some("d"))], None, now()).expect("appends");
+        drop(s);
+        let mut s = Store::open(&path).expect("opens");
+        let twice = s.append(
+            &[event(
+                8,
+                "EventCorrected",
+                Some("d"),
+                r#"["clerk"]"#,
+                r#"{"corrects": "00000000-0000-4000-8000-000000000005", "reason": "again"}"#,
+            )],
+            None,
+            now(),
+        );
+        assert!(matches!(twice, Err(StoreError::Refused { .. })), "already corrected: {twice:?}");
+        let of_correction = s.append(
+            &[event(
+                9,
+                "EventCorrected",
+                Some("d"),
+                r#"["clerk"]"#,
+                r#"{"corrects": "00000000-0000-4000-8000-000000000007", "reason": "x"}"#,
+            )],
+            None,
+            now(),
+        );
+        assert!(
+            matches!(of_correction, Err(StoreError::Refused { .. })),
+            "a correction of a correction: {of_correction:?}"
+        );
+        s.append(&[again(10)], None, now()).expect("open again after the correction");
+        drop(s);
+        let mut s = Store::open(&path).expect("opens");
+        assert!(
+            matches!(s.append(&[again(11)], None, now()), Err(StoreError::Refused { .. })),
+            "withdrawn again"
+        );
+    }
+
+    #[test]
+    fn a_stream_resumed_from_its_checkpoint_has_the_state_of_its_full_fold() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = store(&dir);
+        let mut s = Store::open(&path).expect("opens");
+        // Past the checkpoints: more of both kinds of a meeting's events, and a document's.
+        s.append(&[actor(20, "member"), statement(600, None), statement(601, Some("d"))], None, now())
+            .expect("appends");
+        let tx = s.conn.transaction_with_behavior(TransactionBehavior::Deferred).expect("tx");
+        let (mut resumed, mut folded) = (Ledger::new(), Ledger::new());
+        let mut cps = Checkpoints::default();
+        for stream in ["m", "m/d"] {
+            assert!(
+                cps.resume(&tx, &mut resumed, stream).expect("reads"),
+                "{stream} has a checkpoint that holds"
+            );
+            let all: Vec<Recorded> = tx
+                .prepare(&schema::stream())
+                .and_then(|mut st| st.query_map(params![stream], row)?.collect::<rusqlite::Result<Vec<_>>>())
+                .expect("reads")
+                .into_iter()
+                .map(|r| decode(r).expect("decodes"))
+                .collect();
+            match DocumentName::new(stream) {
+                Ok(d) => folded.prime_document(&d, &all),
+                Err(_) => folded.prime_meeting(&MeetingId::new(stream).expect("a meeting"), &all),
+            }
+            assert_eq!(resumed.version(stream), folded.version(stream));
+        }
+        let m = MeetingId::new("m").expect("id");
+        let d = DocumentName::new("m/d").expect("name");
+        assert!(resumed.meeting(&m).is_some_and(|m| m.actors.len() == 3));
+        assert_eq!(format!("{:?}", resumed.meeting(&m)), format!("{:?}", folded.meeting(&m)));
+        assert_eq!(format!("{:?}", resumed.document(&d)), format!("{:?}", folded.document(&d)));
+    }
+}
