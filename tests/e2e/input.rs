@@ -197,3 +197,20 @@ fn the_same_event_without_an_id_appended_twice_is_one_event() {
     assert_ne!(r.stdout, first.stdout, "other content, another event");
     assert_eq!(env.ok(&["replay", "example-harbour", "--json"]).stdout.lines().count(), count + 1);
 }
+
+/// `append` accepts a proposal that touches words another pending amendment touches, and says
+/// so, naming the other amendment and the words.
+#[test]
+fn append_warns_of_a_proposal_that_conflicts_with_a_pending_one() {
+    let env = minutes_tests::example_store(2);
+    let rival = minutes_tests::example_steps()[1]
+        .replace("00000000e012", "00000000e099")
+        .replace("\"fee-8\"", "\"fee-12\"")
+        .replace("\"8 per night\"", "\"12 per night\"");
+    let r = env.run_with(&["append"], Some(&rival));
+    assert_eq!(r.code, 0, "{}", r.golden());
+    assert!(r.stderr.contains("fee-12") && r.stderr.contains("fee-8") && r.stderr.contains("10 per night"), "{}", r.golden());
+    let s = env.ok(&["state", "example-harbour/by-law-7", "--at", "2030-03-02 10:25", "--json"]).json();
+    assert_eq!(s["conflicts"][0]["amendment"], "fee-12", "{s}");
+    assert_eq!(s["conflicts"][0]["with"], "fee-8", "{s}");
+}

@@ -213,6 +213,9 @@ pub fn events(out: &mut impl Write, v: &EventsView, json: bool) -> Result<()> {
             let when = decided.as_ref().map(|d| format!(" ({})", show_window(d, zone))).unwrap_or_default();
             let _ = write!(line, "  → {}{when}", fate.replace('_', " "));
         }
+        if let Some(clerk) = &ev.recorded_by {
+            let _ = write!(line, "  [recorded by {}]", printable(clerk.as_str()));
+        }
         writeln!(out, "{line}")?;
     }
     Ok(())

@@ -640,8 +640,9 @@ fn amendment_of(k: &EventKind) -> Option<&AmendmentId> {
     }
 }
 
-/// The pending amendments of a just-proposed amendment's document that touch its words.
-fn overlaps(store: &Store, e: &Event) -> Result<Vec<Overlap>> {
+/// The pending amendments of a just-proposed amendment's document that touch its words (for
+/// `record propose` and `append` to warn of; empty for any other event).
+pub fn overlaps(store: &Store, e: &Event) -> Result<Vec<Overlap>> {
     let (EventKind::AmendmentProposed(p), Some(doc)) = (&e.kind, &e.document) else { return Ok(Vec::new()) };
     let Some(s) = document_latest(&effective(&store.stream(doc.as_str())?, None)) else {
         return Ok(Vec::new());

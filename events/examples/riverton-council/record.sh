@@ -6,6 +6,10 @@ M="${MINUTES:-minutes}"
 DIR="$(cd "$(dirname "$0")" && pwd)"
 : "${MINUTES_DB:=riverton.db}"
 export MINUTES_DB
+# Who records: stamped as recorded_by on every event (fictional clerks; a second one takes
+# over for the afternoon below).
+MINUTES_CLERK="M. Ross"
+export MINUTES_CLERK
 [ -e "$MINUTES_DB" ] || "$M" init --empty
 R() { "$M" record "$@"; }
 D=example-riverton/res-12
@@ -62,6 +66,7 @@ R not-endorse example-riverton/res-13 --body finance --at "2031-06-10 11:30"
 R withdraw-doc example-riverton/note-1 --by clerk-office --at "2031-06-10 11:35"
 R close-session --body finance --at "2031-06-10 11:40"
 
+MINUTES_CLERK="T. Brennan"
 # Back in Council: the attendance was wrong; the clerk corrects it, then records it right.
 R correct 01a2f000-0000-7000-8000-000000000001 --reason "six members were present, not five" --by clerk-office --at "2031-06-10 14:00"
 R attendance --body council --summary "6 members present" --delegates 6 --at "2031-06-10 09:30"

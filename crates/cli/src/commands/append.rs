@@ -62,7 +62,18 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     let Some(x) = appended.first() else {
         return Err(CliError::Store("the store acknowledged no event".into()));
     };
-    acknowledge(out, x, a.json)
+    acknowledge(out, x, a.json)?;
+    warn_overlaps(&store, &event);
+    Ok(())
+}
+
+/// Says on stderr which pending amendments a just-appended proposal touches the words of
+/// (accepted all the same: a clerk records what was proposed).
+fn warn_overlaps(store: &Store, e: &Event) {
+    let minutes_core::event::EventKind::AmendmentProposed(p) = &e.kind else { return };
+    for c in minutes_query::record::overlaps(store, e).unwrap_or_default() {
+        eprintln!("minutes: warning: amendment '{}' touches {}, as pending amendment '{}' does", p.amendment, c.words, c.with);
+    }
 }
 
 /// Reads one event of the input, its local times in the zone of its meeting in `store`.
@@ -114,6 +125,7 @@ fn stream(store: &mut minutes_store::Store, ctx: &Context, json: bool, out: &mut
         })?;
         if let Some(x) = appended.first() {
             acknowledge(out, x, json)?;
+            warn_overlaps(store, &event);
         }
     }
     Ok(())
