@@ -13,16 +13,27 @@ fn main() {
         let dir = root.join(sub);
         println!("cargo:rerun-if-changed={}", dir.display());
         let mut files: Vec<_> = fs::read_dir(&dir)
-            .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == ext)).collect())
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == ext))
+                    .collect()
+            })
             .unwrap_or_default();
         files.sort();
-        let _ = writeln!(code, "/// `{sub}/*.{ext}` of events/wtpf-13, by name.\npub static {name}: &[(&str, &str)] = &[");
+        let _ = writeln!(
+            code,
+            "/// `{sub}/*.{ext}` of events/wtpf-13, by name.\npub static {name}: &[(&str, &str)] = &["
+        );
         for f in files {
             println!("cargo:rerun-if-changed={}", f.display());
             let rel = if sub.is_empty() {
                 f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()
             } else {
-                format!("{sub}/{}", f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default())
+                format!(
+                    "{sub}/{}",
+                    f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()
+                )
             };
             let _ = writeln!(code, "    ({rel:?}, include_str!({:?})),", f.display().to_string());
         }

@@ -20,17 +20,27 @@ fn replay_prints_one_line_an_event_in_local_time() {
 #[test]
 fn state_shows_status_text_and_amendments_at_a_moment() {
     let env = example(5);
-    insta::assert_snapshot!("state_human", env.run(&["state", "example-harbour/by-law-7", "--at", "2030-03-02 12:00"]).golden());
-    insta::assert_snapshot!("state_json_by_symbol", env.run(&["state", "HB 2030/7", "--at", "2030-03-02T10:25:00+01:00", "--json"]).golden());
+    insta::assert_snapshot!(
+        "state_human",
+        env.run(&["state", "example-harbour/by-law-7", "--at", "2030-03-02 12:00"]).golden()
+    );
+    insta::assert_snapshot!(
+        "state_json_by_symbol",
+        env.run(&["state", "HB 2030/7", "--at", "2030-03-02T10:25:00+01:00", "--json"]).golden()
+    );
 }
 
 #[test]
 fn snapshots_change_no_answer_and_need_a_store_file() {
     let env = example(5);
     // Every quarter of an hour of the meeting's day, and before and after it.
-    let moments: Vec<String> = (6..20).flat_map(|h| [0, 15, 30, 45].map(|m| format!("2030-03-02 {h:02}:{m:02}"))).collect();
+    let moments: Vec<String> =
+        (6..20).flat_map(|h| [0, 15, 30, 45].map(|m| format!("2030-03-02 {h:02}:{m:02}"))).collect();
     let answers = |env: &TestEnv| -> Vec<String> {
-        moments.iter().map(|t| env.ok(&["state", "example-harbour/by-law-7", "--at", t, "--json"]).stdout).collect()
+        moments
+            .iter()
+            .map(|t| env.ok(&["state", "example-harbour/by-law-7", "--at", t, "--json"]).stdout)
+            .collect()
     };
     let before = answers(&env);
     let r = env.ok(&["snapshots", "--json"]);
@@ -47,8 +57,22 @@ fn snapshots_change_no_answer_and_need_a_store_file() {
 #[test]
 fn diff_blame_and_history_name_the_amendment() {
     let env = example(5);
-    insta::assert_snapshot!("diff", env.run(&["diff", "example-harbour/by-law-7", "--from", "2030-03-02 10:00", "--to", "2030-03-02 17:00"]).golden());
-    insta::assert_snapshot!("blame", env.run(&["blame", "example-harbour/by-law-7", "--at", "2030-03-02 17:00"]).golden());
+    insta::assert_snapshot!(
+        "diff",
+        env.run(&[
+            "diff",
+            "example-harbour/by-law-7",
+            "--from",
+            "2030-03-02 10:00",
+            "--to",
+            "2030-03-02 17:00"
+        ])
+        .golden()
+    );
+    insta::assert_snapshot!(
+        "blame",
+        env.run(&["blame", "example-harbour/by-law-7", "--at", "2030-03-02 17:00"]).golden()
+    );
     insta::assert_snapshot!("history", env.run(&["history", "example-harbour/by-law-7"]).golden());
 }
 
@@ -67,7 +91,10 @@ fn unknown_names_are_refused_with_exit_1() {
     let env = example(1);
     insta::assert_snapshot!("unknown_document", env.run(&["state", "example-harbour/by-law-99"]).golden());
     insta::assert_snapshot!("unknown_meeting", env.run(&["replay", "no-such-meeting"]).golden());
-    insta::assert_snapshot!("unknown_actor", env.run(&["replay", "example-harbour", "--actor", "nobody"]).golden());
+    insta::assert_snapshot!(
+        "unknown_actor",
+        env.run(&["replay", "example-harbour", "--actor", "nobody"]).golden()
+    );
 }
 
 #[test]
@@ -83,7 +110,10 @@ fn import_with_one_bad_event_writes_nothing_and_names_the_line() {
         .collect();
     // Line 3 accepts an amendment that was never proposed: the rules refuse it.
     let bad = lines[2].replace("fee-8", "fee-9");
-    let file = env.file("day.jsonl", &[lines[0].as_str(), lines[1].as_str(), bad.as_str(), lines[3].as_str()].join("\n"));
+    let file = env.file(
+        "day.jsonl",
+        &[lines[0].as_str(), lines[1].as_str(), bad.as_str(), lines[3].as_str()].join("\n"),
+    );
     let before = sha(&env.db());
     let r = env.run(&["import", file.to_str().unwrap()]);
     assert_eq!(r.code, 1, "{}", r.golden());
@@ -109,7 +139,9 @@ fn a_refused_write_to_a_missing_store_leaves_no_file() {
 #[test]
 fn append_checks_the_expected_version_and_retries_are_no_ops() {
     let env = example(1);
-    let step = std::fs::read_to_string(root().join("events/examples/harbour-board/2-amendment-proposed.json")).unwrap();
+    let step =
+        std::fs::read_to_string(root().join("events/examples/harbour-board/2-amendment-proposed.json"))
+            .unwrap();
     let stale = env.run_with(&["append", "--expected-version", "1"], Some(&step));
     assert_eq!(stale.code, 3, "{}", stale.golden());
     assert!(stale.stderr.contains("version 2, not 1"), "{}", stale.golden());
@@ -143,7 +175,11 @@ fn verify_names_the_first_row_changed_behind_its_back() {
     let head = ok.json()["head"].as_str().unwrap().to_string();
     let db = rusqlite::Connection::open(env.db()).unwrap();
     db.execute_batch("DROP TRIGGER events_never_updated; DROP TRIGGER events_never_deleted;").unwrap();
-    db.execute("UPDATE events SET payload = replace(payload, 'lower the fee', 'raise the fee') WHERE seq = 6", []).unwrap();
+    db.execute(
+        "UPDATE events SET payload = replace(payload, 'lower the fee', 'raise the fee') WHERE seq = 6",
+        [],
+    )
+    .unwrap();
     drop(db);
     let r = env.run(&["verify"]);
     assert_eq!(r.code, 1);
@@ -162,7 +198,10 @@ fn verify_head_catches_a_cut_off_tail() {
     let head = env.run(&["verify", "--json"]).json()["head"].as_str().unwrap().to_string();
     assert_eq!(env.run(&["verify", "--head", &head]).code, 0);
     let db = rusqlite::Connection::open(env.db()).unwrap();
-    db.execute_batch("DROP TRIGGER events_never_deleted; DELETE FROM events WHERE seq = (SELECT MAX(seq) FROM events);").unwrap();
+    db.execute_batch(
+        "DROP TRIGGER events_never_deleted; DELETE FROM events WHERE seq = (SELECT MAX(seq) FROM events);",
+    )
+    .unwrap();
     drop(db);
     assert_eq!(env.run(&["verify"]).code, 0, "a chain alone cannot see a cut-off tail");
     let r = env.run(&["verify", "--head", &head]);

@@ -43,7 +43,11 @@ fn statements(n: usize, base: u32) -> Vec<String> {
 /// Every event in the log, by id, as replay prints it.
 fn logged(env: &TestEnv) -> std::collections::HashMap<String, Value> {
     let out = env.ok(&["replay", "example-harbour", "--json"]);
-    out.stdout.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()).map(|v| (v["id"].as_str().unwrap().to_string(), v)).collect()
+    out.stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|v| (v["id"].as_str().unwrap().to_string(), v))
+        .collect()
 }
 
 fn count(env: &TestEnv) -> u64 {
@@ -135,7 +139,8 @@ fn an_import_killed_midway_leaves_all_or_nothing() {
 #[test]
 fn concurrent_writers_win_one_version_each_and_losers_retry() {
     let env = example_store(5);
-    let doc_version = || env.ok(&["state", "example-harbour/by-law-7", "--json"]).json()["version"].as_u64().unwrap();
+    let doc_version =
+        || env.ok(&["state", "example-harbour/by-law-7", "--json"]).json()["version"].as_u64().unwrap();
     for round in 0..3u32 {
         let v = doc_version();
         let children: Vec<_> = (0..4u32)
@@ -167,7 +172,10 @@ fn concurrent_writers_win_one_version_each_and_losers_retry() {
             assert_eq!(o.status.code(), Some(3), "a loser exits 3: {}", String::from_utf8_lossy(&o.stderr));
             // It says what it found: the version, and the event that took it.
             let said = String::from_utf8_lossy(&o.stderr);
-            assert!(said.contains(&format!("is at version {}, not {v}: its last event is seq", v + 1)), "{said}");
+            assert!(
+                said.contains(&format!("is at version {}, not {v}: its last event is seq", v + 1)),
+                "{said}"
+            );
             // The loser reads again and retries.
             let now = doc_version();
             let r = env.run_with(&["append", "--expected-version", &now.to_string()], Some(&e.to_string()));
@@ -212,7 +220,11 @@ fn an_anchored_head_catches_a_log_rewritten_from_the_start() {
     // Forge: change row 6 and re-hash the whole chain after it, as a careful forger would.
     let db = rusqlite::Connection::open(env.db()).unwrap();
     db.execute_batch("DROP TRIGGER events_never_updated;").unwrap();
-    db.execute("UPDATE events SET payload = replace(payload, 'lower the fee', 'raise the fee') WHERE seq = 6", []).unwrap();
+    db.execute(
+        "UPDATE events SET payload = replace(payload, 'lower the fee', 'raise the fee') WHERE seq = 6",
+        [],
+    )
+    .unwrap();
     let rows: Vec<(i64, String, i64, String)> = db
         .prepare("SELECT seq, stream, version, payload FROM events ORDER BY seq")
         .unwrap()
@@ -248,7 +260,10 @@ fn correction(id: &str, corrects: &str, recorded_at: &str) -> String {
 fn a_correction_supersedes_an_event_and_the_past_record_stays_readable() {
     let env = example_store(5);
     let accepted = "0190f3a0-0000-7000-8000-00000000e013";
-    let r = env.run_with(&["append"], Some(&correction("0190f3a0-0000-7000-8000-00000000c001", accepted, "2026-06-01T00:00:00Z")));
+    let r = env.run_with(
+        &["append"],
+        Some(&correction("0190f3a0-0000-7000-8000-00000000c001", accepted, "2026-06-01T00:00:00Z")),
+    );
     assert_eq!(r.code, 0, "{}", r.golden());
     // By default: the corrected record. The amendment is pending again; the fee is back to 10.
     let now = env.ok(&["state", "example-harbour/by-law-7", "--at", "2030-03-02 17:00", "--json"]).json();
@@ -256,7 +271,15 @@ fn a_correction_supersedes_an_event_and_the_past_record_stays_readable() {
     assert!(now["text"].as_str().unwrap().contains("fee of 10 per night"));
     // As the record stood before the correction was recorded: accepted, 8 per night.
     let then = env
-        .ok(&["state", "example-harbour/by-law-7", "--at", "2030-03-02 17:00", "--as-recorded-at", "2026-03-01T00:00:00Z", "--json"])
+        .ok(&[
+            "state",
+            "example-harbour/by-law-7",
+            "--at",
+            "2030-03-02 17:00",
+            "--as-recorded-at",
+            "2026-03-01T00:00:00Z",
+            "--json",
+        ])
         .json();
     assert_eq!(then["amendments"][0]["status"], "accepted");
     assert!(then["text"].as_str().unwrap().contains("fee of 8 per night"));
@@ -266,15 +289,28 @@ fn a_correction_supersedes_an_event_and_the_past_record_stays_readable() {
     let past = env.ok(&["replay", "example-harbour", "--as-recorded-at", "2026-03-01T00:00:00Z"]).stdout;
     assert!(past.contains("accepted") && !past.contains("Correction"), "{past}");
     // A correction is never corrected twice, nor made across streams.
-    let again = env.run_with(&["append"], Some(&correction("0190f3a0-0000-7000-8000-00000000c002", accepted, "2026-06-02T00:00:00Z")));
+    let again = env.run_with(
+        &["append"],
+        Some(&correction("0190f3a0-0000-7000-8000-00000000c002", accepted, "2026-06-02T00:00:00Z")),
+    );
     assert_eq!(again.code, 1);
     assert!(again.stderr.contains("already corrected"), "{}", again.golden());
-    let elsewhere = env.run_with(&["append"], Some(&correction("0190f3a0-0000-7000-8000-00000000c003", "0190f3a0-0000-7000-8000-00000000e002", "2026-06-02T00:00:00Z")));
+    let elsewhere = env.run_with(
+        &["append"],
+        Some(&correction(
+            "0190f3a0-0000-7000-8000-00000000c003",
+            "0190f3a0-0000-7000-8000-00000000e002",
+            "2026-06-02T00:00:00Z",
+        )),
+    );
     assert_eq!(elsewhere.code, 1);
     assert!(elsewhere.stderr.contains("is not in the stream"), "{}", elsewhere.golden());
     // The amendment is pending again, but the by-law is adopted: its text is never changed
     // afterwards, so a late acceptance is refused.
-    let late = env.run_with(&["append"], Some(&minutes_tests::example_steps()[2].replace("e013", "e0c4").replace("10:30:00", "10:35:00")));
+    let late = env.run_with(
+        &["append"],
+        Some(&minutes_tests::example_steps()[2].replace("e013", "e0c4").replace("10:30:00", "10:35:00")),
+    );
     assert_eq!(late.code, 1, "{}", late.golden());
     assert!(late.stderr.contains("is adopted"), "{}", late.golden());
     assert_eq!(env.run(&["verify"]).code, 0);
@@ -286,13 +322,20 @@ fn a_log_written_with_older_event_shapes_still_opens() {
     std::fs::copy(root().join("tests/fixtures/logs/schema-v1.db"), env.db()).unwrap();
     assert_eq!(env.run(&["verify"]).code, 0, "the hash covers the stored bytes, not an upgraded form");
     let log = logged(&env);
-    let suspended = log.values().find(|e| e["type"] == "SessionSuspended").expect("the fixture holds a SessionSuspended of version 1");
+    let suspended = log
+        .values()
+        .find(|e| e["type"] == "SessionSuspended")
+        .expect("the fixture holds a SessionSuspended of version 1");
     assert_eq!(suspended["v"], 2);
     assert_eq!(suspended["data"], json!({ "duration_minutes": 15 }));
     let s = env.ok(&["state", "example-harbour/by-law-7", "--at", "2030-03-02 17:00", "--json"]).json();
     assert_eq!(s["status"], "adopted");
     // Appending continues on the old log, and an event of the old shape is still taken on input.
-    let old = suspended.to_string().replace("\"v\":2", "\"v\":1").replace("duration_minutes", "minutes").replace("e0a1", "e0a2");
+    let old = suspended
+        .to_string()
+        .replace("\"v\":2", "\"v\":1")
+        .replace("duration_minutes", "minutes")
+        .replace("e0a1", "e0a2");
     let r = env.run_with(&["append"], Some(&old));
     assert_eq!(r.code, 0, "{}", r.golden());
     assert_eq!(env.run(&["verify"]).code, 0);

@@ -428,7 +428,11 @@ fn a_key_twice_in_one_object_is_refused() {
     let file = env.file("twice.jsonl", twice);
     let r = env.run(&["import", &file.display().to_string()]);
     assert_eq!(r.code, 1, "{}", r.golden());
-    assert!(r.stderr.contains("twice.jsonl:1:") && r.stderr.contains("\"name\" appears twice"), "{}", r.golden());
+    assert!(
+        r.stderr.contains("twice.jsonl:1:") && r.stderr.contains("\"name\" appears twice"),
+        "{}",
+        r.golden()
+    );
     let a = env.run_with(&["append"], Some(twice));
     assert_eq!(a.code, 1, "{}", a.golden());
     assert_eq!(env.run(&["verify", "--json"]).json()["head"], head);
@@ -447,7 +451,10 @@ fn control_characters_from_the_log_never_reach_the_terminal_raw() {
     assert_eq!(env.run_with(&["append"], Some(&e.to_string())).code, 0);
     for args in [&["replay", "example-harbour"][..], &["history", "example-harbour/by-law-7"][..]] {
         let out = env.run(args).stdout;
-        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\r'), "{args:?}: {out:?}");
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\r'),
+            "{args:?}: {out:?}"
+        );
         assert!(!out.lines().any(|l| l.starts_with("FAKE LINE")), "{args:?} printed a forged line");
         assert!(out.contains("\\u{1b}[31mRED"), "{args:?}: the escape is shown, not obeyed");
     }

@@ -209,7 +209,11 @@ fn append_warns_of_a_proposal_that_conflicts_with_a_pending_one() {
         .replace("\"8 per night\"", "\"12 per night\"");
     let r = env.run_with(&["append"], Some(&rival));
     assert_eq!(r.code, 0, "{}", r.golden());
-    assert!(r.stderr.contains("fee-12") && r.stderr.contains("fee-8") && r.stderr.contains("10 per night"), "{}", r.golden());
+    assert!(
+        r.stderr.contains("fee-12") && r.stderr.contains("fee-8") && r.stderr.contains("10 per night"),
+        "{}",
+        r.golden()
+    );
     let s = env.ok(&["state", "example-harbour/by-law-7", "--at", "2030-03-02 10:25", "--json"]).json();
     assert_eq!(s["conflicts"][0]["amendment"], "fee-12", "{s}");
     assert_eq!(s["conflicts"][0]["with"], "fee-8", "{s}");

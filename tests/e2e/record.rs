@@ -15,7 +15,11 @@ fn record_dir() -> std::path::PathBuf {
 /// Every event of the record, loaded from the files as a reviewer reads them.
 fn events() -> Vec<Event> {
     let dir = record_dir();
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
     files.sort();
     assert!(!files.is_empty(), "events/wtpf-13 holds no record files");
     let read_text = |p: &str| std::fs::read_to_string(dir.join(p)).ok();
@@ -23,13 +27,17 @@ fn events() -> Vec<Event> {
         .iter()
         .flat_map(|f| {
             let name = f.file_name().unwrap().to_string_lossy().to_string();
-            record::load(&name, &std::fs::read_to_string(f).unwrap(), &read_text).unwrap_or_else(|e| panic!("{e}"))
+            record::load(&name, &std::fs::read_to_string(f).unwrap(), &read_text)
+                .unwrap_or_else(|e| panic!("{e}"))
         })
         .collect()
 }
 
 fn fixture(n: u32) -> String {
-    std::fs::read_to_string(root().join(format!("tests/fixtures/adopted/opinion-{n}.txt"))).unwrap().trim_end().to_string()
+    std::fs::read_to_string(root().join(format!("tests/fixtures/adopted/opinion-{n}.txt")))
+        .unwrap()
+        .trim_end()
+        .to_string()
 }
 
 /// A store holding the bundled record.
@@ -92,7 +100,12 @@ fn opinion_3_follows_working_group_2() {
     let s = state(&env, "wtpf-13/opinion-3", "2013-05-15 10:15");
     assert_eq!(s["status"], "endorsed");
     assert_eq!(s["body"], "plenary");
-    let turkey: Vec<_> = s["amendments"].as_array().unwrap().iter().filter(|a| a["proposed_by"] == serde_json::json!(["turkey"])).collect();
+    let turkey: Vec<_> = s["amendments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["proposed_by"] == serde_json::json!(["turkey"]))
+        .collect();
     assert_eq!(turkey.len(), 1);
     assert_eq!(turkey[0]["status"], "referred_to_report");
     assert!(s["amendments"].as_array().unwrap().iter().all(|a| a["status"] != "accepted"));
@@ -141,7 +154,16 @@ fn replay_round_trips_through_an_empty_store() {
 #[test]
 fn a_replay_window_shows_working_group_2() {
     let env = store();
-    let r = env.ok(&["replay", "wtpf-13", "--from", "2013-05-15 09:30", "--to", "2013-05-15 10:10", "--body", "wg-2"]);
+    let r = env.ok(&[
+        "replay",
+        "wtpf-13",
+        "--from",
+        "2013-05-15 09:30",
+        "--to",
+        "2013-05-15 10:10",
+        "--body",
+        "wg-2",
+    ]);
     assert!(r.stdout.contains("Working Group 2 endorsed"), "{}", r.stdout);
 }
 
@@ -168,8 +190,18 @@ fn fates(env: &TestEnv, doc: &str) -> Vec<(String, Vec<String>, String, bool)> {
         .unwrap()
         .iter()
         .map(|a| {
-            let by = a["proposed_by"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
-            (a["id"].as_str().unwrap().to_string(), by, a["status"].as_str().unwrap().to_string(), a["wording_known"].as_bool().unwrap())
+            let by = a["proposed_by"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_string())
+                .collect();
+            (
+                a["id"].as_str().unwrap().to_string(),
+                by,
+                a["status"].as_str().unwrap().to_string(),
+                a["wording_known"].as_bool().unwrap(),
+            )
         })
         .collect()
 }
@@ -182,7 +214,11 @@ fn has(f: &[(String, Vec<String>, String, bool)], by: &[&str], fate: &str, wordi
 fn every_amendment_has_the_fate_annex_one_reports() {
     let env = store();
     let op1 = fates(&env, "wtpf-13/opinion-1");
-    assert_eq!(op1.iter().filter(|(_, b, s, _)| b == &["turkey"] && s == "withdrawn").count(), 2, "Turkey's two points: {op1:?}");
+    assert_eq!(
+        op1.iter().filter(|(_, b, s, _)| b == &["turkey"] && s == "withdrawn").count(),
+        2,
+        "Turkey's two points: {op1:?}"
+    );
     let op2 = fates(&env, "wtpf-13/opinion-2");
     assert!(has(&op2, &["turkey"], "accepted", true), "{op2:?}");
     assert!(has(&op2, &["avanti", "gvf"], "referred_to_report", false), "{op2:?}");
@@ -194,9 +230,13 @@ fn every_amendment_has_the_fate_annex_one_reports() {
     assert!(has(&op5, &["turkey"], "accepted", true), "{op5:?}");
     assert!(has(&op5, &["isoc"], "withdrawn", false), "{op5:?}");
     assert!(has(&op5, &["russian-federation"], "withdrawn", false), "{op5:?}");
-    let india: Vec<_> = op5.iter().filter(|(_, b, _, _)| b == &["india"]).map(|(_, _, s, _)| s.as_str()).collect();
+    let india: Vec<_> =
+        op5.iter().filter(|(_, b, _, _)| b == &["india"]).map(|(_, _, s, _)| s.as_str()).collect();
     assert_eq!(india, ["withdrawn", "accepted", "referred_to_report"], "India's three points, in order");
-    assert!(has(&op5, &[], "accepted", true), "the unnamed delegates' \"states\" rather than \"suggests\": {op5:?}");
+    assert!(
+        has(&op5, &[], "accepted", true),
+        "the unnamed delegates' \"states\" rather than \"suggests\": {op5:?}"
+    );
     let op6 = fates(&env, "wtpf-13/opinion-6");
     assert!(has(&op6, &["turkey"], "withdrawn", true), "{op6:?}");
     assert!(has(&op6, &["india"], "accepted", true), "{op6:?}");
@@ -217,16 +257,29 @@ fn brazils_draft_is_not_endorsed_and_has_no_borrowed_text() {
 #[test]
 fn the_working_groups_endorse_in_the_order_annex_one_reports() {
     let env = store();
-    let at = |t: &str, n: u32| state(&env, &format!("wtpf-13/opinion-{n}"), t)["status"].as_str().unwrap().to_string();
+    let at = |t: &str, n: u32| {
+        state(&env, &format!("wtpf-13/opinion-{n}"), t)["status"].as_str().unwrap().to_string()
+    };
     // 14 May, after Working Group 1: Opinions 1 and 2 endorsed, the others still before their groups.
-    assert_eq!([1, 2, 3, 4, 5, 6].map(|n| at("2013-05-14 18:00", n)), ["endorsed", "endorsed", "under_consideration", "under_consideration", "under_consideration", "under_consideration"]);
+    assert_eq!(
+        [1, 2, 3, 4, 5, 6].map(|n| at("2013-05-14 18:00", n)),
+        [
+            "endorsed",
+            "endorsed",
+            "under_consideration",
+            "under_consideration",
+            "under_consideration",
+            "under_consideration"
+        ]
+    );
     // 16 May 11:00, after Working Group 3: all six endorsed, adoption not yet certain.
     assert_eq!([1, 2, 3, 4, 5, 6].map(|n| at("2013-05-16 11:00", n)), ["endorsed"; 6]);
 }
 
 #[test]
 fn observer_accounts_are_marked_and_cite_their_posts() {
-    let observed: Vec<_> = events().into_iter().filter(|e| e.account == minutes_core::event::Account::Observer).collect();
+    let observed: Vec<_> =
+        events().into_iter().filter(|e| e.account == minutes_core::event::Account::Observer).collect();
     assert!(observed.len() >= 4, "the blog posts and the press release report events the report does not");
     for e in &observed {
         let file = &e.source.as_ref().unwrap().file;
@@ -238,15 +291,38 @@ fn observer_accounts_are_marked_and_cite_their_posts() {
 fn blame_diff_and_replay_answer_the_questions_of_the_record() {
     let env = store();
     insta::assert_snapshot!("blame_opinion_2", env.ok(&["blame", "wtpf-13/opinion-2"]).stdout);
-    insta::assert_snapshot!("diff_opinion_5", env.ok(&["diff", "wtpf-13/opinion-5", "--from", "2013-05-15 10:00", "--to", "2013-05-16 12:00"]).stdout);
+    insta::assert_snapshot!(
+        "diff_opinion_5",
+        env.ok(&["diff", "wtpf-13/opinion-5", "--from", "2013-05-15 10:00", "--to", "2013-05-16 12:00"])
+            .stdout
+    );
     insta::assert_snapshot!("replay_turkey", env.ok(&["replay", "wtpf-13", "--actor", "turkey"]).stdout);
-    insta::assert_snapshot!("state_opinion_3_at_1015", env.ok(&["state", "wtpf-13/opinion-3", "--at", "2013-05-15 10:15"]).stdout);
+    insta::assert_snapshot!(
+        "state_opinion_3_at_1015",
+        env.ok(&["state", "wtpf-13/opinion-3", "--at", "2013-05-15 10:15"]).stdout
+    );
     let blame = env.ok(&["blame", "wtpf-13/opinion-2", "--json"]).json();
-    let line = blame["lines"].as_array().unwrap().iter().find(|l| l["text"].as_str().unwrap().contains("in all relevant international")).unwrap();
+    let line = blame["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["text"].as_str().unwrap().contains("in all relevant international"))
+        .unwrap();
     assert_eq!(line["origin"]["amendment"]["proposed_by"], serde_json::json!(["turkey"]));
     assert_eq!(line["origin"]["amendment"]["body"], "wg-1");
     assert!(line["origin"]["event"]["occurred"]["from"].as_str().unwrap().starts_with("2013-05-14"));
-    let diff = env.ok(&["diff", "wtpf-13/opinion-5", "--from", "2013-05-15 10:00", "--to", "2013-05-16 12:00", "--json"]).json();
-    let paths: Vec<_> = diff["changes"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap()).collect();
+    let diff = env
+        .ok(&[
+            "diff",
+            "wtpf-13/opinion-5",
+            "--from",
+            "2013-05-15 10:00",
+            "--to",
+            "2013-05-16 12:00",
+            "--json",
+        ])
+        .json();
+    let paths: Vec<_> =
+        diff["changes"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap()).collect();
     assert_eq!(paths, ["recognizing/a", "invites/c"], "exactly the two changes Annex I 3.2 reports");
 }

@@ -12,7 +12,9 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().to_string(), std::fs::read(&p).unwrap_or_default()))
+        .map(|p| {
+            (p.file_name().unwrap().to_string_lossy().to_string(), std::fs::read(&p).unwrap_or_default())
+        })
         .collect();
     out.sort();
     out
@@ -40,10 +42,18 @@ fn a_mistyped_store_is_an_error_for_every_command_but_init_and_creates_nothing()
         with_flag.extend(args);
         for r in [env.run(&with_flag), env.run(args)] {
             assert_eq!(r.code, 4, "minutes {args:?}: {}", r.golden());
-            assert!(r.stderr.contains("no store at") && r.stderr.contains("init"), "minutes {args:?}: {}", r.golden());
+            assert!(
+                r.stderr.contains("no store at") && r.stderr.contains("init"),
+                "minutes {args:?}: {}",
+                r.golden()
+            );
         }
     }
-    assert_eq!(files(env.dir()).iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), ["ev.jsonl"], "nothing was created");
+    assert_eq!(
+        files(env.dir()).iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
+        ["ev.jsonl"],
+        "nothing was created"
+    );
 }
 
 #[test]
@@ -64,7 +74,11 @@ fn init_refuses_a_store_of_other_meetings_and_completes_one_of_the_bundled_recor
     let before = std::fs::read(env.db()).unwrap();
     let r = env.run(&["init"]);
     assert_eq!(r.code, 1, "{}", r.golden());
-    assert!(r.stderr.contains("example-harbour") && r.stderr.contains("wtpf-13"), "the refusal says what the store holds: {}", r.golden());
+    assert!(
+        r.stderr.contains("example-harbour") && r.stderr.contains("wtpf-13"),
+        "the refusal says what the store holds: {}",
+        r.golden()
+    );
     assert_eq!(std::fs::read(env.db()).unwrap(), before, "the store is unchanged");
     // A store of the bundled record: init adds nothing the second time.
     let b = TestEnv::new();
@@ -87,7 +101,11 @@ impl ReadOnlyMount {
         std::fs::create_dir_all(dst).unwrap();
         let run = |args: &[&str]| {
             let out = Command::new("mount").args(args).output().expect("mount runs");
-            assert!(out.status.success(), "mount {args:?} failed (the test needs root and mount): {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "mount {args:?} failed (the test needs root and mount): {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         };
         run(&["--bind", src.to_str().unwrap(), dst.to_str().unwrap()]);
         let me = Self(dst.to_path_buf());

@@ -23,7 +23,10 @@ fn the_readme_walkthrough_works_as_written() {
     assert!(lines.len() >= 6, "the walk-through runs minutes at least six times: {lines:?}");
     // It records with verbs alone: no JSON to write, no UUIDs.
     assert!(lines.iter().any(|l| l.contains(" record propose ")), "{lines:?}");
-    assert!(lines.iter().all(|l| !l.contains(" append") && !l.contains('<') && !l.contains("0190f3a0")), "{lines:?}");
+    assert!(
+        lines.iter().all(|l| !l.contains(" append") && !l.contains('<') && !l.contains("0190f3a0")),
+        "{lines:?}"
+    );
     let mut last = String::new();
     for line in &lines {
         let out = Command::new("sh")

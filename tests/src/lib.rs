@@ -2,9 +2,9 @@
 //! pins the clock and the time zone, runs the built `minutes` binary and shows what it printed
 //! in a form fit for golden files.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::io::Write;
 
 /// The clock every test runs with (`MINUTES_NOW`).
 pub const NOW: &str = "2026-01-01T00:00:00Z";
@@ -22,7 +22,8 @@ pub fn binary() -> PathBuf {
         .get_or_init(|| {
             // target/<profile>/deps/e2e-xxxx -> target/<profile>/minutes
             let exe = std::env::current_exe().expect("the test knows its own path");
-            let profile_dir = exe.parent().and_then(Path::parent).expect("tests run from target/<profile>/deps");
+            let profile_dir =
+                exe.parent().and_then(Path::parent).expect("tests run from target/<profile>/deps");
             let bin = profile_dir.join(format!("minutes{}", std::env::consts::EXE_SUFFIX));
             let release = profile_dir.file_name().is_some_and(|n| n == "release");
             let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -55,7 +56,8 @@ impl Run {
 
     /// Standard output as JSON.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.golden()))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.golden()))
     }
 }
 
@@ -148,7 +150,8 @@ impl TestEnv {
             }
         }
         let out = child.wait_with_output().expect("the minutes binary finishes");
-        let clean = |b: &[u8]| String::from_utf8_lossy(b).replace(&self.dir.path().display().to_string(), "[TMP]");
+        let clean =
+            |b: &[u8]| String::from_utf8_lossy(b).replace(&self.dir.path().display().to_string(), "[TMP]");
         Run { code: out.status.code().unwrap_or(-1), stdout: clean(&out.stdout), stderr: clean(&out.stderr) }
     }
 
@@ -180,7 +183,12 @@ pub fn example_store(steps: usize) -> TestEnv {
 pub fn example_steps() -> Vec<String> {
     let dir = root().join("events/examples/harbour-board");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect())
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect()
+        })
         .unwrap_or_default();
     files.sort();
     files.iter().map(|f| std::fs::read_to_string(f).unwrap_or_default().trim().to_string()).collect()

@@ -25,7 +25,9 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     }
     let sources = dir.join("sources");
     let read_source = |f: &str| {
-        (Path::new(f).components().count() == 1).then(|| std::fs::read_to_string(sources.join(f)).ok()).flatten()
+        (Path::new(f).components().count() == 1)
+            .then(|| std::fs::read_to_string(sources.join(f)).ok())
+            .flatten()
     };
     let problems = record::check_sources(&events, &read_source);
     for p in &problems {
@@ -34,6 +36,10 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     if !problems.is_empty() {
         bail!("{} of {} events fail the source check", problems.len(), events.len());
     }
-    println!("check-record: {} events in {} files, every quote found in its source", events.len(), files.len());
+    println!(
+        "check-record: {} events in {} files, every quote found in its source",
+        events.len(),
+        files.len()
+    );
     Ok(())
 }

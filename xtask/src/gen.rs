@@ -16,17 +16,93 @@ use minutes_core::text::{Clause, ClausePath, Section, Text};
 use serde_json::{json, Value};
 
 const WORDS: &[&str] = &[
-    "the", "development", "of", "broadband", "infrastructure", "and", "access", "to", "information",
-    "communication", "technologies", "in", "developing", "countries", "Member", "States", "Sector",
-    "Members", "regulatory", "framework", "capacity", "building", "international", "cooperation",
-    "Internet", "exchange", "points", "investment", "policy", "stakeholders", "multistakeholder",
-    "model", "governance", "public", "private", "sector", "enabling", "environment", "for",
-    "sustainable", "growth", "innovation", "security", "confidence", "trust", "use", "of", "ICTs",
-    "relevant", "organizations", "Secretary-General", "report", "Bureau", "Telecommunication",
-    "Development", "Standardization", "Radiocommunication", "study", "groups", "resources",
-    "spectrum", "management", "emerging", "markets", "affordable", "services", "rural", "areas",
-    "digital", "divide", "national", "strategies", "best", "practices", "experience", "sharing",
-    "a", "with", "by", "on", "all", "its", "their", "further", "encourage", "promote", "support",
+    "the",
+    "development",
+    "of",
+    "broadband",
+    "infrastructure",
+    "and",
+    "access",
+    "to",
+    "information",
+    "communication",
+    "technologies",
+    "in",
+    "developing",
+    "countries",
+    "Member",
+    "States",
+    "Sector",
+    "Members",
+    "regulatory",
+    "framework",
+    "capacity",
+    "building",
+    "international",
+    "cooperation",
+    "Internet",
+    "exchange",
+    "points",
+    "investment",
+    "policy",
+    "stakeholders",
+    "multistakeholder",
+    "model",
+    "governance",
+    "public",
+    "private",
+    "sector",
+    "enabling",
+    "environment",
+    "for",
+    "sustainable",
+    "growth",
+    "innovation",
+    "security",
+    "confidence",
+    "trust",
+    "use",
+    "of",
+    "ICTs",
+    "relevant",
+    "organizations",
+    "Secretary-General",
+    "report",
+    "Bureau",
+    "Telecommunication",
+    "Development",
+    "Standardization",
+    "Radiocommunication",
+    "study",
+    "groups",
+    "resources",
+    "spectrum",
+    "management",
+    "emerging",
+    "markets",
+    "affordable",
+    "services",
+    "rural",
+    "areas",
+    "digital",
+    "divide",
+    "national",
+    "strategies",
+    "best",
+    "practices",
+    "experience",
+    "sharing",
+    "a",
+    "with",
+    "by",
+    "on",
+    "all",
+    "its",
+    "their",
+    "further",
+    "encourage",
+    "promote",
+    "support",
 ];
 
 const SECTIONS: &[(&str, &str)] = &[
@@ -40,14 +116,46 @@ const SECTIONS: &[(&str, &str)] = &[
     ("requests-secretary-general", "requests the Secretary-General"),
 ];
 
-const ZONES: &[&str] = &["Europe/Zurich", "Europe/London", "Africa/Nairobi", "Europe/Paris", "Africa/Cairo", "Asia/Dubai"];
+const ZONES: &[&str] =
+    &["Europe/Zurich", "Europe/London", "Africa/Nairobi", "Europe/Paris", "Africa/Cairo", "Asia/Dubai"];
 
 const STATES: &[&str] = &[
-    "argentina", "australia", "bahrain", "brazil", "canada", "china", "egypt", "france", "germany",
-    "ghana", "india", "indonesia", "iran", "italy", "japan", "kenya", "korea", "mexico", "nigeria",
-    "norway", "poland", "russia", "saudi-arabia", "senegal", "south-africa", "spain", "sweden",
-    "switzerland", "tunisia", "turkey", "uae", "united-kingdom", "united-states", "uruguay",
-    "viet-nam", "zimbabwe",
+    "argentina",
+    "australia",
+    "bahrain",
+    "brazil",
+    "canada",
+    "china",
+    "egypt",
+    "france",
+    "germany",
+    "ghana",
+    "india",
+    "indonesia",
+    "iran",
+    "italy",
+    "japan",
+    "kenya",
+    "korea",
+    "mexico",
+    "nigeria",
+    "norway",
+    "poland",
+    "russia",
+    "saudi-arabia",
+    "senegal",
+    "south-africa",
+    "spain",
+    "sweden",
+    "switzerland",
+    "tunisia",
+    "turkey",
+    "uae",
+    "united-kingdom",
+    "united-states",
+    "uruguay",
+    "viet-nam",
+    "zimbabwe",
 ];
 
 /// Options of one generation.
@@ -221,12 +329,22 @@ impl Gen {
                     let key = letter(c);
                     let sub = if self.rng.u8(..10) == 0 {
                         (0..self.rng.usize(2..=3))
-                            .map(|s| Clause { key: format!("{}", s + 1), label: Some(format!("{})", s + 1)), words: Some(self.words(6, 14)), clauses: vec![] })
+                            .map(|s| Clause {
+                                key: format!("{}", s + 1),
+                                label: Some(format!("{})", s + 1)),
+                                words: Some(self.words(6, 14)),
+                                clauses: vec![],
+                            })
                             .collect()
                     } else {
                         vec![]
                     };
-                    Clause { label: Some(format!("{key})")), key, words: Some(self.words(10, 30)), clauses: sub }
+                    Clause {
+                        label: Some(format!("{key})")),
+                        key,
+                        words: Some(self.words(10, 30)),
+                        clauses: sub,
+                    }
                 })
                 .collect();
             sections.push(Section { key: key.into(), heading: heading.into(), clauses });
@@ -254,7 +372,12 @@ impl Gen {
             ops.push(Operation::InsertClause {
                 parent: ClausePath { section, clauses: vec![] },
                 after: None,
-                clause: Clause { key: format!("new-{}", d.clause_no), label: None, words: Some(self.words(8, 20)), clauses: vec![] },
+                clause: Clause {
+                    key: format!("new-{}", d.clause_no),
+                    label: None,
+                    words: Some(self.words(8, 20)),
+                    clauses: vec![],
+                },
             });
         }
         ops
@@ -266,23 +389,38 @@ impl Gen {
         let pick = self.rng.u8(..10);
         if s.clauses.is_empty() || pick >= 8 {
             d.clause_no += 1;
-            let after = if s.clauses.is_empty() || self.rng.bool() { None } else { Some(s.clauses[self.rng.usize(..s.clauses.len())].key.clone()) };
+            let after = if s.clauses.is_empty() || self.rng.bool() {
+                None
+            } else {
+                Some(s.clauses[self.rng.usize(..s.clauses.len())].key.clone())
+            };
             return Operation::InsertClause {
                 parent: section,
                 after,
-                clause: Clause { key: format!("new-{}", d.clause_no), label: None, words: Some(self.words(8, 24)), clauses: vec![] },
+                clause: Clause {
+                    key: format!("new-{}", d.clause_no),
+                    label: None,
+                    words: Some(self.words(8, 24)),
+                    clauses: vec![],
+                },
             };
         }
         let c = &s.clauses[self.rng.usize(..s.clauses.len())];
         let path = section.child(&c.key);
-        let words: Vec<&str> = c.words.as_deref().unwrap_or("").split(' ').filter(|w| !w.is_empty()).collect();
+        let words: Vec<&str> =
+            c.words.as_deref().unwrap_or("").split(' ').filter(|w| !w.is_empty()).collect();
         if words.len() < 4 || pick == 7 {
             if s.clauses.len() > 2 && self.rng.bool() {
                 return Operation::DeleteClause { path };
             }
             return Operation::ReplaceClause {
                 path,
-                clause: Clause { key: c.key.clone(), label: c.label.clone(), words: Some(self.words(10, 26)), clauses: vec![] },
+                clause: Clause {
+                    key: c.key.clone(),
+                    label: c.label.clone(),
+                    words: Some(self.words(10, 26)),
+                    clauses: vec![],
+                },
             };
         }
         let at = self.rng.usize(..words.len() - 2);
@@ -296,7 +434,13 @@ impl Gen {
         let occurrence = (total > 1).then_some(occurrence);
         match pick {
             0..=3 => Operation::ReplaceWords { path, old: run, new: self.words(1, 4), occurrence },
-            4 | 5 => Operation::InsertWords { path, before: None, after: Some(run), words: format!(" {}", self.words(1, 5)), occurrence },
+            4 | 5 => Operation::InsertWords {
+                path,
+                before: None,
+                after: Some(run),
+                words: format!(" {}", self.words(1, 5)),
+                occurrence,
+            },
             _ => Operation::DeleteWords { path, old: format!(" {run}"), occurrence: None },
         }
     }
@@ -310,9 +454,11 @@ impl Gen {
         let days = self.rng.u32(2..=4);
         let last = day0 + chrono::Days::new(u64::from(days - 1));
         let n_wg = self.rng.usize(2..=4);
-        let bodies: Vec<String> = std::iter::once("plenary".to_string()).chain((1..=n_wg).map(|k| format!("wg-{k}"))).collect();
+        let bodies: Vec<String> =
+            std::iter::once("plenary".to_string()).chain((1..=n_wg).map(|k| format!("wg-{k}"))).collect();
         let body_names: &[&'static str] = &["plenary", "wg-1", "wg-2", "wg-3", "wg-4"];
-        let prep = |d: chrono::NaiveDate| format!("{}T09:00:00Z", (d - chrono::Days::new(30)).format("%Y-%m-%d"));
+        let prep =
+            |d: chrono::NaiveDate| format!("{}T09:00:00Z", (d - chrono::Days::new(30)).format("%Y-%m-%d"));
         let prep_window = json!({"from": prep(day0), "to": prep(day0)});
         let declared = json!({
             "title": format!("Synthetic Policy Forum {i}"),
@@ -322,7 +468,17 @@ impl Gen {
             "last_day": last.format("%Y-%m-%d").to_string(),
             "bodies": bodies.iter().map(|b| json!({"id": b, "name": if b == "plenary" { "Plenary".to_string() } else { format!("Working Group {}", &b[3..]) }})).collect::<Vec<_>>(),
         });
-        if !self.event(emit, m, "MeetingDeclared", None, None, &[], prep_window.clone(), Some("preparatory"), declared)? {
+        if !self.event(
+            emit,
+            m,
+            "MeetingDeclared",
+            None,
+            None,
+            &[],
+            prep_window.clone(),
+            Some("preparatory"),
+            declared,
+        )? {
             return Ok(());
         }
         let mut actors: Vec<&'static str> = STATES.to_vec();
@@ -330,17 +486,47 @@ impl Gen {
         actors.truncate(self.rng.usize(12..=STATES.len()));
         for a in &actors {
             let data = json!({"actor": a, "name": title_case(a), "kind": "member_state"});
-            if !self.event(emit, m, "ActorRegistered", None, None, &[], prep_window.clone(), Some("preparatory"), data)? {
+            if !self.event(
+                emit,
+                m,
+                "ActorRegistered",
+                None,
+                None,
+                &[],
+                prep_window.clone(),
+                Some("preparatory"),
+                data,
+            )? {
                 return Ok(());
             }
         }
         let mut clock = Clock { day0, days, minute: 0 };
-        if !self.event(emit, m, "MeetingOpened", None, Some("plenary"), &[], clock.window(15), None, json!({}))? {
+        if !self.event(
+            emit,
+            m,
+            "MeetingOpened",
+            None,
+            Some("plenary"),
+            &[],
+            clock.window(15),
+            None,
+            json!({}),
+        )? {
             return Ok(());
         }
         for b in &body_names[..=n_wg] {
             let chair = actors[self.rng.usize(..actors.len())];
-            if !self.event(emit, m, "OfficerElected", None, Some(b), &[chair], clock.window(30), None, json!({"role": "chairman"}))? {
+            if !self.event(
+                emit,
+                m,
+                "OfficerElected",
+                None,
+                Some(b),
+                &[chair],
+                clock.window(30),
+                None,
+                json!({"role": "chairman"}),
+            )? {
                 return Ok(());
             }
         }
@@ -354,7 +540,17 @@ impl Gen {
             let by = actors[self.rng.usize(..actors.len())];
             let data = json!({"kind": "draft_opinion", "title": title, "symbol": format!("GEN-{i}/{}", k + 1), "text": text});
             let window = json!({"from": null, "to": format!("{}T00:00:00Z", day0.format("%Y-%m-%d"))});
-            if !self.event(emit, m, "DocumentTabled", Some(&name), None, &[by], window, Some("preparatory"), data)? {
+            if !self.event(
+                emit,
+                m,
+                "DocumentTabled",
+                Some(&name),
+                None,
+                &[by],
+                window,
+                Some("preparatory"),
+                data,
+            )? {
                 return Ok(());
             }
             drafts.push(Draft {
@@ -391,16 +587,46 @@ impl Gen {
                 }
                 day_open = today;
                 for b in &body_names[..=n_wg] {
-                    if !self.event(emit, m, "SessionOpened", None, Some(b), &[], json!({"from": clock.at(today * 360), "to": clock.at(today * 360 + 10)}), None, json!({}))? {
+                    if !self.event(
+                        emit,
+                        m,
+                        "SessionOpened",
+                        None,
+                        Some(b),
+                        &[],
+                        json!({"from": clock.at(today * 360), "to": clock.at(today * 360 + 10)}),
+                        None,
+                        json!({}),
+                    )? {
                         return Ok(());
                     }
                 }
                 if self.rng.u8(..3) == 0 {
                     let b = body_names[self.rng.usize(1..=n_wg)];
-                    if !self.event(emit, m, "SessionSuspended", None, Some(b), &[], clock.window(20), None, json!({"minutes": 30}))? {
+                    if !self.event(
+                        emit,
+                        m,
+                        "SessionSuspended",
+                        None,
+                        Some(b),
+                        &[],
+                        clock.window(20),
+                        None,
+                        json!({"minutes": 30}),
+                    )? {
                         return Ok(());
                     }
-                    if !self.event(emit, m, "SessionResumed", None, Some(b), &[], json!({"from": clock.at(clock.minute + 20), "to": clock.at(clock.minute + 50)}), None, json!({}))? {
+                    if !self.event(
+                        emit,
+                        m,
+                        "SessionResumed",
+                        None,
+                        Some(b),
+                        &[],
+                        json!({"from": clock.at(clock.minute + 20), "to": clock.at(clock.minute + 50)}),
+                        None,
+                        json!({}),
+                    )? {
                         return Ok(());
                     }
                 }
@@ -413,16 +639,44 @@ impl Gen {
         }
         let end = (days - 1) * 360;
         for b in &body_names[..=n_wg] {
-            if !self.event(emit, m, "SessionClosed", None, Some(b), &[], json!({"from": clock.at(end + 330), "to": clock.at(end + 345)}), None, json!({}))? {
+            if !self.event(
+                emit,
+                m,
+                "SessionClosed",
+                None,
+                Some(b),
+                &[],
+                json!({"from": clock.at(end + 330), "to": clock.at(end + 345)}),
+                None,
+                json!({}),
+            )? {
                 return Ok(());
             }
         }
-        self.event(emit, m, "MeetingClosed", None, Some("plenary"), &[], json!({"from": clock.at(end + 345), "to": clock.at(end + 359)}), None, json!({}))?;
+        self.event(
+            emit,
+            m,
+            "MeetingClosed",
+            None,
+            Some("plenary"),
+            &[],
+            json!({"from": clock.at(end + 345), "to": clock.at(end + 359)}),
+            None,
+            json!({}),
+        )?;
         Ok(())
     }
 
     /// Moves one draft one step on.
-    fn step(&mut self, emit: &mut dyn FnMut(&str) -> std::io::Result<()>, m: &str, d: &mut Draft, actors: &[&'static str], clock: &Clock, dt: u32) -> std::io::Result<bool> {
+    fn step(
+        &mut self,
+        emit: &mut dyn FnMut(&str) -> std::io::Result<()>,
+        m: &str,
+        d: &mut Draft,
+        actors: &[&'static str],
+        clock: &Clock,
+        dt: u32,
+    ) -> std::io::Result<bool> {
         let doc = d.name.clone();
         let w = clock.window(dt.min(20));
         let actor = actors[self.rng.usize(..actors.len())];
@@ -434,7 +688,17 @@ impl Gen {
             Step::TakeUp => {
                 d.next = Step::Debate;
                 let order = self.rng.u32(1..=20);
-                self.event(emit, m, "ItemTakenUp", Some(&doc), Some(d.body), &[], w, None, json!({ "order": order }))
+                self.event(
+                    emit,
+                    m,
+                    "ItemTakenUp",
+                    Some(&doc),
+                    Some(d.body),
+                    &[],
+                    w,
+                    None,
+                    json!({ "order": order }),
+                )
             }
             Step::Debate if d.statements_left > 0 && (d.amendments_left == 0 || self.rng.bool()) => {
                 d.statements_left -= 1;
@@ -456,7 +720,17 @@ impl Gen {
             Step::Debate => {
                 if d.withdraw {
                     d.next = Step::Done;
-                    return self.event(emit, m, "DocumentWithdrawn", Some(&doc), None, &[actor], w, None, json!({}));
+                    return self.event(
+                        emit,
+                        m,
+                        "DocumentWithdrawn",
+                        Some(&doc),
+                        None,
+                        &[actor],
+                        w,
+                        None,
+                        json!({}),
+                    );
                 }
                 d.next = Step::Endorse;
                 self.step(emit, m, d, actors, clock, dt)
@@ -537,7 +811,8 @@ mod tests {
         let now = chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").expect("time");
         store.append(&events, None, now).expect("every event passes the rules");
         let types: std::collections::BTreeSet<&str> = events.iter().map(Event::type_name).collect();
-        for t in ["AmendmentAccepted", "AmendmentProposed", "DraftAdopted", "StatementMade", "SessionOpened"] {
+        for t in ["AmendmentAccepted", "AmendmentProposed", "DraftAdopted", "StatementMade", "SessionOpened"]
+        {
             assert!(types.contains(t), "{t} is generated");
         }
     }
@@ -554,10 +829,19 @@ mod tests {
         let mut store = Store::memory().expect("store");
         let now = chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").expect("time");
         store.append(&events, None, now).expect("appends");
-        let docs: Vec<_> = events.iter().filter(|e| e.type_name() == "DocumentTabled").filter_map(|e| Some((e.document.clone()?, e.occurred.to?))).collect();
+        let docs: Vec<_> = events
+            .iter()
+            .filter(|e| e.type_name() == "DocumentTabled")
+            .filter_map(|e| Some((e.document.clone()?, e.occurred.to?)))
+            .collect();
         let mut rng = fastrand::Rng::with_seed(5);
         let show = |v: &minutes_core::project::document::DocumentAt| {
-            format!("{:?} {:?} {:?}", v.state.as_ref().map(|s| serde_json::to_string(s).unwrap_or_default()), v.state.as_ref().map(|s| format!("{:?}", s.origins)), v.uncertain)
+            format!(
+                "{:?} {:?} {:?}",
+                v.state.as_ref().map(|s| serde_json::to_string(s).unwrap_or_default()),
+                v.state.as_ref().map(|s| format!("{:?}", s.origins)),
+                v.uncertain
+            )
         };
         store.rebuild_snapshots(None).expect("snapshots");
         for _ in 0..300 {
@@ -566,7 +850,11 @@ mod tests {
             let full = show(&document_at(&store.stream(d.as_str()).expect("stream"), &at));
             let part = store.document_events_at(d.as_str(), &at).expect("indexed");
             assert_eq!(show(&document_at(&part, &at)), full, "{d} at {at}");
-            assert_eq!(show(&store.document_state_at(d.as_str(), &at).expect("snapshot")), full, "{d} at {at}, from a snapshot");
+            assert_eq!(
+                show(&store.document_state_at(d.as_str(), &at).expect("snapshot")),
+                full,
+                "{d} at {at}, from a snapshot"
+            );
         }
     }
 

@@ -11,7 +11,6 @@ use std::path::PathBuf;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -21,8 +20,12 @@ fn main() -> anyhow::Result<()> {
         Some("bench-child") => bench::child(&args[1..]),
         _ => {
             eprintln!("usage: cargo xtask check-record | gen N [--seed S] | bench [--events N] [--json]");
-            eprintln!("  check-record   every event of events/wtpf-13 loads and cites a quote found in its source");
-            eprintln!("  gen N          N synthetic events as JSON Lines, for `minutes import` into an empty store");
+            eprintln!(
+                "  check-record   every event of events/wtpf-13 loads and cites a quote found in its source"
+            );
+            eprintln!(
+                "  gen N          N synthetic events as JSON Lines, for `minutes import` into an empty store"
+            );
             eprintln!("  bench          minutes beside a raw-SQLite baseline; writes BENCHMARKS.md");
             std::process::exit(2)
         }

@@ -37,7 +37,9 @@ fn who(m: &MeetingState, ids: &[ActorId]) -> String {
 
 /// A moment printed in RFC 3339 by a view, shown as local time.
 fn local(rfc: &str, m: &MeetingState) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc).map(|t: Timestamp| show_local(&t, m.zone)).unwrap_or_else(|_| rfc.to_string())
+    chrono::DateTime::parse_from_rfc3339(rfc)
+        .map(|t: Timestamp| show_local(&t, m.zone))
+        .unwrap_or_else(|_| rfc.to_string())
 }
 
 /// `state` for a person.
@@ -46,21 +48,38 @@ pub fn state(v: &StateView) -> String {
     let zone = m.zone;
     let mut out = String::new();
     let when = local(&v.at, m);
-    let recorded = v.as_recorded_at.as_ref().map(|r| format!(", as recorded by {}", local(r, m))).unwrap_or_default();
+    let recorded =
+        v.as_recorded_at.as_ref().map(|r| format!(", as recorded by {}", local(r, m))).unwrap_or_default();
     let (Some(status), Some(title)) = (v.status, &v.title) else {
-        let _ = writeln!(out, "{}\nAt {when} ({zone}){recorded}: not yet tabled (stream version {})", v.document, v.version);
+        let _ = writeln!(
+            out,
+            "{}\nAt {when} ({zone}){recorded}: not yet tabled (stream version {})",
+            v.document, v.version
+        );
         uncertain(&mut out, v);
         return out;
     };
     let symbols = if v.symbols.is_empty() { String::new() } else { format!(" [{}]", v.symbols.join(", ")) };
     let _ = writeln!(out, "{}{} ({})", printable(title), printable(&symbols), v.document);
     let body = v.body.as_ref().map(|b| format!(", before {}", printable(m.body_name(b)))).unwrap_or_default();
-    let _ = writeln!(out, "At {when} ({zone}){recorded}: {}{body} (stream version {})", status.replace('_', " "), v.version);
+    let _ = writeln!(
+        out,
+        "At {when} ({zone}){recorded}: {}{body} (stream version {})",
+        status.replace('_', " "),
+        v.version
+    );
     if !v.amendments.is_empty() {
         out.push_str("\nAmendments\n");
         for a in &v.amendments {
             let words = if a.wording_known { "" } else { " (wording not recorded)" };
-            let _ = writeln!(out, "  {}  {}: {}  [{}]{words}", a.id, who(m, &a.proposed_by), printable(&a.summary), a.status.replace('_', " "));
+            let _ = writeln!(
+                out,
+                "  {}  {}: {}  [{}]{words}",
+                a.id,
+                who(m, &a.proposed_by),
+                printable(&a.summary),
+                a.status.replace('_', " ")
+            );
         }
     }
     if !v.may_be_pending.is_empty() {
@@ -71,7 +90,8 @@ pub fn state(v: &StateView) -> String {
                 (_, Some(f)) => format!("may already be {}", f.replace('_', " ")),
                 _ => "may already be decided".to_string(),
             };
-            let _ = writeln!(out, "  {}  {}: {}  ({why})", p.id, who(m, &p.proposed_by), printable(&p.summary));
+            let _ =
+                writeln!(out, "  {}  {}: {}  ({why})", p.id, who(m, &p.proposed_by), printable(&p.summary));
         }
     }
     if !v.conflicts.is_empty() {
@@ -105,7 +125,10 @@ fn text(out: &mut String, v: &StateView) {
             let line = match (&n.heading, &n.label, &n.words) {
                 (Some(h), _, _) => h.clone(),
                 (None, label, words) => {
-                    let words = words.clone().flatten().unwrap_or_else(|| minutes_core::text::NOT_RECORDED.to_string());
+                    let words = words
+                        .clone()
+                        .flatten()
+                        .unwrap_or_else(|| minutes_core::text::NOT_RECORDED.to_string());
                     match label {
                         Some(l) => format!("{l} {words}"),
                         None => words,
@@ -135,7 +158,12 @@ fn uncertain(out: &mut String, v: &StateView) {
     }
     out.push_str("\nUncertain at this moment (may or may not have happened yet)\n");
     for u in &v.uncertain {
-        let _ = writeln!(out, "  {:<WHEN$} {}", show_window(&u.occurred, v.meeting.zone), printable(&u.description));
+        let _ = writeln!(
+            out,
+            "  {:<WHEN$} {}",
+            show_window(&u.occurred, v.meeting.zone),
+            printable(&u.description)
+        );
     }
 }
 
@@ -150,7 +178,13 @@ pub fn diff(v: &DiffView) -> String {
         out.push_str("Amendments accepted in between:\n");
         for x in &v.amendments {
             let when = x.accepted.as_ref().map(|d| show_window(&d.occurred, m.zone)).unwrap_or_default();
-            let _ = writeln!(out, "  {}  {}: {}  (accepted {when})", x.id, who(m, &x.proposed_by), printable(&x.summary));
+            let _ = writeln!(
+                out,
+                "  {}  {}: {}  (accepted {when})",
+                x.id,
+                who(m, &x.proposed_by),
+                printable(&x.summary)
+            );
         }
     }
     if v.changes.is_empty() {
@@ -180,7 +214,11 @@ pub fn blame(v: &BlameView) -> String {
             None => "?".to_string(),
             Some(o) => match &o.amendment {
                 Some(a) => {
-                    let by = if a.proposed_by.is_empty() { "unnamed".to_string() } else { m.names(&a.proposed_by) };
+                    let by = if a.proposed_by.is_empty() {
+                        "unnamed".to_string()
+                    } else {
+                        m.names(&a.proposed_by)
+                    };
                     format!("{} ({by}, accepted {})", a.id, show_window(&o.event.occurred, m.zone))
                 }
                 None => {
@@ -226,7 +264,15 @@ pub fn listing(v: &ListingView) -> String {
     let m = &v.state;
     let mut out = String::new();
     let _ = writeln!(out, "{} ({})", printable(&v.title), v.meeting);
-    let _ = writeln!(out, "{}, {} to {} ({}); meeting stream version {}", printable(&v.venue), v.days.0, v.days.1, v.time_zone, v.version);
+    let _ = writeln!(
+        out,
+        "{}, {} to {} ({}); meeting stream version {}",
+        printable(&v.venue),
+        v.days.0,
+        v.days.1,
+        v.time_zone,
+        v.version
+    );
     if let Some(at) = &v.at {
         let _ = writeln!(out, "Statuses at {}", local(at, m));
     }
@@ -235,30 +281,63 @@ pub fn listing(v: &ListingView) -> String {
         let officers: Vec<String> = b
             .officers
             .iter()
-            .map(|(role, who)| format!("{}: {}", if matches!(role, minutes_core::event::Role::Chairman) { "Chairman" } else { "Vice-Chairman" }, printable(m.actor_name(who))))
+            .map(|(role, who)| {
+                format!(
+                    "{}: {}",
+                    if matches!(role, minutes_core::event::Role::Chairman) {
+                        "Chairman"
+                    } else {
+                        "Vice-Chairman"
+                    },
+                    printable(m.actor_name(who))
+                )
+            })
             .collect();
-        let officers = if officers.is_empty() { String::new() } else { format!("  ({})", officers.join("; ")) };
+        let officers =
+            if officers.is_empty() { String::new() } else { format!("  ({})", officers.join("; ")) };
         let _ = writeln!(out, "  {:<12} {}{officers}", b.id, printable(&b.name));
     }
     if !v.sessions.is_empty() {
         out.push_str("\nSessions\n");
         for s in &v.sessions {
-            let closed = s.closed.as_ref().map(|c| format!(", closed {}", show_window(c, m.zone))).unwrap_or_default();
-            let _ = writeln!(out, "  {:<12} opened {}{closed}  [{}]", s.body, show_window(&s.opened, m.zone), s.state);
+            let closed =
+                s.closed.as_ref().map(|c| format!(", closed {}", show_window(c, m.zone))).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {:<12} opened {}{closed}  [{}]",
+                s.body,
+                show_window(&s.opened, m.zone),
+                s.state
+            );
         }
     }
     out.push_str("\nActors\n");
     for a in &v.actors {
-        let aliases = if a.aliases.is_empty() { String::new() } else { format!("  (also: {})", printable(&a.aliases.join("; "))) };
+        let aliases = if a.aliases.is_empty() {
+            String::new()
+        } else {
+            format!("  (also: {})", printable(&a.aliases.join("; ")))
+        };
         let _ = writeln!(out, "  {:<28} {}{aliases}", a.id, printable(&a.name));
     }
     out.push_str("\nDocuments\n");
     let w = v.documents.iter().map(|d| d.name.as_str().len()).max().unwrap_or(0);
     for d in &v.documents {
         let status = d.status.unwrap_or("not yet tabled").replace('_', " ");
-        let symbols = if d.symbols.is_empty() { String::new() } else { format!(" [{}]", printable(&d.symbols.join(", "))) };
+        let symbols = if d.symbols.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", printable(&d.symbols.join(", ")))
+        };
         let pending = if d.pending == 0 { String::new() } else { format!(", {} pending", d.pending) };
-        let _ = writeln!(out, "  {:<w$}  {:<20} v{:<4} {}{symbols}{pending}", d.name.as_str(), status, d.version, printable(&d.title));
+        let _ = writeln!(
+            out,
+            "  {:<w$}  {:<20} v{:<4} {}{symbols}{pending}",
+            d.name.as_str(),
+            status,
+            d.version,
+            printable(&d.title)
+        );
     }
     out
 }

@@ -167,7 +167,9 @@ impl Operation {
     /// operation on clauses or sections, which may bring keys in or take them out.
     pub fn words_of(&self) -> Option<&ClausePath> {
         match self {
-            Self::InsertWords { path, .. } | Self::ReplaceWords { path, .. } | Self::DeleteWords { path, .. } => Some(path),
+            Self::InsertWords { path, .. }
+            | Self::ReplaceWords { path, .. }
+            | Self::DeleteWords { path, .. } => Some(path),
             _ => None,
         }
     }
@@ -204,9 +206,18 @@ impl Touch {
     /// words, else the path of the clause or section both reach.
     pub fn overlap(&self, other: &Touch) -> Option<String> {
         match (self, other) {
-            (Touch::Words { path: p, range: a, words: wa }, Touch::Words { path: q, range: b, words: wb }) => {
+            (
+                Touch::Words { path: p, range: a, words: wa },
+                Touch::Words { path: q, range: b, words: wb },
+            ) => {
                 let meet = p == q && a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1);
-                meet.then(|| if wa.len() <= wb.len() { format!("'{wa}' in {p}") } else { format!("'{wb}' in {p}") })
+                meet.then(|| {
+                    if wa.len() <= wb.len() {
+                        format!("'{wa}' in {p}")
+                    } else {
+                        format!("'{wb}' in {p}")
+                    }
+                })
             }
             (Touch::Whole { path: p }, Touch::Words { path: q, .. } | Touch::Whole { path: q })
             | (Touch::Words { path: q, .. }, Touch::Whole { path: p }) => {
@@ -226,9 +237,11 @@ impl Touch {
 /// there touch nothing: applying them fails anyway, and says so).
 pub fn touches(text: &Text, ops: &[Operation]) -> Vec<Touch> {
     let words = |path: &ClausePath, anchor: &str, occurrence: Option<usize>| {
-        find_words(text, path, anchor, occurrence, 1)
-            .ok()
-            .map(|at| Touch::Words { path: path.clone(), range: at..at + anchor.len(), words: anchor.to_string() })
+        find_words(text, path, anchor, occurrence, 1).ok().map(|at| Touch::Words {
+            path: path.clone(),
+            range: at..at + anchor.len(),
+            words: anchor.to_string(),
+        })
     };
     ops.iter()
         .filter_map(|op| match op {
@@ -236,15 +249,20 @@ pub fn touches(text: &Text, ops: &[Operation]) -> Vec<Touch> {
                 let anchor = before.as_deref().or(after.as_deref())?;
                 words(path, anchor, *occurrence)
             }
-            Operation::ReplaceWords { path, old, occurrence, .. } | Operation::DeleteWords { path, old, occurrence } => {
-                words(path, old, *occurrence)
+            Operation::ReplaceWords { path, old, occurrence, .. }
+            | Operation::DeleteWords { path, old, occurrence } => words(path, old, *occurrence),
+            Operation::ReplaceClause { path, .. } | Operation::DeleteClause { path } => {
+                Some(Touch::Whole { path: path.clone() })
             }
-            Operation::ReplaceClause { path, .. } | Operation::DeleteClause { path } => Some(Touch::Whole { path: path.clone() }),
-            Operation::InsertClause { parent, clause, .. } => Some(Touch::Whole { path: parent.child(&clause.key) }),
+            Operation::InsertClause { parent, clause, .. } => {
+                Some(Touch::Whole { path: parent.child(&clause.key) })
+            }
             Operation::InsertSection { section, .. } => {
                 Some(Touch::Whole { path: ClausePath { section: section.key.clone(), clauses: vec![] } })
             }
-            Operation::DeleteSection { key } => Some(Touch::Whole { path: ClausePath { section: key.clone(), clauses: vec![] } }),
+            Operation::DeleteSection { key } => {
+                Some(Touch::Whole { path: ClausePath { section: key.clone(), clauses: vec![] } })
+            }
         })
         .collect()
 }
@@ -280,7 +298,9 @@ pub enum AmendError {
         anchor: String,
     },
     /// The anchor occurs more than once and no occurrence was given.
-    #[error("operation {op}: the words '{anchor}' occur {count} times in {path}; say which with \"occurrence\"")]
+    #[error(
+        "operation {op}: the words '{anchor}' occur {count} times in {path}; say which with \"occurrence\""
+    )]
     Ambiguous {
         /// 1-based index of the operation.
         op: usize,
@@ -339,7 +359,8 @@ pub fn check(text: &Text, ops: &[Operation]) -> Result<(), AmendError> {
             let (anchor, _) = insert_anchor(before, after, 1)?;
             find_words(text, path, anchor, *occurrence, 1).map(|_| ())
         }
-        [Operation::ReplaceWords { path, old, occurrence, .. } | Operation::DeleteWords { path, old, occurrence }] => {
+        [Operation::ReplaceWords { path, old, occurrence, .. }
+        | Operation::DeleteWords { path, old, occurrence }] => {
             find_words(text, path, old, *occurrence, 1).map(|_| ())
         }
         _ => apply(text, ops).map(|_| ()),
@@ -393,18 +414,19 @@ fn apply_one(t: &mut Text, op: &Operation, n: usize) -> Result<(), AmendError> {
             if t.sections.iter().any(|s| s.key == section.key) {
                 return Err(malformed(format!("the text already has a section with key '{}'", section.key)));
             }
-            let at = position(t.sections.iter().map(|s| s.key.as_str()), after.as_deref()).ok_or_else(|| {
-                AmendError::NoTarget { op: n, what: "section", path: after.clone().unwrap_or_default() }
-            })?;
+            let at =
+                position(t.sections.iter().map(|s| s.key.as_str()), after.as_deref()).ok_or_else(|| {
+                    AmendError::NoTarget { op: n, what: "section", path: after.clone().unwrap_or_default() }
+                })?;
             t.sections.insert(at, section.clone());
             Ok(())
         }
         Operation::DeleteSection { key } => {
-            let at = t
-                .sections
-                .iter()
-                .position(|s| &s.key == key)
-                .ok_or_else(|| AmendError::NoTarget { op: n, what: "section", path: key.clone() })?;
+            let at = t.sections.iter().position(|s| &s.key == key).ok_or_else(|| AmendError::NoTarget {
+                op: n,
+                what: "section",
+                path: key.clone(),
+            })?;
             t.sections.remove(at);
             Ok(())
         }
@@ -412,11 +434,18 @@ fn apply_one(t: &mut Text, op: &Operation, n: usize) -> Result<(), AmendError> {
 }
 
 /// The anchor of an insertion of words, and whether the words go before it.
-fn insert_anchor<'a>(before: &'a Option<String>, after: &'a Option<String>, n: usize) -> Result<(&'a str, bool), AmendError> {
+fn insert_anchor<'a>(
+    before: &'a Option<String>,
+    after: &'a Option<String>,
+    n: usize,
+) -> Result<(&'a str, bool), AmendError> {
     match (before, after) {
         (Some(b), None) => Ok((b, true)),
         (None, Some(a)) => Ok((a, false)),
-        _ => Err(AmendError::Malformed { op: n, why: "insert_words takes exactly one of \"before\" and \"after\"".into() }),
+        _ => Err(AmendError::Malformed {
+            op: n,
+            why: "insert_words takes exactly one of \"before\" and \"after\"".into(),
+        }),
     }
 }
 
@@ -469,18 +498,30 @@ fn edit_words(
 }
 
 /// Where the anchor words stand in the clause's words (the `occurrence`-th, or the only one).
-fn find_words(t: &Text, path: &ClausePath, anchor: &str, occurrence: Option<usize>, n: usize) -> Result<usize, AmendError> {
+fn find_words(
+    t: &Text,
+    path: &ClausePath,
+    anchor: &str,
+    occurrence: Option<usize>,
+    n: usize,
+) -> Result<usize, AmendError> {
     if anchor.is_empty() {
         return Err(AmendError::Malformed { op: n, why: "the anchor words are empty".into() });
     }
     let c = t.clause(path).ok_or_else(|| no_target(n, path))?;
-    let words = c.words.as_ref().ok_or_else(|| AmendError::UnknownWording { op: n, path: path.to_string() })?;
+    let words =
+        c.words.as_ref().ok_or_else(|| AmendError::UnknownWording { op: n, path: path.to_string() })?;
     let hits: Vec<usize> = words.match_indices(anchor).map(|(i, _)| i).collect();
     let at = match (hits.len(), occurrence) {
         (0, _) => None,
         (1, None) => Some(hits[0]),
         (count, None) => {
-            return Err(AmendError::Ambiguous { op: n, path: path.to_string(), anchor: anchor.to_string(), count })
+            return Err(AmendError::Ambiguous {
+                op: n,
+                path: path.to_string(),
+                anchor: anchor.to_string(),
+                count,
+            })
         }
         (_, Some(k)) => k.checked_sub(1).and_then(|i| hits.get(i).copied()),
     };
@@ -496,16 +537,45 @@ mod tests {
     fn amendments_conflict_where_they_touch_the_same_words_or_clause() {
         let t = parse("# T\nP\n== resolves\n1) to protect pedestrians and riders on the bridge\n2) to light the bridge\n").unwrap();
         let p = |s: &str| ClausePath::parse(s).unwrap();
-        let replace = |path: &str, old: &str| vec![Operation::ReplaceWords { path: p(path), old: old.into(), new: "x".into(), occurrence: None }];
+        let replace = |path: &str, old: &str| {
+            vec![Operation::ReplaceWords {
+                path: p(path),
+                old: old.into(),
+                new: "x".into(),
+                occurrence: None,
+            }]
+        };
         let insert_after = |path: &str, anchor: &str| {
-            vec![Operation::InsertWords { path: p(path), before: None, after: Some(anchor.into()), words: " and cyclists".into(), occurrence: None }]
+            vec![Operation::InsertWords {
+                path: p(path),
+                before: None,
+                after: Some(anchor.into()),
+                words: " and cyclists".into(),
+                occurrence: None,
+            }]
         };
         // Overlapping runs of words in one clause.
-        assert_eq!(conflict(&t, &replace("resolves/1", "pedestrians and riders"), &replace("resolves/1", "riders on")).as_deref(), Some("'riders on' in resolves/1"));
+        assert_eq!(
+            conflict(
+                &t,
+                &replace("resolves/1", "pedestrians and riders"),
+                &replace("resolves/1", "riders on")
+            )
+            .as_deref(),
+            Some("'riders on' in resolves/1")
+        );
         // An insertion at an anchor another amendment replaces.
-        assert!(conflict(&t, &insert_after("resolves/1", "pedestrians"), &replace("resolves/1", "pedestrians")).is_some());
+        assert!(conflict(
+            &t,
+            &insert_after("resolves/1", "pedestrians"),
+            &replace("resolves/1", "pedestrians")
+        )
+        .is_some());
         // Different words of one clause, or another clause: no conflict.
-        assert_eq!(conflict(&t, &replace("resolves/1", "pedestrians"), &replace("resolves/1", "bridge")), None);
+        assert_eq!(
+            conflict(&t, &replace("resolves/1", "pedestrians"), &replace("resolves/1", "bridge")),
+            None
+        );
         assert_eq!(conflict(&t, &replace("resolves/1", "bridge"), &replace("resolves/2", "bridge")), None);
         // A whole clause deleted conflicts with any edit inside it.
         let delete = vec![Operation::DeleteClause { path: p("resolves/2") }];
@@ -556,7 +626,11 @@ mod tests {
             "· enable exchange points, especially in developing countries;",
         );
         check(
-            &[Operation::DeleteWords { path: path("invite/bullet-2"), old: "exchange ".into(), occurrence: None }],
+            &[Operation::DeleteWords {
+                path: path("invite/bullet-2"),
+                old: "exchange ".into(),
+                occurrence: None,
+            }],
             "invite/bullet-2",
             "· enable points;",
         );
@@ -566,7 +640,12 @@ mod tests {
     fn a_missing_target_or_anchor_is_named() {
         let e = apply(&text(), &[Operation::DeleteClause { path: path("invite/bullet-9") }]).unwrap_err();
         assert_eq!(e.to_string(), "operation 1: there is no clause invite/bullet-9 in the text");
-        let op = Operation::ReplaceWords { path: path("invite/bullet-2"), old: "nowhere".into(), new: "x".into(), occurrence: None };
+        let op = Operation::ReplaceWords {
+            path: path("invite/bullet-2"),
+            old: "nowhere".into(),
+            new: "x".into(),
+            occurrence: None,
+        };
         let e = apply(&text(), &[op]).unwrap_err();
         assert_eq!(e.to_string(), "operation 1: the words 'nowhere' are not in invite/bullet-2");
         let op = Operation::DeleteWords { path: path("recalling/a"), old: "x".into(), occurrence: None };
@@ -575,18 +654,38 @@ mod tests {
 
     #[test]
     fn an_unrecorded_wording_is_replaced_by_a_whole_clause() {
-        let clause = Clause { key: "a".into(), label: Some("a)".into()), words: Some("Relevant Paragraphs".into()), clauses: vec![] };
-        check(&[Operation::ReplaceClause { path: path("recalling/a"), clause }], "recalling/a", "a) Relevant Paragraphs");
+        let clause = Clause {
+            key: "a".into(),
+            label: Some("a)".into()),
+            words: Some("Relevant Paragraphs".into()),
+            clauses: vec![],
+        };
+        check(
+            &[Operation::ReplaceClause { path: path("recalling/a"), clause }],
+            "recalling/a",
+            "a) Relevant Paragraphs",
+        );
     }
 
     #[test]
     fn sections_and_clauses_are_inserted_in_place() {
-        let section = Section { key: "requests".into(), heading: "Requests Secretary-General".into(), clauses: vec![] };
-        let t = apply(&text(), &[Operation::InsertSection { after: Some("invite".into()), section }]).unwrap();
+        let section =
+            Section { key: "requests".into(), heading: "Requests Secretary-General".into(), clauses: vec![] };
+        let t =
+            apply(&text(), &[Operation::InsertSection { after: Some("invite".into()), section }]).unwrap();
         let keys: Vec<_> = t.sections.iter().map(|s| s.key.as_str()).collect();
         assert_eq!(keys, ["invite", "requests", "recalling"]);
-        let clause = Clause { key: "bullet-1".into(), label: Some("·".into()), words: Some("first".into()), clauses: vec![] };
-        let t = apply(&t, &[Operation::InsertClause { parent: path("invite"), after: Some("p1".into()), clause }]).unwrap();
+        let clause = Clause {
+            key: "bullet-1".into(),
+            label: Some("·".into()),
+            words: Some("first".into()),
+            clauses: vec![],
+        };
+        let t = apply(
+            &t,
+            &[Operation::InsertClause { parent: path("invite"), after: Some("p1".into()), clause }],
+        )
+        .unwrap();
         let keys: Vec<_> = t.section("invite").unwrap().clauses.iter().map(|c| c.key.as_str()).collect();
         assert_eq!(keys, ["p1", "bullet-1", "bullet-2", "bullet-3"]);
     }

@@ -456,7 +456,10 @@ pub enum DecodeError {
     #[error("unknown event type '{0}'")]
     UnknownType(String),
     /// The type's schema version is not one this program reads.
-    #[error("event type {type_name} has schema version {v}; this program reads version {}", schema_version(type_name))]
+    #[error(
+        "event type {type_name} has schema version {v}; this program reads version {}",
+        schema_version(type_name)
+    )]
     Version {
         /// The type.
         type_name: String,
@@ -945,7 +948,11 @@ mod tests {
         for case in &cases {
             let fast = Event::from_json(case);
             let slow = strict(case);
-            assert_eq!(fast.as_ref().map_err(ToString::to_string), slow.as_ref().map_err(ToString::to_string), "{case}");
+            assert_eq!(
+                fast.as_ref().map_err(ToString::to_string),
+                slow.as_ref().map_err(ToString::to_string),
+                "{case}"
+            );
         }
         assert!(Event::from_json(&cases[1]).unwrap_err().to_string().contains("\"body\" appears twice"));
         assert!(Event::from_json(&cases[4]).unwrap_err().to_string().contains("\"a\" appears twice"));

@@ -117,7 +117,8 @@ impl DocumentName {
     /// Checks `s` (`meeting/slug`, both parts slugs) and wraps it.
     pub fn new(s: &str) -> Result<Self, IdError> {
         let err = |why| IdError { kind: "document name", value: s.to_string(), why };
-        let (m, d) = s.split_once('/').ok_or_else(|| err("write it as MEETING/SLUG, e.g. wtpf-13/opinion-3"))?;
+        let (m, d) =
+            s.split_once('/').ok_or_else(|| err("write it as MEETING/SLUG, e.g. wtpf-13/opinion-3"))?;
         check_slug("document name", m).map_err(|_| err(SLUG_RULE))?;
         check_slug("document name", d).map_err(|_| err(SLUG_RULE))?;
         Ok(Self { full: s.to_string(), split: m.len() })
@@ -247,7 +248,13 @@ impl<'de> Deserialize<'de> for Clerk {
 pub fn symbol_key(symbol: &str) -> String {
     symbol
         .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}'))
+        .filter(|c| {
+            !c.is_whitespace()
+                && !matches!(
+                    c,
+                    '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}'
+                )
+        })
         .flat_map(char::to_lowercase)
         .collect()
 }

@@ -45,8 +45,13 @@ pub struct RecordError {
 
 /// Reads one record file. `read_text` returns the contents of a text file named by `text_file`
 /// (a path relative to the record's folder), or `None` if there is none.
-pub fn load(file: &str, src: &str, read_text: &dyn Fn(&str) -> Option<String>) -> Result<Vec<Event>, RecordError> {
-    let fail = |event: Option<String>, message: String| RecordError { file: file.to_string(), event, message };
+pub fn load(
+    file: &str,
+    src: &str,
+    read_text: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<Event>, RecordError> {
+    let fail =
+        |event: Option<String>, message: String| RecordError { file: file.to_string(), event, message };
     let doc: Value = toml::from_str(src).map_err(|e| fail(None, e.to_string()))?;
     let Value::Object(mut top) = doc else { return Err(fail(None, "not a table".into())) };
     let events = match top.remove("event") {
@@ -68,7 +73,9 @@ pub fn load(file: &str, src: &str, read_text: &dyn Fn(&str) -> Option<String>) -
     }
     let mut out = Vec::with_capacity(events.len());
     for (i, ev) in events.into_iter().enumerate() {
-        let Value::Object(mut ev) = ev else { return Err(fail(Some((i + 1).to_string()), "not a table".into())) };
+        let Value::Object(mut ev) = ev else {
+            return Err(fail(Some((i + 1).to_string()), "not a table".into()));
+        };
         let label = match ev.get("id") {
             Some(Value::String(id)) => format!("{} ({id})", i + 1),
             _ => (i + 1).to_string(),
@@ -90,7 +97,9 @@ pub fn load(file: &str, src: &str, read_text: &dyn Fn(&str) -> Option<String>) -
         localize(&mut ev, zone).map_err(fail_ev)?;
         if let Some(Value::Object(data)) = ev.get_mut("data") {
             if let Some(path) = data.remove("text_file") {
-                let Value::String(path) = path else { return Err(fail_ev("text_file must be a string".into())) };
+                let Value::String(path) = path else {
+                    return Err(fail_ev("text_file must be a string".into()));
+                };
                 let src = read_text(&path).ok_or_else(|| fail_ev(format!("text_file '{path}' not found")))?;
                 let t = text::parse(&src).map_err(|e| fail_ev(format!("{path}: {e}")))?;
                 data.insert("text".into(), serde_json::to_value(t).map_err(|e| fail_ev(e.to_string()))?);
@@ -110,7 +119,9 @@ fn localize(ev: &mut Map<String, Value>, zone: chrono_tz::Tz) -> Result<(), Stri
     for key in ["from", "to"] {
         match occ.get(key) {
             Some(Value::String(s)) => {
-                let t = TimeArg::parse(s).and_then(|t| t.resolve(zone)).map_err(|e| format!("occurred.{key}: {e}"))?;
+                let t = TimeArg::parse(s)
+                    .and_then(|t| t.resolve(zone))
+                    .map_err(|e| format!("occurred.{key}: {e}"))?;
                 occ.insert(key.into(), Value::String(time::rfc3339(&t)));
             }
             Some(Value::Null) | None => {
@@ -134,7 +145,12 @@ pub fn check_sources(events: &[Event], read_source: &dyn Fn(&str) -> Option<Stri
         };
         let text = cache.entry(src.file.clone()).or_insert_with(|| read_source(&src.file));
         match text {
-            None => problems.push(format!("event {} ({}) cites {}, which is not among the sources", e.id, e.type_name(), src.file)),
+            None => problems.push(format!(
+                "event {} ({}) cites {}, which is not among the sources",
+                e.id,
+                e.type_name(),
+                src.file
+            )),
             Some(t) if !quote_found(t, &src.quote) => problems.push(format!(
                 "event {} ({}): the quote is not in {} ({}): {:?}",
                 e.id,
@@ -178,7 +194,10 @@ data = { kind = "draft_opinion", title = "Draft 1", text_file = "texts/draft-1.t
 
     #[test]
     fn a_record_file_reads_into_events_with_local_times_and_texts() {
-        let read = |p: &str| (p == "texts/draft-1.txt").then(|| "# Draft 1\nThe forum,\n== considering\na) words\n".to_string());
+        let read = |p: &str| {
+            (p == "texts/draft-1.txt")
+                .then(|| "# Draft 1\nThe forum,\n== considering\na) words\n".to_string())
+        };
         let evs = load("demo.toml", FILE, &read).unwrap();
         assert_eq!(evs.len(), 1);
         let j = evs[0].to_json();

@@ -7,8 +7,8 @@ use thiserror::Error;
 
 use crate::amend::{self, AmendError};
 use crate::event::{Event, EventKind, Phase};
-use crate::ledger::StreamIndex;
 use crate::id::{ActorId, AmendmentId, BodyId, DocumentName, MeetingId, ProposalId};
+use crate::ledger::StreamIndex;
 use crate::project::document::{AmendmentStatus, DocumentState, Status};
 use crate::project::meeting::MeetingState;
 use crate::text::TextError;
@@ -87,7 +87,9 @@ pub enum RuleError {
         action: &'static str,
     },
     /// A proposal without its words cannot be accepted.
-    #[error("amendment '{0}' was recorded without its words (wording_known: false), so it cannot be accepted")]
+    #[error(
+        "amendment '{0}' was recorded without its words (wording_known: false), so it cannot be accepted"
+    )]
     NoWording(AmendmentId),
     /// The amendment does not apply to the text.
     #[error("amendment '{id}' does not apply to the text: {error}")]
@@ -339,7 +341,11 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
         EventKind::DraftEndorsed(d) => {
             let s = doc()?;
             if m.rules.endorsement_requires_consideration {
-                status_is(s, &[Status::UnderConsideration], "a draft is endorsed only after a body has taken it up")?;
+                status_is(
+                    s,
+                    &[Status::UnderConsideration],
+                    "a draft is endorsed only after a body has taken it up",
+                )?;
             } else {
                 status_is(s, OPEN, "only a document still open can be endorsed")?;
             }
@@ -350,7 +356,10 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
                 match s.amendment(id) {
                     None => return Err(RuleError::UnknownAmendment(id.clone())),
                     Some(a) if a.status != AmendmentStatus::Accepted => {
-                        return Err(shape(&format!("lists amendment '{id}', which is {} rather than accepted", amendment_status_name(a.status))))
+                        return Err(shape(&format!(
+                            "lists amendment '{id}', which is {} rather than accepted",
+                            amendment_status_name(a.status)
+                        )))
                     }
                     Some(_) => {}
                 }
@@ -360,7 +369,11 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
         EventKind::DraftNotEndorsed(_) => {
             let s = doc()?;
             if m.rules.endorsement_requires_consideration {
-                status_is(s, &[Status::UnderConsideration], "a draft is judged only after a body has taken it up")
+                status_is(
+                    s,
+                    &[Status::UnderConsideration],
+                    "a draft is judged only after a body has taken it up",
+                )
             } else {
                 status_is(s, OPEN, "only a document still open can be judged")
             }
@@ -373,7 +386,9 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
                 status_is(s, OPEN, "only a document still open can be adopted")
             }
         }
-        EventKind::DocumentWithdrawn(_) => status_is(doc()?, OPEN, "only a document still open can be withdrawn"),
+        EventKind::DocumentWithdrawn(_) => {
+            status_is(doc()?, OPEN, "only a document still open can be withdrawn")
+        }
         EventKind::EventCorrected(c) => {
             if !ctx.stream.contains(&c.corrects) {
                 return Err(RuleError::Correction(format!(
@@ -383,7 +398,10 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
                 )));
             }
             if ctx.stream.is_correction(&c.corrects) {
-                return Err(RuleError::Correction(format!("event {} is itself a correction; record the withdrawn event again instead", c.corrects)));
+                return Err(RuleError::Correction(format!(
+                    "event {} is itself a correction; record the withdrawn event again instead",
+                    c.corrects
+                )));
             }
             if ctx.stream.is_corrected(&c.corrects) {
                 return Err(RuleError::Correction(format!("event {} is already corrected", c.corrects)));

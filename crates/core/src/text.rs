@@ -112,7 +112,9 @@ impl<'de> Deserialize<'de> for ClausePath {
 }
 
 fn valid_key(k: &str) -> bool {
-    !k.is_empty() && k.len() <= 80 && k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !k.is_empty()
+        && k.len() <= 80
+        && k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// A text whose keys are missing, malformed or repeated.
@@ -291,7 +293,9 @@ pub fn parse(src: &str) -> Result<Text, TextError> {
         }
         let line = raw.trim_end();
         if title.is_none() {
-            let t = line.strip_prefix("# ").ok_or_else(|| err(n, "a text starts with '# ' and its title".into()))?;
+            let t = line
+                .strip_prefix("# ")
+                .ok_or_else(|| err(n, "a text starts with '# ' and its title".into()))?;
             title = Some(t.trim().to_string());
             continue;
         }
@@ -306,7 +310,10 @@ pub fn parse(src: &str) -> Result<Text, TextError> {
                 return Err(err(n, format!("section key '{key}' is not valid")));
             }
             if sections.iter().any(|s| s.key == key) {
-                return Err(err(n, format!("section key '{key}' is used twice; write another as '== {{key}} heading'")));
+                return Err(err(
+                    n,
+                    format!("section key '{key}' is used twice; write another as '== {{key}} heading'"),
+                ));
             }
             sections.push(Section { key, heading, clauses: vec![] });
             depth_of_last = None;
@@ -321,14 +328,18 @@ pub fn parse(src: &str) -> Result<Text, TextError> {
         };
         let (indent, body) = indent_of(line);
         if indent % 4 != 0 {
-            return Err(err(n, format!("indent of {indent} spaces; sub-clauses are indented by 4 per level")));
+            return Err(err(
+                n,
+                format!("indent of {indent} spaces; sub-clauses are indented by 4 per level"),
+            ));
         }
         let depth = indent / 4;
         if let Some(more) = body.strip_prefix("+ ").or_else(|| (body == "+").then_some("")) {
             let Some(d) = depth_of_last else {
                 return Err(err(n, "'+' continues a clause, but there is none above".into()));
             };
-            let c = last_at_depth(&mut section.clauses, d).ok_or_else(|| err(n, "no clause to continue".into()))?;
+            let c = last_at_depth(&mut section.clauses, d)
+                .ok_or_else(|| err(n, "no clause to continue".into()))?;
             let w = c.words.get_or_insert_with(String::new);
             w.push('\n');
             w.push_str(&more.trim().replace('\t', " "));
@@ -336,7 +347,13 @@ pub fn parse(src: &str) -> Result<Text, TextError> {
         }
         let allowed = depth_of_last.map_or(0, |d| d + 1);
         if depth > allowed {
-            return Err(err(n, format!("indented {depth} levels but the clause above is at level {}", allowed.saturating_sub(1))));
+            return Err(err(
+                n,
+                format!(
+                    "indented {depth} levels but the clause above is at level {}",
+                    allowed.saturating_sub(1)
+                ),
+            ));
         }
         let (key, rest) = split_key(body);
         let (label, words) = split_label(rest);
@@ -345,17 +362,25 @@ pub fn parse(src: &str) -> Result<Text, TextError> {
         let siblings = if depth == 0 {
             &mut section.clauses
         } else {
-            &mut last_at_depth(&mut section.clauses, depth - 1).ok_or_else(|| err(n, "no parent clause".into()))?.clauses
+            &mut last_at_depth(&mut section.clauses, depth - 1)
+                .ok_or_else(|| err(n, "no parent clause".into()))?
+                .clauses
         };
         let key = match key {
             Some(k) => k.to_string(),
-            None => label.map(label_key).filter(|k| !k.is_empty()).unwrap_or_else(|| format!("p{}", siblings.len() + 1)),
+            None => label
+                .map(label_key)
+                .filter(|k| !k.is_empty())
+                .unwrap_or_else(|| format!("p{}", siblings.len() + 1)),
         };
         if !valid_key(&key) {
             return Err(err(n, format!("clause key '{key}' is not valid")));
         }
         if siblings.iter().any(|c| c.key == key) {
-            return Err(err(n, format!("clause key '{key}' is used twice here; write '{{key}}' before the label")));
+            return Err(err(
+                n,
+                format!("clause key '{key}' is used twice here; write '{{key}}' before the label"),
+            ));
         }
         siblings.push(Clause { key, label: label.map(str::to_string), words, clauses: vec![] });
         depth_of_last = Some(depth);
@@ -435,7 +460,10 @@ fn is_label(t: &str) -> bool {
         return true;
     }
     let inner = t.strip_prefix('(').unwrap_or(t);
-    let Some(core) = inner.strip_suffix(')').or_else(|| inner.strip_suffix('.').filter(|c| c.chars().all(|ch| ch.is_ascii_digit()))) else {
+    let Some(core) = inner
+        .strip_suffix(')')
+        .or_else(|| inner.strip_suffix('.').filter(|c| c.chars().all(|ch| ch.is_ascii_digit())))
+    else {
         return false;
     };
     !core.is_empty() && core.len() <= 4 && core.chars().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase())

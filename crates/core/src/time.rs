@@ -154,7 +154,9 @@ impl TimeArg {
 pub fn local(zone: Tz, n: NaiveDateTime) -> Result<Timestamp, TimeError> {
     match zone.from_local_datetime(&n) {
         LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Ok(t.fixed_offset()),
-        LocalResult::None => Err(TimeError::Skipped(n.format("%Y-%m-%d %H:%M").to_string(), zone.to_string())),
+        LocalResult::None => {
+            Err(TimeError::Skipped(n.format("%Y-%m-%d %H:%M").to_string(), zone.to_string()))
+        }
     }
 }
 

@@ -36,7 +36,10 @@ mod tests {
     fn session_suspended_v1_reads_as_v2() {
         let mut e = serde_json::json!({ "type": "SessionSuspended", "v": 1, "data": { "minutes": 45 } });
         upgrade(&mut e).unwrap();
-        assert_eq!(e, serde_json::json!({ "type": "SessionSuspended", "v": 2, "data": { "duration_minutes": 45 } }));
+        assert_eq!(
+            e,
+            serde_json::json!({ "type": "SessionSuspended", "v": 2, "data": { "duration_minutes": 45 } })
+        );
     }
 
     #[test]

@@ -9,7 +9,12 @@ use minutes_core::text::{parse, write, Clause, ClausePath, Section, Text};
 use proptest::prelude::*;
 
 fn word() -> impl Strategy<Value = String> {
-    prop_oneof!["[a-z]{1,8}", Just("IPv6".to_string()), Just("“relevant”".to_string()), Just("Côte d'Ivoire".to_string())]
+    prop_oneof![
+        "[a-z]{1,8}",
+        Just("IPv6".to_string()),
+        Just("“relevant”".to_string()),
+        Just("Côte d'Ivoire".to_string())
+    ]
 }
 
 fn words() -> impl Strategy<Value = String> {
@@ -17,25 +22,38 @@ fn words() -> impl Strategy<Value = String> {
 }
 
 fn clause(key: String) -> impl Strategy<Value = Clause> {
-    (prop::option::of(prop_oneof![Just("a)".to_string()), Just("1.".to_string()), Just("·".to_string())]), prop::option::weighted(0.9, words()))
+    (
+        prop::option::of(prop_oneof![Just("a)".to_string()), Just("1.".to_string()), Just("·".to_string())]),
+        prop::option::weighted(0.9, words()),
+    )
         .prop_map(move |(label, words)| Clause { key: key.clone(), label, words, clauses: vec![] })
 }
 
 fn section(key: &'static str) -> impl Strategy<Value = Section> {
     prop::collection::vec(clause("x".into()), 0..5).prop_flat_map(move |cs| {
-        let clauses: Vec<Clause> = cs.into_iter().enumerate().map(|(i, mut c)| {
-            c.key = format!("c{i}");
-            c
-        }).collect();
-        (Just(clauses), prop::collection::vec(clause("s".into()), 0..3)).prop_map(move |(mut clauses, subs)| {
-            if let Some(first) = clauses.first_mut() {
-                first.clauses = subs.into_iter().enumerate().map(|(i, mut c)| {
-                    c.key = format!("s{i}");
-                    c
-                }).collect();
-            }
-            Section { key: key.to_string(), heading: key.to_string(), clauses }
-        })
+        let clauses: Vec<Clause> = cs
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut c)| {
+                c.key = format!("c{i}");
+                c
+            })
+            .collect();
+        (Just(clauses), prop::collection::vec(clause("s".into()), 0..3)).prop_map(
+            move |(mut clauses, subs)| {
+                if let Some(first) = clauses.first_mut() {
+                    first.clauses = subs
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, mut c)| {
+                            c.key = format!("s{i}");
+                            c
+                        })
+                        .collect();
+                }
+                Section { key: key.to_string(), heading: key.to_string(), clauses }
+            },
+        )
     })
 }
 
@@ -48,23 +66,52 @@ fn text() -> impl Strategy<Value = Text> {
 }
 
 fn path() -> impl Strategy<Value = ClausePath> {
-    (prop_oneof![Just("considering"), Just("invites"), Just("nowhere")], prop::collection::vec(prop_oneof![Just("c0"), Just("c1"), Just("s0"), Just("zz")], 0..3))
-        .prop_map(|(s, cs)| ClausePath { section: s.to_string(), clauses: cs.into_iter().map(str::to_string).collect() })
+    (
+        prop_oneof![Just("considering"), Just("invites"), Just("nowhere")],
+        prop::collection::vec(prop_oneof![Just("c0"), Just("c1"), Just("s0"), Just("zz")], 0..3),
+    )
+        .prop_map(|(s, cs)| ClausePath {
+            section: s.to_string(),
+            clauses: cs.into_iter().map(str::to_string).collect(),
+        })
 }
 
 fn operation() -> impl Strategy<Value = Operation> {
     prop_oneof![
         (path(), prop::option::of(word()), prop::option::of(word()), words(), prop::option::of(0usize..3))
-            .prop_map(|(path, before, after, words, occurrence)| Operation::InsertWords { path, before, after, words, occurrence }),
-        (path(), word(), words(), prop::option::of(0usize..3)).prop_map(|(path, old, new, occurrence)| Operation::ReplaceWords { path, old, new, occurrence }),
+            .prop_map(|(path, before, after, words, occurrence)| Operation::InsertWords {
+                path,
+                before,
+                after,
+                words,
+                occurrence
+            }),
+        (path(), word(), words(), prop::option::of(0usize..3))
+            .prop_map(|(path, old, new, occurrence)| Operation::ReplaceWords { path, old, new, occurrence }),
         (path(), word()).prop_map(|(path, old)| Operation::DeleteWords { path, old, occurrence: None }),
-        (path(), prop::option::of(prop_oneof![Just("c0".to_string()), Just("^".to_string()), Just("q".to_string())]), clause("new".into()))
+        (
+            path(),
+            prop::option::of(prop_oneof![
+                Just("c0".to_string()),
+                Just("^".to_string()),
+                Just("q".to_string())
+            ]),
+            clause("new".into())
+        )
             .prop_map(|(parent, after, clause)| Operation::InsertClause { parent, after, clause }),
         (path(), clause("c0".into())).prop_map(|(path, clause)| Operation::ReplaceClause { path, clause }),
         path().prop_map(|path| Operation::DeleteClause { path }),
-        (prop::option::of(prop_oneof![Just("invites".to_string()), Just("^".to_string()), Just("none".to_string())]), section("requests"))
+        (
+            prop::option::of(prop_oneof![
+                Just("invites".to_string()),
+                Just("^".to_string()),
+                Just("none".to_string())
+            ]),
+            section("requests")
+        )
             .prop_map(|(after, section)| Operation::InsertSection { after, section }),
-        prop_oneof![Just("invites"), Just("gone")].prop_map(|k| Operation::DeleteSection { key: k.to_string() }),
+        prop_oneof![Just("invites"), Just("gone")]
+            .prop_map(|k| Operation::DeleteSection { key: k.to_string() }),
     ]
 }
 

@@ -1086,12 +1086,14 @@ fn an_amendment_of_a_closed_document_keeps_its_fate_open_no_more() {
 
 #[test]
 fn an_amendment_cannot_bring_in_a_key_no_path_can_address() {
-    let bad_section = json!([{"op": "insert_section", "section": {"key": "Not A Key/..", "heading": "x", "clauses": []}}]);
+    let bad_section =
+        json!([{"op": "insert_section", "section": {"key": "Not A Key/..", "heading": "x", "clauses": []}}]);
     refused(check(&log(&[taken_up()]), &proposed("bad-section", bad_section)), &["Not A Key/.."]);
     let twice = json!([{"op": "insert_section", "section": {"key": "new", "heading": "x", "clauses": [
         {"key": "x", "words": "one"}, {"key": "x", "words": "two"}]}}]);
     refused(check(&log(&[taken_up()]), &proposed("twice", twice)), &["new/x"]);
-    let bad_clause = json!([{"op": "replace_clause", "path": "decides/1", "clause": {"key": "BAD/KEY", "words": "w"}}]);
+    let bad_clause =
+        json!([{"op": "replace_clause", "path": "decides/1", "clause": {"key": "BAD/KEY", "words": "w"}}]);
     refused(check(&log(&[taken_up()]), &proposed("bad-clause", bad_clause)), &["BAD/KEY"]);
 }
 

@@ -23,7 +23,12 @@ impl Reader<'_> {
             return Err(QueryError::Refused(format!("the sources give no text of {name}")));
         };
         // Lines no amendment or revision touched keep the wording of the document's first event.
-        let first = self.store.stream(name.as_str())?.into_iter().next().map(|r| Origin { event: EventRef::of(&r), amendment: None });
+        let first = self
+            .store
+            .stream(name.as_str())?
+            .into_iter()
+            .next()
+            .map(|r| Origin { event: EventRef::of(&r), amendment: None });
         let mut lines = Vec::new();
         for line in text.lines() {
             let origin = line.path.as_ref().and_then(|p| state.origins.get(p)).or(first.as_ref());
@@ -49,7 +54,11 @@ impl Reader<'_> {
                 proposed_by: x.proposed_by.clone(),
                 body: x.body.clone(),
                 summary: x.summary.clone(),
-                proposed: ProposalRef { id: x.proposed.id, occurred: x.proposed.occurred, source: source(x.proposed.id)? },
+                proposed: ProposalRef {
+                    id: x.proposed.id,
+                    occurred: x.proposed.occurred,
+                    source: source(x.proposed.id)?,
+                },
             }),
             None => None,
         };

@@ -24,7 +24,13 @@ pub enum Anchor {
 impl Reader<'_> {
     /// What changed in `doc` from `from` to `to`, as the record stands or as it stood at
     /// `as_recorded_at`. `from` later than `to` is refused.
-    pub fn diff(&self, doc: &str, from: Anchor, to: Anchor, as_recorded_at: Option<TimeArg>) -> Result<DiffView> {
+    pub fn diff(
+        &self,
+        doc: &str,
+        from: Anchor,
+        to: Anchor,
+        as_recorded_at: Option<TimeArg>,
+    ) -> Result<DiffView> {
         let name = resolve::document(self.store, doc)?;
         let meeting = resolve::meeting(self.store, &name.meeting())?;
         let zone = meeting.zone;
@@ -42,14 +48,24 @@ impl Reader<'_> {
         let after = self.document_at(&name, &to_t, rec.as_ref())?;
         let text = |v: &DocumentAt| v.state.as_ref().and_then(|s| s.text.clone());
         let changes = diff(text(&before).as_ref(), text(&after).as_ref());
-        let accepted_before =
-            |id| before.state.as_ref().and_then(|s| s.amendment(id)).is_some_and(|x| x.status == AmendmentStatus::Accepted);
+        let accepted_before = |id| {
+            before
+                .state
+                .as_ref()
+                .and_then(|s| s.amendment(id))
+                .is_some_and(|x| x.status == AmendmentStatus::Accepted)
+        };
         let amendments = after
             .state
             .iter()
             .flat_map(|s| &s.amendments)
             .filter(|x| x.status == AmendmentStatus::Accepted && !accepted_before(&x.id))
-            .map(|x| AcceptedView { id: x.id.clone(), proposed_by: x.proposed_by.clone(), summary: x.summary.clone(), accepted: x.decided.clone() })
+            .map(|x| AcceptedView {
+                id: x.id.clone(),
+                proposed_by: x.proposed_by.clone(),
+                summary: x.summary.clone(),
+                accepted: x.decided.clone(),
+            })
             .collect();
         Ok(DiffView {
             document: name,
@@ -63,14 +79,25 @@ impl Reader<'_> {
         })
     }
 
-    fn anchor(&self, a: &Anchor, zone: chrono_tz::Tz, meeting: &minutes_core::id::MeetingId) -> Result<(Timestamp, Option<EventId>)> {
+    fn anchor(
+        &self,
+        a: &Anchor,
+        zone: chrono_tz::Tz,
+        meeting: &minutes_core::id::MeetingId,
+    ) -> Result<(Timestamp, Option<EventId>)> {
         match a {
             Anchor::Now => Ok((self.now, None)),
             Anchor::Time(t) => Ok((resolve::time(t, zone)?, None)),
             Anchor::Event(id) => {
-                let r = self.store.event(id)?.ok_or_else(|| QueryError::Refused(format!("no event {id} in the log")))?;
+                let r = self
+                    .store
+                    .event(id)?
+                    .ok_or_else(|| QueryError::Refused(format!("no event {id} in the log")))?;
                 if &r.event.meeting != meeting {
-                    return Err(QueryError::Refused(format!("event {id} belongs to meeting {}, not {meeting}", r.event.meeting)));
+                    return Err(QueryError::Refused(format!(
+                        "event {id} belongs to meeting {}, not {meeting}",
+                        r.event.meeting
+                    )));
                 }
                 let end = r.event.occurred.to.ok_or_else(|| {
                     QueryError::Refused(format!("event {id} ({}) has no end to its window: the sources do not say by when it happened, so it anchors no moment", r.event.type_name()))

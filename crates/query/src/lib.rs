@@ -19,8 +19,8 @@ mod history;
 mod listing;
 mod marked;
 pub mod open;
-mod replay;
 pub mod record;
+mod replay;
 pub mod resolve;
 mod state;
 pub mod view;
@@ -78,7 +78,11 @@ impl<'s> Reader<'s> {
     }
 
     /// Resolves a moment in a meeting's zone: `(at, as_recorded_at)`.
-    pub(crate) fn resolve_moment(&self, m: &Moment, zone: chrono_tz::Tz) -> Result<(Timestamp, Option<Timestamp>)> {
+    pub(crate) fn resolve_moment(
+        &self,
+        m: &Moment,
+        zone: chrono_tz::Tz,
+    ) -> Result<(Timestamp, Option<Timestamp>)> {
         let at = match &m.at {
             Some(t) => resolve::time(t, zone)?,
             None => self.now,

@@ -20,12 +20,20 @@ impl Reader<'_> {
         let mut own = effective(&self.store.stream(id.as_str())?, None);
         replay_order(&mut own);
         let mut sessions: Vec<SessionEntry> = Vec::new();
-        for r in own.iter().filter(|r| at.as_ref().map_or(true, |t| r.event.occurred.certainty(t) == Certainty::Certain)) {
+        for r in own
+            .iter()
+            .filter(|r| at.as_ref().map_or(true, |t| r.event.occurred.certainty(t) == Certainty::Certain))
+        {
             let Some(body) = &r.event.body else { continue };
             let open = sessions.iter().rposition(|s| &s.body == body && s.state != "closed");
             match (&r.event.kind, open) {
                 (EventKind::SessionOpened(_), _) => {
-                    sessions.push(SessionEntry { body: body.clone(), opened: r.event.occurred, closed: None, state: "open" });
+                    sessions.push(SessionEntry {
+                        body: body.clone(),
+                        opened: r.event.occurred,
+                        closed: None,
+                        state: "open",
+                    });
                 }
                 (EventKind::SessionSuspended(_), Some(i)) => sessions[i].state = "suspended",
                 (EventKind::SessionResumed(_), Some(i)) => sessions[i].state = "open",
@@ -51,7 +59,9 @@ impl Reader<'_> {
                 version: self.store.stream_version(d.document.as_str())?,
                 status: s.map(|s| status_name(s.status)),
                 body: s.and_then(|s| s.body.clone()),
-                pending: s.map_or(0, |s| s.amendments.iter().filter(|a| a.status == AmendmentStatus::Pending).count()),
+                pending: s.map_or(0, |s| {
+                    s.amendments.iter().filter(|a| a.status == AmendmentStatus::Pending).count()
+                }),
                 title: s.map_or(d.title.clone(), |s| s.title.clone()),
                 symbols: s.map_or(d.symbols.clone(), |s| s.symbols.clone()),
                 name: d.document,
@@ -63,13 +73,24 @@ impl Reader<'_> {
             .map(|b| BodyEntry {
                 id: b.id.clone(),
                 name: b.name.clone(),
-                officers: m.officers.iter().filter(|(x, _, _)| x == &b.id).map(|(_, role, who)| (*role, who.clone())).collect(),
+                officers: m
+                    .officers
+                    .iter()
+                    .filter(|(x, _, _)| x == &b.id)
+                    .map(|(_, role, who)| (*role, who.clone()))
+                    .collect(),
             })
             .collect();
         let actors = m
             .actors
             .iter()
-            .map(|(id, a)| ActorEntry { id: id.clone(), name: a.name.clone(), kind: a.kind, aliases: a.aliases.clone(), affiliation: a.affiliation.clone() })
+            .map(|(id, a)| ActorEntry {
+                id: id.clone(),
+                name: a.name.clone(),
+                kind: a.kind,
+                aliases: a.aliases.clone(),
+                affiliation: a.affiliation.clone(),
+            })
             .collect();
         Ok(ListingView {
             meeting: id.clone(),

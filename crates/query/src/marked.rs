@@ -27,7 +27,8 @@ impl Reader<'_> {
         let name = resolve::document(self.store, doc)?;
         let meeting = resolve::meeting(self.store, &name.meeting())?;
         let (at, rec) = self.resolve_moment(moment, meeting.zone)?;
-        let mut events: Vec<Recorded> = effective(&self.store.document_events_at(name.as_str(), &at)?, rec.as_ref());
+        let mut events: Vec<Recorded> =
+            effective(&self.store.document_events_at(name.as_str(), &at)?, rec.as_ref());
         events.retain(|r| r.event.occurred.certainty(&at) == Certainty::Certain);
         events.sort_by(replay_cmp);
         // Fold step by step, noting each change of the text and what made it.
@@ -49,11 +50,17 @@ impl Reader<'_> {
             let (amendment, proposed_by, summary) = match (&r.event.kind, &state) {
                 (EventKind::AmendmentAccepted(a), Some(s)) => {
                     let x = s.amendment(&a.amendment);
-                    (Some(a.amendment.clone()), x.map(|x| x.proposed_by.clone()).unwrap_or_default(), x.map(|x| x.summary.clone()).unwrap_or_default())
+                    (
+                        Some(a.amendment.clone()),
+                        x.map(|x| x.proposed_by.clone()).unwrap_or_default(),
+                        x.map(|x| x.summary.clone()).unwrap_or_default(),
+                    )
                 }
-                (EventKind::DocumentRevised(v), _) => {
-                    (None, r.event.actors.clone(), format!("revised{}", v.symbol.as_ref().map(|s| format!(" as {s}")).unwrap_or_default()))
-                }
+                (EventKind::DocumentRevised(v), _) => (
+                    None,
+                    r.event.actors.clone(),
+                    format!("revised{}", v.symbol.as_ref().map(|s| format!(" as {s}")).unwrap_or_default()),
+                ),
                 _ => (None, r.event.actors.clone(), r.event.type_name().to_string()),
             };
             let change = changes.len();
@@ -61,10 +68,17 @@ impl Reader<'_> {
                 amendment,
                 proposed_by,
                 summary,
-                event: SourcedRef { id: r.event.id, type_name: r.event.type_name(), occurred: r.event.occurred, seq: r.seq, source: r.event.source.clone() },
+                event: SourcedRef {
+                    id: r.event.id,
+                    type_name: r.event.type_name(),
+                    occurred: r.event.occurred,
+                    seq: r.seq,
+                    source: r.event.source.clone(),
+                },
             });
             for c in diff(before.as_ref(), after.as_ref()) {
-                let mut step = Step { change, path: c.path.clone(), inserted: Vec::new(), deleted: Vec::new() };
+                let mut step =
+                    Step { change, path: c.path.clone(), inserted: Vec::new(), deleted: Vec::new() };
                 for w in &c.words {
                     match w.op {
                         "insert" => step.inserted.push(w.text.trim().to_string()),
@@ -82,7 +96,13 @@ impl Reader<'_> {
             return Err(QueryError::Refused(format!("the sources give no text of {name}")));
         };
         let lines = mark(base.as_ref(), now, &steps);
-        Ok(MarkedText { document: name, at: rfc3339(&at.with_timezone(&meeting.zone).fixed_offset()), lines, changes, meeting })
+        Ok(MarkedText {
+            document: name,
+            at: rfc3339(&at.with_timezone(&meeting.zone).fixed_offset()),
+            lines,
+            changes,
+            meeting,
+        })
     }
 }
 
@@ -113,7 +133,11 @@ fn mark(base: Option<&Text>, now: &Text, steps: &[Step]) -> Vec<MarkedLine> {
         runs: c
             .words
             .iter()
-            .map(|w| MarkedRun { op: w.op, text: w.text.clone(), change: (w.op != "equal").then(|| attribute(&c.path, w.op, &w.text)).flatten() })
+            .map(|w| MarkedRun {
+                op: w.op,
+                text: w.text.clone(),
+                change: (w.op != "equal").then(|| attribute(&c.path, w.op, &w.text)).flatten(),
+            })
             .collect(),
         path: c.path.clone(),
     };

@@ -93,7 +93,8 @@ impl Location {
             let added = store.append(&events, None, now)?.iter().filter(|x| !x.existed).count();
             return Ok(Initialised { created: false, added });
         }
-        let created = Store::create_with(&self.path, |s| -> Result<usize> { Ok(s.append(&events, None, now)?.len()) })?;
+        let created =
+            Store::create_with(&self.path, |s| -> Result<usize> { Ok(s.append(&events, None, now)?.len()) })?;
         match created {
             Some(added) => Ok(Initialised { created: true, added }),
             None => Err(QueryError::Store(minutes_store::StoreError::Busy)),

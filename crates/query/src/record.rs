@@ -786,7 +786,7 @@ impl<'a> Builder<'a> {
                         actors: vec![],
                         occurred,
                         recorded_at: None,
-            recorded_by: None,
+                        recorded_by: None,
                         phase,
                         account: Default::default(),
                         source: env.source.clone(),

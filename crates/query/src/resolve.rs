@@ -24,7 +24,11 @@ pub fn meeting(store: &Store, id: &MeetingId) -> Result<MeetingState> {
         let known = store.meetings().unwrap_or_default();
         QueryError::Refused(format!(
             "meeting '{id}' is not in the record{}",
-            if known.is_empty() { " (the store is empty)".to_string() } else { format!("; it holds: {}", known.join(", ")) }
+            if known.is_empty() {
+                " (the store is empty)".to_string()
+            } else {
+                format!("; it holds: {}", known.join(", "))
+            }
         ))
     })
 }
@@ -67,7 +71,9 @@ pub fn body(m: &MeetingState, s: &str) -> Result<BodyId> {
 
 /// Finds an actor of the meeting by id or any printed name.
 pub fn actor(m: &MeetingState, s: &str) -> Result<ActorId> {
-    m.find_actor(s).cloned().ok_or_else(|| QueryError::Refused(format!("no actor of {} has the id or name '{s}'", m.id)))
+    m.find_actor(s)
+        .cloned()
+        .ok_or_else(|| QueryError::Refused(format!("no actor of {} has the id or name '{s}'", m.id)))
 }
 
 /// Resolves a time argument in the meeting's zone; a local time the clocks skipped is a usage

@@ -3,9 +3,9 @@
 use minutes_core::event::{EventKind, Recorded};
 use minutes_core::id::{AmendmentId, DocumentName};
 use minutes_core::project::document::{document_at, Amendment, AmendmentStatus, DocumentAt, DocumentState};
+use minutes_core::project::effective;
 use minutes_core::project::meeting::MeetingState;
 use minutes_core::project::timeline::Timeline;
-use minutes_core::project::effective;
 use minutes_core::rules::{amendment_status_name, status_name};
 use minutes_core::text::{Clause, Text};
 use minutes_core::time::{rfc3339, Timestamp};
@@ -68,13 +68,20 @@ impl Reader<'_> {
     /// A document's state and uncertain events at `at`, as the record stands or, with `rec`,
     /// as it stood when only what was recorded by then was known. Every question about a
     /// document's past (state, diff, blame, the marked text) goes through here.
-    pub(crate) fn document_at(&self, doc: &DocumentName, at: &Timestamp, rec: Option<&Timestamp>) -> Result<DocumentAt> {
+    pub(crate) fn document_at(
+        &self,
+        doc: &DocumentName,
+        at: &Timestamp,
+        rec: Option<&Timestamp>,
+    ) -> Result<DocumentAt> {
         match rec {
             // The record as it stands: the store reads only the rows that can matter at T,
             // past a snapshot when one holds.
             None => Ok(self.store.document_state_at(doc.as_str(), at)?),
             // As it stood: the same rows, less what was recorded (or corrected) after `rec`.
-            Some(rec) => Ok(document_at(&effective(&self.store.document_events_at(doc.as_str(), at)?, Some(rec)), at)),
+            Some(rec) => {
+                Ok(document_at(&effective(&self.store.document_events_at(doc.as_str(), at)?, Some(rec)), at))
+            }
         }
     }
 
@@ -94,7 +101,12 @@ impl Reader<'_> {
     }
 
     /// The uncertain events of a view, each named by what it is.
-    fn uncertain(&self, view: &DocumentAt, timeline: &mut Timeline, meeting: &MeetingState) -> Result<Vec<EventSummary>> {
+    fn uncertain(
+        &self,
+        view: &DocumentAt,
+        timeline: &mut Timeline,
+        meeting: &MeetingState,
+    ) -> Result<Vec<EventSummary>> {
         let mut events = Vec::new();
         for u in &view.uncertain {
             if let Some(r) = self.store.event(&u.id)? {
@@ -108,7 +120,13 @@ impl Reader<'_> {
 
 /// An event named by what it is: its line, and for an amendment's proposal or fate, the
 /// amendment, who proposed it and what it proposes.
-pub(crate) fn summary(r: &Recorded, t: &Timeline, state: Option<&DocumentState>, others: &[Recorded], _m: &MeetingState) -> EventSummary {
+pub(crate) fn summary(
+    r: &Recorded,
+    t: &Timeline,
+    state: Option<&DocumentState>,
+    others: &[Recorded],
+    _m: &MeetingState,
+) -> EventSummary {
     let e = &r.event;
     let (amendment, fate) = match &e.kind {
         EventKind::AmendmentProposed(p) => (Some(&p.amendment), None),
@@ -134,12 +152,18 @@ pub(crate) fn summary(r: &Recorded, t: &Timeline, state: Option<&DocumentState>,
 
 /// Who proposed an amendment and what it proposes: from the state, or from a proposal among
 /// `others` (an uncertain one).
-fn proposal_of(id: &AmendmentId, state: Option<&DocumentState>, others: &[Recorded]) -> Option<(Vec<minutes_core::id::ActorId>, String)> {
+fn proposal_of(
+    id: &AmendmentId,
+    state: Option<&DocumentState>,
+    others: &[Recorded],
+) -> Option<(Vec<minutes_core::id::ActorId>, String)> {
     if let Some(a) = state.and_then(|s| s.amendment(id)) {
         return Some((a.proposed_by.clone(), a.summary.clone()));
     }
     others.iter().find_map(|r| match &r.event.kind {
-        EventKind::AmendmentProposed(p) if &p.amendment == id => Some((r.event.actors.clone(), p.summary.clone())),
+        EventKind::AmendmentProposed(p) if &p.amendment == id => {
+            Some((r.event.actors.clone(), p.summary.clone()))
+        }
         _ => None,
     })
 }
@@ -167,8 +191,11 @@ fn may_be_pending(s: &DocumentState, uncertain: &[EventSummary]) -> Vec<MaybePen
 /// earlier one it conflicts with.
 pub(crate) fn conflicts(s: &DocumentState) -> Vec<Conflict> {
     let Some(text) = &s.text else { return Vec::new() };
-    let pending: Vec<&Amendment> =
-        s.amendments.iter().filter(|a| a.status == AmendmentStatus::Pending && a.wording_known && !a.operations.is_empty()).collect();
+    let pending: Vec<&Amendment> = s
+        .amendments
+        .iter()
+        .filter(|a| a.status == AmendmentStatus::Pending && a.wording_known && !a.operations.is_empty())
+        .collect();
     let mut out = Vec::new();
     for (i, later) in pending.iter().enumerate() {
         for earlier in &pending[..i] {
@@ -212,6 +239,12 @@ pub(crate) fn clause_tree(t: &Text) -> Vec<ClauseNode> {
     }
     t.sections
         .iter()
-        .map(|s| ClauseNode { path: s.key.clone(), heading: Some(s.heading.clone()), label: None, words: None, clauses: clauses(&s.key, &s.clauses) })
+        .map(|s| ClauseNode {
+            path: s.key.clone(),
+            heading: Some(s.heading.clone()),
+            label: None,
+            words: None,
+            clauses: clauses(&s.key, &s.clauses),
+        })
         .collect()
 }

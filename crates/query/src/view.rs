@@ -281,8 +281,9 @@ pub struct EventEntry {
 impl Serialize for EventEntry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let r = &self.recorded;
-        let raw = serde_json::value::RawValue::from_string(r.event.to_json_recorded(r.seq, r.version, &r.hash))
-            .map_err(serde::ser::Error::custom)?;
+        let raw =
+            serde_json::value::RawValue::from_string(r.event.to_json_recorded(r.seq, r.version, &r.hash))
+                .map_err(serde::ser::Error::custom)?;
         raw.serialize(s)
     }
 }

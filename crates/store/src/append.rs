@@ -114,7 +114,14 @@ impl Store {
         let mut done = Imported::default();
         let mut index = 0;
         while let Some(e) = next() {
-            let a = batch.add(&tx, index, Cow::Owned(e.map_err(ImportError::Input)?), None, now, self.clerk.as_ref())?;
+            let a = batch.add(
+                &tx,
+                index,
+                Cow::Owned(e.map_err(ImportError::Input)?),
+                None,
+                now,
+                self.clerk.as_ref(),
+            )?;
             if a.existed {
                 done.existed += 1;
             } else {
@@ -306,9 +313,7 @@ impl Batch {
         if let Some(want) = expected {
             let actual = self.ledger.version(&stream);
             if actual != want {
-                if let Some(a) =
-                    self.retry(tx, &given, Stamped::of(&given)).map_err(|e| relabel(e, index))?
-                {
+                if let Some(a) = self.retry(tx, &given, Stamped::of(&given)).map_err(|e| relabel(e, index))? {
                     return Ok(a);
                 }
                 let last = last_event(tx, &stream)?;

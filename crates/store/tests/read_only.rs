@@ -177,7 +177,13 @@ fn a_store_on_a_read_only_mount_opens_reads_and_verifies_and_nothing_changes() {
 /// so the writer's would take the reader's read marks, a write that is not the reader's.
 fn read_in_a_child_process(path: &Path) -> String {
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "a_store_is_read_whole_by_a_process_of_its_own", "--nocapture", "--test-threads", "1"])
+        .args([
+            "--exact",
+            "a_store_is_read_whole_by_a_process_of_its_own",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
         .env("MINUTES_READ_ONLY_STORE", path)
         .output()
         .unwrap();

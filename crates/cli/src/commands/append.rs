@@ -16,7 +16,9 @@ use crate::error::{CliError, Result};
 /// "id" gets the id of its content (the same content appended again is the same event: give ids
 /// to tell identical events apart). Times may also be YYYY-MM-DD HH:MM in the meeting's zone.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  minutes append --expected-version 3 < amendment.json\n  echo '{\"id\": ..., \"type\": \"DraftEndorsed\", ...}' | minutes append --json\n  tail -f clerk-feed.jsonl | minutes append --stream")]
+#[command(
+    after_help = "Examples:\n  minutes append --expected-version 3 < amendment.json\n  echo '{\"id\": ..., \"type\": \"DraftEndorsed\", ...}' | minutes append --json\n  tail -f clerk-feed.jsonl | minutes append --stream"
+)]
 pub struct Args {
     /// Append only if the event's stream (its document, or the meeting) still holds N events;
     /// otherwise exit 3, since another clerk wrote first
@@ -46,18 +48,23 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         .read_to_end(&mut buf)
         .map_err(|e| CliError::Refused(format!("standard input cannot be read: {e}")))?;
     if buf.len() > MAX_EVENT_BYTES {
-        return Err(CliError::Refused("standard input: the event is longer than 1 MiB, the most one event may take".into()));
+        return Err(CliError::Refused(
+            "standard input: the event is longer than 1 MiB, the most one event may take".into(),
+        ));
     }
-    let text = std::str::from_utf8(&buf).map_err(|e| CliError::Refused(format!("standard input: not UTF-8 (byte {})", e.valid_up_to())))?;
+    let text = std::str::from_utf8(&buf)
+        .map_err(|e| CliError::Refused(format!("standard input: not UTF-8 (byte {})", e.valid_up_to())))?;
     let text = text.trim_start_matches('\u{feff}');
     let zones = Zones::default();
     let event = decode(&store, &zones, text).map_err(|e| match e {
         CliError::Refused(m) => CliError::Refused(format!("standard input: {m}")),
         other => other,
     })?;
-    let appended = store.append(std::slice::from_ref(&event), a.expected_version, ctx.now).map_err(|e| match CliError::from(e) {
-        CliError::Refused(m) => CliError::Refused(format!("standard input: {m}")),
-        other => other,
+    let appended = store.append(std::slice::from_ref(&event), a.expected_version, ctx.now).map_err(|e| {
+        match CliError::from(e) {
+            CliError::Refused(m) => CliError::Refused(format!("standard input: {m}")),
+            other => other,
+        }
     })?;
     let Some(x) = appended.first() else {
         return Err(CliError::Store("the store acknowledged no event".into()));
@@ -72,7 +79,10 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
 fn warn_overlaps(store: &Store, e: &Event) {
     let minutes_core::event::EventKind::AmendmentProposed(p) = &e.kind else { return };
     for c in minutes_query::record::overlaps(store, e).unwrap_or_default() {
-        eprintln!("minutes: warning: amendment '{}' touches {}, as pending amendment '{}' does", p.amendment, c.words, c.with);
+        eprintln!(
+            "minutes: warning: amendment '{}' touches {}, as pending amendment '{}' does",
+            p.amendment, c.words, c.with
+        );
     }
 }
 
@@ -102,8 +112,12 @@ fn stream(store: &mut minutes_store::Store, ctx: &Context, json: bool, out: &mut
     let zones = Zones::default();
     for line_no in 1.. {
         buf.clear();
-        let n = std::io::BufRead::read_until(&mut (&mut reader).take(MAX_EVENT_BYTES as u64 + 1), b'\n', &mut buf)
-            .map_err(|e| CliError::Refused(format!("standard input cannot be read: {e}")))?;
+        let n = std::io::BufRead::read_until(
+            &mut (&mut reader).take(MAX_EVENT_BYTES as u64 + 1),
+            b'\n',
+            &mut buf,
+        )
+        .map_err(|e| CliError::Refused(format!("standard input cannot be read: {e}")))?;
         if n == 0 {
             break;
         }
@@ -111,7 +125,8 @@ fn stream(store: &mut minutes_store::Store, ctx: &Context, json: bool, out: &mut
         if buf.len() > MAX_EVENT_BYTES && !buf.ends_with(b"\n") {
             return Err(refused("the line is longer than 1 MiB, the most one event may take".into()));
         }
-        let text = std::str::from_utf8(&buf).map_err(|e| refused(format!("not UTF-8 (byte {})", e.valid_up_to())))?;
+        let text = std::str::from_utf8(&buf)
+            .map_err(|e| refused(format!("not UTF-8 (byte {})", e.valid_up_to())))?;
         if text.trim().is_empty() {
             continue;
         }
@@ -119,9 +134,11 @@ fn stream(store: &mut minutes_store::Store, ctx: &Context, json: bool, out: &mut
             CliError::Refused(m) => refused(m),
             other => other,
         })?;
-        let appended = store.append(std::slice::from_ref(&event), None, ctx.now).map_err(|e| match CliError::from(e) {
-            CliError::Refused(m) => refused(m),
-            other => other,
+        let appended = store.append(std::slice::from_ref(&event), None, ctx.now).map_err(|e| {
+            match CliError::from(e) {
+                CliError::Refused(m) => refused(m),
+                other => other,
+            }
         })?;
         if let Some(x) = appended.first() {
             acknowledge(out, x, json)?;

@@ -13,7 +13,9 @@ use crate::render;
 /// its current wording: the tabling of the draft, a revision, or an accepted amendment (who
 /// proposed it, when, and the source that says so).
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  minutes blame wtpf-13/opinion-2\n  minutes blame wtpf-13/opinion-5 --at \"2013-05-16 12:00\" --json")]
+#[command(
+    after_help = "Examples:\n  minutes blame wtpf-13/opinion-2\n  minutes blame wtpf-13/opinion-5 --at \"2013-05-16 12:00\" --json"
+)]
 pub struct Args {
     #[command(flatten)]
     doc: super::DocumentArgs,

@@ -15,7 +15,9 @@ use crate::render;
 /// between. Either end may be a time or an event (the moment its window ends, when it had
 /// certainly happened).
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  minutes diff wtpf-13/opinion-5 --from \"2013-05-15 10:00\" --to \"2013-05-16 12:00\"\n  minutes diff wtpf-13/opinion-2 --from \"2013-05-14 00:00\" --to \"2013-05-17 00:00\" --json\n  minutes diff wtpf-13/opinion-2 --from-event 0190f3a0-... --to-event 0190f3a0-...")]
+#[command(
+    after_help = "Examples:\n  minutes diff wtpf-13/opinion-5 --from \"2013-05-15 10:00\" --to \"2013-05-16 12:00\"\n  minutes diff wtpf-13/opinion-2 --from \"2013-05-14 00:00\" --to \"2013-05-17 00:00\" --json\n  minutes diff wtpf-13/opinion-2 --from-event 0190f3a0-... --to-event 0190f3a0-..."
+)]
 pub struct Args {
     #[command(flatten)]
     doc: super::DocumentArgs,
@@ -54,5 +56,7 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
 
 /// Reads an event id (a UUID, as `replay --json` and `history --json` print them).
 fn event_id(s: &str) -> Result<EventId, String> {
-    uuid::Uuid::parse_str(s.trim()).map(EventId).map_err(|_| format!("'{s}' is not an event id (a UUID, as replay --json prints them)"))
+    uuid::Uuid::parse_str(s.trim())
+        .map(EventId)
+        .map_err(|_| format!("'{s}' is not an event id (a UUID, as replay --json prints them)"))
 }

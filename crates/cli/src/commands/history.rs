@@ -9,7 +9,9 @@ use crate::render;
 /// List every event about a document in the order it happened; each proposed amendment shows
 /// what became of it.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  minutes history wtpf-13/opinion-5\n  minutes history \"WTPF-13/5 rev. 1\" --json   # Brazil's draft, by its symbol")]
+#[command(
+    after_help = "Examples:\n  minutes history wtpf-13/opinion-5\n  minutes history \"WTPF-13/5 rev. 1\" --json   # Brazil's draft, by its symbol"
+)]
 pub struct Args {
     #[command(flatten)]
     doc: super::DocumentArgs,

@@ -26,7 +26,9 @@ pub const MAX_EVENT_BYTES: usize = 1 << 20;
 /// (`.toml`, as in events/) whose texts are read beside it. When every event carries the `seq`
 /// a replay printed, they are appended in that original order.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  minutes import day-1.jsonl day-2.jsonl\n  minutes replay wtpf-13 --json > copy.jsonl && minutes --db copy.db init --empty && minutes --db copy.db import copy.jsonl")]
+#[command(
+    after_help = "Examples:\n  minutes import day-1.jsonl day-2.jsonl\n  minutes replay wtpf-13 --json > copy.jsonl && minutes --db copy.db init --empty && minutes --db copy.db import copy.jsonl"
+)]
 pub struct Args {
     /// The files to import
     #[arg(required = true, value_name = "FILE")]
@@ -96,8 +98,15 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
             Err(ImportError::Input(e)) => Err(e),
             Err(ImportError::Store(StoreError::Refused { index, id, refusal })) => {
                 let e = &entries[index];
-                let at = if records[e.file as usize].is_empty() { format!(":{}", e.line) } else { format!(", event {}", e.line) };
-                Err(CliError::Refused(format!("{}{at}: event {id}: {refusal}; nothing was imported", names[e.file as usize])))
+                let at = if records[e.file as usize].is_empty() {
+                    format!(":{}", e.line)
+                } else {
+                    format!(", event {}", e.line)
+                };
+                Err(CliError::Refused(format!(
+                    "{}{at}: event {id}: {refusal}; nothing was imported",
+                    names[e.file as usize]
+                )))
             }
             Err(ImportError::Store(other)) => Err(other.into()),
         }
@@ -129,7 +138,10 @@ fn read_event(
 ) -> Result<Event> {
     let refused = |m: String| CliError::Refused(format!("{name}:{}: {m}", e.line));
     if !record.is_empty() {
-        return record.get(e.pos as usize).cloned().ok_or_else(|| refused("the record file changed while it was read".into()));
+        return record
+            .get(e.pos as usize)
+            .cloned()
+            .ok_or_else(|| refused("the record file changed while it was read".into()));
     }
     let offset = e.pos;
     let cannot = |err: std::io::Error| CliError::Refused(format!("{name}: cannot be read: {err}"));
@@ -142,7 +154,8 @@ fn read_event(
     }
     let mut buf = Vec::new();
     r.take(MAX_EVENT_BYTES as u64 + 1).read_until(b'\n', &mut buf).map_err(cannot)?;
-    let text = std::str::from_utf8(&buf).map_err(|err| refused(format!("not UTF-8 (byte {})", err.valid_up_to())))?;
+    let text = std::str::from_utf8(&buf)
+        .map_err(|err| refused(format!("not UTF-8 (byte {})", err.valid_up_to())))?;
     Event::from_json_in(text.trim().trim_start_matches('\u{feff}'), zone_of)
         .map_err(|err| refused(err.to_string()))
 }
@@ -207,8 +220,10 @@ impl Progress {
         let total = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
         let bar = indicatif::ProgressBar::new(total);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("reading {bar:40} {bytes}/{total_bytes} {msg} ({eta} left)")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "reading {bar:40} {bytes}/{total_bytes} {msg} ({eta} left)",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         Self(Some(bar))
     }
@@ -252,7 +267,13 @@ impl Progress {
 /// The first pass over one file: checks that each line is JSON of at most 1 MiB in UTF-8 and
 /// notes where it starts and the `seq` it carries; a record file is read whole (they are small).
 /// Returns the record file's events.
-fn scan(path: &Path, file: usize, entries: &mut Vec<Entry>, all_seq: &mut bool, progress: &Progress) -> Result<Vec<Event>> {
+fn scan(
+    path: &Path,
+    file: usize,
+    entries: &mut Vec<Entry>,
+    all_seq: &mut bool,
+    progress: &Progress,
+) -> Result<Vec<Event>> {
     let name = path.display().to_string();
     let cannot = |e: std::io::Error| CliError::Refused(format!("{name}: cannot be read: {e}"));
     if path.extension().is_some_and(|x| x == "toml") {
@@ -261,7 +282,9 @@ fn scan(path: &Path, file: usize, entries: &mut Vec<Entry>, all_seq: &mut bool, 
         let read_text = |p: &str| std::fs::read_to_string(dir.join(p)).ok();
         let loaded = record::load(&name, &src, &read_text).map_err(|e| CliError::Refused(e.to_string()))?;
         let file = u32::try_from(file).map_err(|_| CliError::Refused("too many files".into()))?;
-        let line = |k: usize| u32::try_from(k + 1).map_err(|_| CliError::Refused(format!("{name}: more than 4 billion events")));
+        let line = |k: usize| {
+            u32::try_from(k + 1).map_err(|_| CliError::Refused(format!("{name}: more than 4 billion events")))
+        };
         for k in 0..loaded.len() {
             entries.push(Entry { file, line: line(k)?, pos: k as u64, seq: 0 });
         }
@@ -283,10 +306,13 @@ fn scan(path: &Path, file: usize, entries: &mut Vec<Entry>, all_seq: &mut bool, 
         offset += n as u64;
         progress.read(n, entries.len());
         if buf.len() > MAX_EVENT_BYTES && !buf.ends_with(b"\n") {
-            return Err(CliError::Refused(format!("{name}:{line_no}: the line is longer than 1 MiB, the most one event may take")));
+            return Err(CliError::Refused(format!(
+                "{name}:{line_no}: the line is longer than 1 MiB, the most one event may take"
+            )));
         }
-        let text = std::str::from_utf8(&buf)
-            .map_err(|e| CliError::Refused(format!("{name}:{line_no}: not UTF-8 (byte {})", e.valid_up_to())))?;
+        let text = std::str::from_utf8(&buf).map_err(|e| {
+            CliError::Refused(format!("{name}:{line_no}: not UTF-8 (byte {})", e.valid_up_to()))
+        })?;
         let text = text.trim().trim_start_matches('\u{feff}');
         if text.is_empty() {
             continue;
@@ -306,7 +332,8 @@ fn scan(path: &Path, file: usize, entries: &mut Vec<Entry>, all_seq: &mut bool, 
         };
         *all_seq &= seq.is_some();
         let file = u32::try_from(file).map_err(|_| CliError::Refused("too many files".into()))?;
-        let line = u32::try_from(line_no).map_err(|_| CliError::Refused(format!("{name}: more than 4 billion lines")))?;
+        let line = u32::try_from(line_no)
+            .map_err(|_| CliError::Refused(format!("{name}: more than 4 billion lines")))?;
         entries.push(Entry { file, line, pos: start, seq: seq.unwrap_or(0) });
     }
     Ok(Vec::new())

@@ -13,7 +13,9 @@ use crate::render;
 /// `--expected-version` compares with). Statuses are as the record stands after all its
 /// events, or at --at.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  minutes ls wtpf-13\n  minutes ls wtpf-13 --at \"2013-05-15 12:00\" --json")]
+#[command(
+    after_help = "Examples:\n  minutes ls wtpf-13\n  minutes ls wtpf-13 --at \"2013-05-15 12:00\" --json"
+)]
 pub struct Args {
     /// The meeting (wtpf-13)
     meeting: String,

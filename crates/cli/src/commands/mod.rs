@@ -178,6 +178,9 @@ mod tests {
             std::fs::write(&path, &fresh).expect("CLI.md is writable");
         }
         let kept = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(kept == fresh, "crates/cli/CLI.md is stale: run `UPDATE_CLI_DOC=1 cargo test -p minutes-cli` and commit it");
+        assert!(
+            kept == fresh,
+            "crates/cli/CLI.md is stale: run `UPDATE_CLI_DOC=1 cargo test -p minutes-cli` and commit it"
+        );
     }
 }

@@ -14,7 +14,9 @@ use crate::render;
 ///
 /// Example: minutes replay wtpf-13 --from "2013-05-15 09:30" --to "2013-05-15 10:10"
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  minutes replay wtpf-13\n  minutes replay wtpf-13 --actor turkey\n  minutes replay wtpf-13 --from 2013-05-15T00:00:00+02:00 --to \"2013-05-16 00:00\" --body \"Working Group 3\" --json")]
+#[command(
+    after_help = "Examples:\n  minutes replay wtpf-13\n  minutes replay wtpf-13 --actor turkey\n  minutes replay wtpf-13 --from 2013-05-15T00:00:00+02:00 --to \"2013-05-16 00:00\" --body \"Working Group 3\" --json"
+)]
 pub struct Args {
     /// The meeting (wtpf-13)
     meeting: String,
@@ -42,7 +44,14 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
-    let filter = ReplayFilter { from: a.from, to: a.to, body: a.body, actor: a.actor, document: a.document, as_recorded_at: a.as_recorded_at };
+    let filter = ReplayFilter {
+        from: a.from,
+        to: a.to,
+        body: a.body,
+        actor: a.actor,
+        document: a.document,
+        as_recorded_at: a.as_recorded_at,
+    };
     let view = ctx.ask(|q| q.replay(&a.meeting, &filter))?;
     render::events(out, &view, a.format.json())
 }

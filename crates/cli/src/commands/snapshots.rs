@@ -28,7 +28,12 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     if a.json {
         writeln!(out, "{}", json!({ "snapshots": n, "seconds": (secs * 100.0).round() / 100.0 }))?;
     } else {
-        writeln!(out, "rebuilt {n} document snapshot{} in {}", if n == 1 { "" } else { "s" }, ctx.db.path.display())?;
+        writeln!(
+            out,
+            "rebuilt {n} document snapshot{} in {}",
+            if n == 1 { "" } else { "s" },
+            ctx.db.path.display()
+        )?;
     }
     Ok(())
 }

@@ -14,7 +14,9 @@ use crate::render;
 /// amendment with its fate, the amendments that may be pending, pending amendments that
 /// conflict, and the events that may or may not have happened yet.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  minutes state wtpf-13/opinion-3 --at \"2013-05-15 10:15\"\n  minutes state WTPF-13/5 --at 2013-05-16T12:00:00+02:00 --json")]
+#[command(
+    after_help = "Examples:\n  minutes state wtpf-13/opinion-3 --at \"2013-05-15 10:15\"\n  minutes state WTPF-13/5 --at 2013-05-16T12:00:00+02:00 --json"
+)]
 pub struct Args {
     #[command(flatten)]
     doc: super::DocumentArgs,

@@ -12,7 +12,9 @@ use crate::error::{CliError, Result};
 /// seq. Print the head hash to anchor the log elsewhere; --head proves the log still holds an
 /// anchored head and extends it.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  minutes verify\n  minutes verify --json\n  minutes verify --head 3f1c...e2")]
+#[command(
+    after_help = "Examples:\n  minutes verify\n  minutes verify --json\n  minutes verify --head 3f1c...e2"
+)]
 pub struct Args {
     /// A head hash printed earlier: the log must still contain it and extend it
     #[arg(long, value_name = "HASH")]
@@ -28,7 +30,11 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     let report = store.verify(a.head.as_deref())?;
     if a.json {
         let problem = report.problem.as_ref().map(|p| json!({ "seq": p.seq, "what": p.what }));
-        writeln!(out, "{}", json!({ "ok": report.ok(), "events": report.events, "head": report.head, "problem": problem }))?;
+        writeln!(
+            out,
+            "{}",
+            json!({ "ok": report.ok(), "events": report.events, "head": report.head, "problem": problem })
+        )?;
     } else if report.ok() {
         let head = report.head.as_deref().unwrap_or("none (empty log)");
         writeln!(out, "ok: {} events, chain intact; head {head}", report.events)?;

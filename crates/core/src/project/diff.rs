@@ -122,7 +122,10 @@ fn deleted((key, text): &(String, String)) -> LineChange {
 /// recorded is replaced whole: its words were never known, so none of them is "kept".
 pub fn words(old: &str, new: &str) -> Vec<Words> {
     if old.contains(crate::text::NOT_RECORDED) || new.contains(crate::text::NOT_RECORDED) {
-        return vec![Words { op: "delete", text: old.to_string() }, Words { op: "insert", text: new.to_string() }];
+        return vec![
+            Words { op: "delete", text: old.to_string() },
+            Words { op: "insert", text: new.to_string() },
+        ];
     }
     let mut out: Vec<Words> = Vec::new();
     for c in TextDiff::from_words(old, new).iter_all_changes() {
@@ -164,12 +167,19 @@ mod tests {
     #[test]
     fn changed_inserted_and_deleted_clauses_are_found_with_their_words() {
         let a = parse("# T\nP\n== s\na) in all international forums\nb) gone\n").unwrap();
-        let b = parse("# T\nP\n== s\na) in all relevant international forums\n== {new} requests\n| new words\n").unwrap();
+        let b =
+            parse("# T\nP\n== s\na) in all relevant international forums\n== {new} requests\n| new words\n")
+                .unwrap();
         let d = diff(Some(&a), Some(&b));
         let kinds: Vec<_> = d.iter().map(|c| (c.path.as_str(), c.change.clone())).collect();
         assert_eq!(
             kinds,
-            [("s/a", ChangeKind::Changed), ("s/b", ChangeKind::Deleted), ("new", ChangeKind::Inserted), ("new/p1", ChangeKind::Inserted)]
+            [
+                ("s/a", ChangeKind::Changed),
+                ("s/b", ChangeKind::Deleted),
+                ("new", ChangeKind::Inserted),
+                ("new/p1", ChangeKind::Inserted)
+            ]
         );
         assert_eq!(marked(&d[0].words), "a) in all {+relevant +}international forums");
     }

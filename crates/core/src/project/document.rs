@@ -170,7 +170,9 @@ impl DocumentState {
                 decided: None,
             }),
             EventKind::AmendmentWithdrawn(a) => s.decide(&a.amendment, AmendmentStatus::Withdrawn, &here),
-            EventKind::AmendmentReferredToReport(a) => s.decide(&a.amendment, AmendmentStatus::ReferredToReport, &here),
+            EventKind::AmendmentReferredToReport(a) => {
+                s.decide(&a.amendment, AmendmentStatus::ReferredToReport, &here)
+            }
             EventKind::AmendmentRejected(a) => s.decide(&a.amendment, AmendmentStatus::Rejected, &here),
             EventKind::AmendmentAccepted(a) => {
                 s.decide(&a.amendment, AmendmentStatus::Accepted, &here);
@@ -243,12 +245,14 @@ impl DocumentState {
 /// Whether an operation gave `p` (a rendered line's path) its wording.
 fn touches(op: &Operation, p: &ClausePath) -> bool {
     let within = |root: &ClausePath| {
-        p.section == root.section && p.clauses.len() >= root.clauses.len() && p.clauses[..root.clauses.len()] == root.clauses[..]
+        p.section == root.section
+            && p.clauses.len() >= root.clauses.len()
+            && p.clauses[..root.clauses.len()] == root.clauses[..]
     };
     match op {
-        Operation::InsertWords { path, .. } | Operation::ReplaceWords { path, .. } | Operation::DeleteWords { path, .. } => {
-            path == p
-        }
+        Operation::InsertWords { path, .. }
+        | Operation::ReplaceWords { path, .. }
+        | Operation::DeleteWords { path, .. } => path == p,
         Operation::ReplaceClause { path, clause } => {
             let mut parent = path.clone();
             parent.clauses.pop();
@@ -278,7 +282,11 @@ pub fn document_at<'a>(events: impl IntoIterator<Item = &'a Recorded>, at: &Time
 
 /// As [`document_at`], starting from `state` (a snapshot of the events before these, all of
 /// them certain at `at`) instead of from nothing.
-pub fn document_at_from<'a>(state: Option<DocumentState>, events: impl IntoIterator<Item = &'a Recorded>, at: &Timestamp) -> DocumentAt {
+pub fn document_at_from<'a>(
+    state: Option<DocumentState>,
+    events: impl IntoIterator<Item = &'a Recorded>,
+    at: &Timestamp,
+) -> DocumentAt {
     let mut sorted: Vec<&Recorded> = events.into_iter().collect();
     sorted.sort_by(|a, b| replay_cmp(a, b));
     let mut state = state;

@@ -92,7 +92,12 @@ impl MeetingState {
             EventKind::ActorRegistered(a) => {
                 m.actors.insert(
                     a.actor.clone(),
-                    Actor { name: a.name.clone(), kind: a.kind, aliases: a.aliases.clone(), affiliation: a.affiliation.clone() },
+                    Actor {
+                        name: a.name.clone(),
+                        kind: a.kind,
+                        aliases: a.aliases.clone(),
+                        affiliation: a.affiliation.clone(),
+                    },
                 );
             }
             EventKind::OfficerElected(o) => {

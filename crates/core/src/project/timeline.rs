@@ -36,7 +36,12 @@ pub struct Timeline {
 impl Timeline {
     /// Learns the meeting from all its events, in appending order.
     pub fn new<'a>(events: impl IntoIterator<Item = &'a Recorded>) -> Self {
-        let mut t = Self { meeting: None, titles: HashMap::new(), proposers: HashMap::new(), procedural: HashMap::new() };
+        let mut t = Self {
+            meeting: None,
+            titles: HashMap::new(),
+            proposers: HashMap::new(),
+            procedural: HashMap::new(),
+        };
         for r in events {
             t.learn(&r.event);
         }
@@ -138,7 +143,9 @@ impl Timeline {
             (None, _) => "the meeting".to_string(),
         };
         let mut line = match &e.kind {
-            EventKind::MeetingDeclared(d) => format!("Meeting declared: {} ({}, {} to {})", d.title, d.venue, d.first_day, d.last_day),
+            EventKind::MeetingDeclared(d) => {
+                format!("Meeting declared: {} ({}, {} to {})", d.title, d.venue, d.first_day, d.last_day)
+            }
             EventKind::BodyEstablished(b) => format!("{} established", b.established.name),
             EventKind::ActorRegistered(a) => format!("{} registered", a.name),
             EventKind::AttendanceRecorded(a) => format!("Attendance: {}", a.summary),
@@ -166,7 +173,12 @@ impl Timeline {
                     Stance::Other => "",
                 };
                 let about = if doc.is_empty() { String::new() } else { format!(" on {doc}") };
-                format!("{} spoke{}{about}: {}", who_or("Delegates"), if stance.is_empty() { String::new() } else { format!(" {stance}") }, s.summary)
+                format!(
+                    "{} spoke{}{about}: {}",
+                    who_or("Delegates"),
+                    if stance.is_empty() { String::new() } else { format!(" {stance}") },
+                    s.summary
+                )
             }
             EventKind::DocumentTabled(t) => {
                 let sym = t.symbol.as_ref().map(|s| format!(" as {s}")).unwrap_or_default();
@@ -184,15 +196,32 @@ impl Timeline {
             },
             EventKind::AmendmentProposed(p) => {
                 let words = if p.wording_known { "" } else { " (wording not recorded)" };
-                format!("{} proposed amendment {} to {doc}: {}{words}", who_or("Unnamed delegates"), p.amendment, p.summary)
+                format!(
+                    "{} proposed amendment {} to {doc}: {}{words}",
+                    who_or("Unnamed delegates"),
+                    p.amendment,
+                    p.summary
+                )
             }
-            EventKind::AmendmentWithdrawn(a) => format!("Amendment {} to {doc} withdrawn{}", a.amendment, by(&names(self.proposed_by(e)))),
+            EventKind::AmendmentWithdrawn(a) => {
+                format!("Amendment {} to {doc} withdrawn{}", a.amendment, by(&names(self.proposed_by(e))))
+            }
             EventKind::AmendmentReferredToReport(a) => {
-                format!("Amendment {} to {doc}{} referred to the Chairman's report", a.amendment, by(&names(self.proposed_by(e))))
+                format!(
+                    "Amendment {} to {doc}{} referred to the Chairman's report",
+                    a.amendment,
+                    by(&names(self.proposed_by(e)))
+                )
             }
-            EventKind::AmendmentAccepted(a) => format!("Amendment {} to {doc}{} accepted", a.amendment, by(&names(self.proposed_by(e)))),
-            EventKind::AmendmentRejected(a) => format!("Amendment {} to {doc}{} rejected", a.amendment, by(&names(self.proposed_by(e)))),
-            EventKind::ProceduralProposalMade(p) => format!("{} proposed: {}", who_or("Unnamed delegates"), p.summary),
+            EventKind::AmendmentAccepted(a) => {
+                format!("Amendment {} to {doc}{} accepted", a.amendment, by(&names(self.proposed_by(e))))
+            }
+            EventKind::AmendmentRejected(a) => {
+                format!("Amendment {} to {doc}{} rejected", a.amendment, by(&names(self.proposed_by(e))))
+            }
+            EventKind::ProceduralProposalMade(p) => {
+                format!("{} proposed: {}", who_or("Unnamed delegates"), p.summary)
+            }
             EventKind::ProceduralProposalWithdrawn(p) => {
                 format!("Procedural proposal {}{} withdrawn", p.proposal, by(&names(self.proposed_by(e))))
             }
@@ -200,7 +229,10 @@ impl Timeline {
                 let how = if d.amendments.is_empty() {
                     "unaltered".to_string()
                 } else {
-                    format!("with amendments {}", d.amendments.iter().map(AmendmentId::as_str).collect::<Vec<_>>().join(", "))
+                    format!(
+                        "with amendments {}",
+                        d.amendments.iter().map(AmendmentId::as_str).collect::<Vec<_>>().join(", ")
+                    )
                 };
                 format!("{} endorsed {doc} {how}", body(&e.body))
             }
@@ -208,7 +240,12 @@ impl Timeline {
             EventKind::DraftAdopted(_) => format!("{} adopted {doc}", body(&e.body)),
             EventKind::DocumentWithdrawn(_) => format!("{doc} withdrawn{}", by(&who)),
             EventKind::EventCorrected(c) => {
-                format!("Correction by {}: event {} withdrawn from the record ({})", who_or("the record keeper"), c.corrects, c.reason)
+                format!(
+                    "Correction by {}: event {} withdrawn from the record ({})",
+                    who_or("the record keeper"),
+                    c.corrects,
+                    c.reason
+                )
             }
         };
         match e.phase {
