@@ -24,6 +24,7 @@ mod replay;
 pub mod resolve;
 mod state;
 pub mod view;
+pub mod zones;
 
 use minutes_core::time::{TimeArg, Timestamp};
 use minutes_store::Store;

@@ -3,10 +3,11 @@
 use std::io::{Read, Write};
 
 use minutes_core::event::Event;
+use minutes_query::zones::{meeting_zone, Zones};
 use minutes_store::Store;
 use serde_json::json;
 
-use super::import::{meeting_zone, Zones, MAX_EVENT_BYTES};
+use super::import::MAX_EVENT_BYTES;
 use crate::context::Context;
 use crate::error::{CliError, Result};
 

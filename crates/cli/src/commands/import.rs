@@ -1,16 +1,15 @@
 //! `minutes import`: append the events of JSON Lines files (or record files), all or nothing.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, IsTerminal, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
-use minutes_core::event::{Event, EventKind};
+use minutes_core::event::Event;
 use minutes_core::id::MeetingId;
 use minutes_core::record;
-use minutes_store::{ImportError, Store, StoreError};
+use minutes_query::zones::{StoreZones, Zones};
+use minutes_store::{ImportError, StoreError};
 
 use crate::context::Context;
 use crate::error::{CliError, Result};
@@ -80,7 +79,7 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         // one the store holds (looked up, once, through a second connection: the store itself
         // is busy importing).
         let zones = Zones::default();
-        let lookup = StoreLookup { path: store.path().map(Path::to_path_buf), reader: RefCell::new(None) };
+        let lookup = StoreZones::new(store.path());
         let zone_of = |m: &MeetingId| zones.of(m, || lookup.zone(m));
         let next = || {
             let e = entries.get(i)?;
@@ -158,54 +157,6 @@ fn read_event(
         .map_err(|err| refused(format!("not UTF-8 (byte {})", err.valid_up_to())))?;
     Event::from_json_in(text.trim().trim_start_matches('\u{feff}'), zone_of)
         .map_err(|err| refused(err.to_string()))
-}
-
-/// The time zones of meetings, each looked up at most once: how `YYYY-MM-DD HH:MM` in JSON
-/// input is read. A declaration read earlier in the same input teaches its meeting's zone.
-#[derive(Default)]
-pub(crate) struct Zones(RefCell<HashMap<MeetingId, Option<Tz>>>);
-
-impl Zones {
-    /// The zone of meeting `m`, from what was learnt, else from `lookup` (then remembered).
-    pub(crate) fn of(&self, m: &MeetingId, lookup: impl FnOnce() -> Option<Tz>) -> Option<Tz> {
-        if let Some(z) = self.0.borrow().get(m) {
-            return *z;
-        }
-        let z = lookup();
-        self.0.borrow_mut().insert(m.clone(), z);
-        z
-    }
-
-    /// Learns the zone of a meeting from its declaration.
-    pub(crate) fn learn(&self, e: &Event) {
-        if let EventKind::MeetingDeclared(d) = &e.kind {
-            if let Ok(z) = minutes_core::time::zone(&d.time_zone) {
-                self.0.borrow_mut().insert(e.meeting.clone(), Some(z));
-            }
-        }
-    }
-}
-
-/// The zone of a meeting the store holds, through a connection of its own, opened when first
-/// needed.
-struct StoreLookup {
-    path: Option<PathBuf>,
-    reader: RefCell<Option<Store>>,
-}
-
-impl StoreLookup {
-    fn zone(&self, m: &MeetingId) -> Option<Tz> {
-        let mut reader = self.reader.borrow_mut();
-        if reader.is_none() {
-            *reader = Store::open_read_only(self.path.as_deref()?).ok();
-        }
-        meeting_zone(reader.as_ref()?, m)
-    }
-}
-
-/// The zone of a meeting the store holds, if it holds it.
-pub(crate) fn meeting_zone(store: &Store, m: &MeetingId) -> Option<Tz> {
-    minutes_query::resolve::meeting(store, m).ok().map(|state| state.zone)
 }
 
 /// A progress bar on stderr, only when stderr is a terminal: bytes read, then the one
