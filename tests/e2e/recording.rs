@@ -354,3 +354,72 @@ fn the_riverton_council_is_recorded_by_its_script_and_clerks_race_fairly() {
 fn strs(x: &[String]) -> Vec<&str> {
     x.iter().map(String::as_str).collect()
 }
+
+/// Amendment ids are unique within the meeting, so that a fate names one amendment alone: a
+/// given id already proposed to another document is refused, and a fate finds its document.
+#[test]
+fn a_given_amendment_id_is_unique_within_the_meeting() {
+    let env = council();
+    let text = root().join("events/examples/harbour-board/by-law-7.txt").display().to_string();
+    let other = "example-harbour/by-law-8";
+    env.ok(&[
+        "record",
+        "table",
+        other,
+        "--title",
+        "Other",
+        "--text",
+        &text,
+        "--by",
+        "ana-ruiz",
+        "--body",
+        "works",
+        "--at",
+        "2030-03-02 10:00",
+    ]);
+    env.ok(&["record", "take-up", other, "--body", "works", "--at", "2030-03-02 10:06"]);
+    let r = propose(
+        &env,
+        &[
+            "--amendment",
+            "fee-8",
+            "--clause",
+            "decides/1",
+            "--replace",
+            "10 per night",
+            "--with",
+            "8 per night",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.golden());
+    let again = env.run(&[
+        "record",
+        "propose",
+        "--doc",
+        other,
+        "--by",
+        "ben-okafor",
+        "--amendment",
+        "fee-8",
+        "--clause",
+        "decides/1",
+        "--replace",
+        "10",
+        "--with",
+        "9",
+        "--at",
+        "2030-03-02 10:21",
+    ]);
+    assert_eq!(again.code, 1, "{}", again.golden());
+    assert!(
+        again.stderr.contains("fee-8")
+            && again.stderr.contains(DOC)
+            && again.stderr.contains("unique within the meeting"),
+        "{}",
+        again.golden()
+    );
+    let accepted =
+        env.run(&["record", "accept", "fee-8", "--decided-by", "vote", "--at", "2030-03-02 10:30", "--json"]);
+    assert_eq!(accepted.code, 0, "{}", accepted.golden());
+    assert_eq!(accepted.json()["document"], DOC);
+}

@@ -15,7 +15,7 @@ use minutes_core::event::{
     SessionClosed, SessionOpened, SessionResumed, SessionSuspended, Source, Stance, StatementMade,
 };
 use minutes_core::id::{ActorId, AmendmentId, BodyId, DocumentName, EventId, MeetingId, ProposalId};
-use minutes_core::project::document::{document_latest, AmendmentStatus, DocumentState};
+use minutes_core::project::document::{AmendmentStatus, DocumentState};
 use minutes_core::project::effective;
 use minutes_core::project::meeting::MeetingState;
 use minutes_core::project::timeline::Timeline;
@@ -644,7 +644,7 @@ fn amendment_of(k: &EventKind) -> Option<&AmendmentId> {
 /// `record propose` and `append` to warn of; empty for any other event).
 pub fn overlaps(store: &Store, e: &Event) -> Result<Vec<Overlap>> {
     let (EventKind::AmendmentProposed(p), Some(doc)) = (&e.kind, &e.document) else { return Ok(Vec::new()) };
-    let Some(s) = document_latest(&effective(&store.stream(doc.as_str())?, None)) else {
+    let Some(s) = store.latest_document(doc)? else {
         return Ok(Vec::new());
     };
     Ok(crate::state::conflicts(&s)
@@ -722,7 +722,9 @@ impl<'a> Builder<'a> {
 
     fn doc(&self, d: &str) -> Result<(DocumentName, DocumentState)> {
         let name = resolve::document(self.store, d)?;
-        let s = document_latest(&effective(&self.store.stream(name.as_str())?, None))
+        let s = self
+            .store
+            .latest_document(&name)?
             .ok_or_else(|| refused(format!("document '{name}' was never tabled")))?;
         Ok((name, s))
     }
@@ -926,7 +928,17 @@ impl<'a> Builder<'a> {
                 let operations =
                     ops.iter().map(|o| operation(o, s.text.as_ref())).collect::<Result<Vec<_>>>()?;
                 let amendment = match amendment {
-                    Some(a) => id_of(AmendmentId::new(a))?,
+                    Some(a) => {
+                        let a = id_of(AmendmentId::new(a))?;
+                        // Amendment ids are unique within the meeting: a fate names one alone.
+                        let taken = self.store.amendment_documents(&name.meeting(), a.as_str())?;
+                        if let Some(other) = taken.iter().find(|d| **d != name) {
+                            return Err(refused(format!(
+                                "amendment '{a}' is already proposed to {other}: amendment ids are unique within the meeting (choose another --amendment, or none to have one made)"
+                            )));
+                        }
+                        a
+                    }
                     None => {
                         generated = true;
                         generated_id(&name, &s)?
@@ -1064,13 +1076,10 @@ impl<'a> Builder<'a> {
     fn find_amendment(&self, a: &AmendmentId) -> Result<(DocumentName, DocumentState)> {
         let m = self.meeting()?;
         let mut found = Vec::new();
-        for n in self.store.documents()? {
-            if n.document.meeting() != m.id {
-                continue;
-            }
-            if let Some(s) = document_latest(&effective(&self.store.stream(n.document.as_str())?, None)) {
+        for d in self.store.amendment_documents(&m.id, a.as_str())? {
+            if let Some(s) = self.store.latest_document(&d)? {
                 if s.amendment(a).is_some() {
-                    found.push((n.document, s));
+                    found.push((d, s));
                 }
             }
         }

@@ -57,6 +57,25 @@ fn shapes_meeting(type_name: &str) -> bool {
     !NOT_SHAPING_A_MEETING.contains(&type_name)
 }
 
+impl Store {
+    /// A document's latest state (its effective events folded in appending order: what the
+    /// next append is judged against), read as a write reads it: from its checkpoint and the
+    /// rows past it when the checkpoint holds, else from all its rows. Writes nothing, so a
+    /// record verb can look at a long stream without folding it. `None` for a document not
+    /// tabled.
+    pub fn latest_document(
+        &self,
+        name: &DocumentName,
+    ) -> Result<Option<minutes_core::project::document::DocumentState>> {
+        // A read transaction (rolled back when dropped): the checkpoint and the rows past it
+        // are read from one view of the log.
+        let tx = self.conn.unchecked_transaction().map_err(StoreError::from_sqlite)?;
+        let mut ledger = Ledger::new();
+        Checkpoints::default().load(&tx, &mut ledger, name.as_str())?;
+        Ok(ledger.document(name).cloned())
+    }
+}
+
 /// What a write knows of the checkpoints of the streams it has loaded.
 #[derive(Default)]
 pub(crate) struct Checkpoints {
@@ -514,5 +533,14 @@ mod tests {
         assert!(resumed.meeting(&m).is_some_and(|m| m.actors.len() == 3));
         assert_eq!(format!("{:?}", resumed.meeting(&m)), format!("{:?}", folded.meeting(&m)));
         assert_eq!(format!("{:?}", resumed.document(&d)), format!("{:?}", folded.document(&d)));
+        drop(tx);
+        // What a record verb reads of a document is that same state, and reading it writes
+        // nothing.
+        let before = s.count().expect("counts");
+        assert_eq!(
+            format!("{:?}", s.latest_document(&d).expect("reads").as_ref()),
+            format!("{:?}", folded.document(&d))
+        );
+        assert_eq!(s.count().expect("counts"), before);
     }
 }

@@ -93,6 +93,25 @@ impl Store {
         Ok(out)
     }
 
+    /// The documents of `meeting` an amendment with id `amendment` was proposed to (amendment
+    /// ids are meant to be unique within a meeting; a log may hold one in several documents).
+    pub fn amendment_documents(&self, meeting: &MeetingId, amendment: &str) -> Result<Vec<DocumentName>> {
+        let mut stmt =
+            self.conn.prepare_cached(schema::AMENDMENT_STREAMS).map_err(StoreError::from_sqlite)?;
+        let rows = stmt
+            .query_map(params![meeting.as_str(), amendment], |r| r.get::<_, String>(0))
+            .map_err(StoreError::from_sqlite)?;
+        let mut out = Vec::new();
+        for r in rows {
+            let s = r.map_err(StoreError::from_sqlite)?;
+            // A row's stream is checked on append; one that is not a name is a corrupt store.
+            if let Ok(d) = DocumentName::new(&s) {
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+
     /// The rows a query of [`schema`] selects, decoded.
     pub(crate) fn query(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Recorded>> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(StoreError::from_sqlite)?;

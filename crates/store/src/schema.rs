@@ -204,3 +204,8 @@ pub fn stream_after() -> String {
 pub fn by_seq() -> String {
     format!("SELECT {COLUMNS} FROM events WHERE seq = ?1")
 }
+
+/// The streams (documents) of a meeting to which an amendment with this id (`?2`) was
+/// proposed, found without decoding the other rows.
+pub const AMENDMENT_STREAMS: &str = "SELECT DISTINCT stream FROM events WHERE meeting = ?1
+    AND type = 'AmendmentProposed' AND json_extract(payload, '$.data.amendment') = ?2 ORDER BY stream";
