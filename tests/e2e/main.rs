@@ -11,6 +11,7 @@ mod input;
 mod reading;
 mod record;
 mod recording;
+mod snapshots;
 mod stores;
 mod tidy;
 mod walkthrough;

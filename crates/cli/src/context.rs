@@ -16,29 +16,38 @@ pub struct Context {
     pub now: Timestamp,
     /// Who is recording (`--clerk`, else `MINUTES_CLERK`): stamps `recorded_by` on writes.
     pub clerk: Option<Clerk>,
+    /// The snapshot key (`--snapshot-key`, `MINUTES_SNAPSHOT_KEY`), if any.
+    pub snapshot_key: Option<Vec<u8>>,
 }
 
 impl Context {
     /// Opens the store for reading, read-only; when the default store does not exist, reads
     /// the bundled record instead and says so on stderr.
     pub fn read(&self) -> Result<Store> {
-        let (store, choice) = self.db.open_read(self.now)?;
+        let (mut store, choice) = self.db.open_read(self.now)?;
         if choice == StoreChoice::Bundled {
             eprintln!("minutes: no store at {}; reading the bundled WTPF-13 record", self.db.path.display());
         }
+        store.set_snapshot_key(self.snapshot_key.clone());
         Ok(store)
     }
 
-    /// Runs `ask` with a reader of the store opened for reading.
+    /// Runs `ask` with a reader of the store opened for reading, then says on stderr what the
+    /// reads passed over (a snapshot that did not hold).
     pub fn ask<T>(&self, ask: impl FnOnce(&Reader<'_>) -> minutes_query::Result<T>) -> Result<T> {
         let store = self.read()?;
-        Ok(ask(&Reader::new(&store, self.now))?)
+        let answer = ask(&Reader::new(&store, self.now));
+        for w in store.take_warnings() {
+            eprintln!("minutes: warning: {w}");
+        }
+        Ok(answer?)
     }
 
     /// Opens the store for writing, its clerk set: it must exist (only `init` creates a store).
     pub fn write(&self) -> Result<Store> {
         let mut store = self.db.open_write()?;
         store.set_clerk(self.clerk.clone());
+        store.set_snapshot_key(self.snapshot_key.clone());
         Ok(store)
     }
 }

@@ -61,6 +61,7 @@ impl Reader<'_> {
             conflicts,
             uncertain,
             problems: s.map(|s| s.problems.clone()).unwrap_or_default(),
+            warnings: self.store.warnings(),
             meeting,
         })
     }

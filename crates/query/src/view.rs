@@ -141,6 +141,10 @@ pub struct StateView {
     /// Accepted amendments that no longer applied when folded.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// What the read passed over (a derived snapshot that did not hold): the answer is the
+    /// log's all the same.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// The meeting, for names and the zone.
     #[serde(skip)]
     pub meeting: MeetingState,

@@ -24,7 +24,7 @@ pub use append::{Appended, ImportError, Imported};
 pub use checkpoint::CHECKPOINT_EVERY;
 pub use error::{LastEvent, Refusal, Result, StoreError};
 pub use read::DocumentNaming;
-pub use snapshot::SNAPSHOT_EVERY;
+pub use snapshot::{SnapshotReport, SNAPSHOT_EVERY};
 pub use verify::{Problem, Report};
 pub use writer::{Appender, Clock, Stats, Writer, MAX_GROUP};
 
@@ -41,6 +41,10 @@ pub struct Store {
     ledger: Option<append::Primed>,
     /// Who is recording: stamped as `recorded_by` on the events written without one.
     clerk: Option<minutes_core::id::Clerk>,
+    /// The key snapshots are signed with when built and checked with when read, if any.
+    snapshot_key: Option<Vec<u8>>,
+    /// What reads noticed and passed over (a snapshot that did not hold), for the caller.
+    warnings: std::cell::RefCell<Vec<String>>,
 }
 
 impl Store {
@@ -55,7 +59,14 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(StoreError::from_sqlite)?;
-        let store = Self { conn, path: Some(path.to_path_buf()), ledger: None, clerk: None };
+        let store = Self {
+            conn,
+            path: Some(path.to_path_buf()),
+            ledger: None,
+            clerk: None,
+            snapshot_key: None,
+            warnings: Default::default(),
+        };
         store.check_identity()?;
         store.configure()?;
         Ok(store)
@@ -82,7 +93,14 @@ impl Store {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(StoreError::from_sqlite)?;
-        let store = Self { conn, path: Some(path.to_path_buf()), ledger: None, clerk: None };
+        let store = Self {
+            conn,
+            path: Some(path.to_path_buf()),
+            ledger: None,
+            clerk: None,
+            snapshot_key: None,
+            warnings: Default::default(),
+        };
         match store.check_identity() {
             Ok(()) => {}
             Err(StoreError::Sqlite(e))
@@ -93,7 +111,14 @@ impl Store {
                 let uri = format!("file:{}?immutable=1", uri_path(path));
                 let conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
                     .map_err(StoreError::from_sqlite)?;
-                let store = Self { conn, path: Some(path.to_path_buf()), ledger: None, clerk: None };
+                let store = Self {
+                    conn,
+                    path: Some(path.to_path_buf()),
+                    ledger: None,
+                    clerk: None,
+                    snapshot_key: None,
+                    warnings: Default::default(),
+                };
                 store.check_identity()?;
                 store.conn.busy_timeout(BUSY_TIMEOUT).map_err(StoreError::from_sqlite)?;
                 return Ok(store);
@@ -113,7 +138,14 @@ impl Store {
             )));
         }
         let conn = Connection::open(path).map_err(StoreError::from_sqlite)?;
-        let store = Self { conn, path: Some(path.to_path_buf()), ledger: None, clerk: None };
+        let store = Self {
+            conn,
+            path: Some(path.to_path_buf()),
+            ledger: None,
+            clerk: None,
+            snapshot_key: None,
+            warnings: Default::default(),
+        };
         store.conn.execute_batch(schema::CREATE).map_err(StoreError::from_sqlite)?;
         store.configure()?;
         Ok(store)
@@ -163,7 +195,14 @@ impl Store {
     pub fn memory() -> Result<Self> {
         let conn = Connection::open_in_memory().map_err(StoreError::from_sqlite)?;
         conn.execute_batch(schema::CREATE).map_err(StoreError::from_sqlite)?;
-        Ok(Self { conn, path: None, ledger: None, clerk: None })
+        Ok(Self {
+            conn,
+            path: None,
+            ledger: None,
+            clerk: None,
+            snapshot_key: None,
+            warnings: Default::default(),
+        })
     }
 
     /// Sets the clerk its writes stamp as `recorded_by` on events that have none (`None`: leave

@@ -126,7 +126,11 @@ CREATE TABLE IF NOT EXISTS document_snapshots (
     max_to    TEXT    NOT NULL,   -- the latest end of their windows, UTC, fixed width
     last_from TEXT,               -- the replay key of the last event folded: its window's start
     last_seq  INTEGER NOT NULL,   -- (UTC, fixed width; null when open) and its seq
-    state     TEXT    NOT NULL    -- the folded state, JSON (kilobytes: read only when used)
+    state     TEXT    NOT NULL,   -- the folded state, JSON (kilobytes: read only when used)
+    bound_seq INTEGER NOT NULL,   -- the binding to the log: the seq and chain hash of the
+    bound_hash TEXT   NOT NULL,   -- stream's row at version `through`
+    digest    TEXT    NOT NULL,   -- sha256 over the snapshot's own columns, hex
+    mac       TEXT                -- HMAC-SHA256 of the same under a key kept outside the store
 );
 CREATE UNIQUE INDEX IF NOT EXISTS document_snapshots_by_stream
     ON document_snapshots (stream, through, max_to, last_from, last_seq)";
@@ -138,16 +142,38 @@ pub const SNAPSHOTS_DROP: &str = "DROP TABLE IF EXISTS document_snapshots";
 pub const SNAPSHOTS_DELETE_STREAM: &str = "DELETE FROM document_snapshots WHERE stream = ?1";
 
 /// Stores one snapshot.
-pub const SNAPSHOT_INSERT: &str =
-    "INSERT INTO document_snapshots (stream, through, max_to, last_from, last_seq, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+pub const SNAPSHOT_INSERT: &str = "INSERT INTO document_snapshots
+    (stream, through, max_to, last_from, last_seq, state, bound_seq, bound_hash, digest, mac)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
 /// The largest snapshot of a stream whose events had all certainly happened by a moment: its
 /// id, how far it folds and its last event's replay key, from the index alone.
 pub const SNAPSHOT_AT: &str = "SELECT id, through, last_from, last_seq FROM document_snapshots
     WHERE stream = ?1 AND max_to <= ?2 ORDER BY through DESC LIMIT 1";
 
-/// A snapshot's state.
-pub const SNAPSHOT_STATE: &str = "SELECT state FROM document_snapshots WHERE id = ?1";
+/// The columns of a snapshot, in the order `snapshot::Stored` reads them.
+const SNAPSHOT_COLUMNS: &str =
+    "id, stream, through, max_to, last_from, last_seq, state, bound_seq, bound_hash, digest, mac";
+
+/// A snapshot, all its columns.
+pub fn snapshot_by_id() -> String {
+    format!("SELECT {SNAPSHOT_COLUMNS} FROM document_snapshots WHERE id = ?1")
+}
+
+/// Every snapshot, all its columns, for verify.
+pub fn snapshots_all() -> String {
+    format!("SELECT {SNAPSHOT_COLUMNS} FROM document_snapshots ORDER BY stream, through")
+}
+
+/// Whether the snapshots table has the current shape (a query that fails on an older one).
+pub const SNAPSHOTS_SHAPE: &str = "SELECT digest, mac, bound_seq, bound_hash FROM document_snapshots LIMIT 0";
+
+/// Whether the snapshots table exists.
+pub const SNAPSHOTS_EXIST: &str =
+    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'document_snapshots'";
+
+/// A stream's row at a version: its seq and chain hash (a snapshot's binding).
+pub const ROW_AT_VERSION: &str = "SELECT seq, hash FROM events WHERE stream = ?1 AND version = ?2";
 
 /// The documents' streams, from their tablings.
 pub const DOCUMENT_STREAMS: &str = "SELECT stream FROM events WHERE type = 'DocumentTabled' ORDER BY seq";

@@ -28,6 +28,7 @@ use minutes_core::text::{ClausePath, Text};
 use minutes_core::time::{Timestamp, Window};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::error::{Result, StoreError};
 use crate::read::{decode, row};
@@ -82,14 +83,18 @@ impl Store {
         if corrected || inside {
             return self.fold_at(stream, at);
         }
-        // Only now the state itself (kilobytes): a snapshot that does not read (written by
-        // another version, say) is passed over.
-        let json = self
-            .conn
-            .prepare_cached(schema::SNAPSHOT_STATE)
-            .and_then(|mut st| st.query_row(params![id], |r| r.get::<_, String>(0)))
-            .map_err(StoreError::from_sqlite)?;
-        let Ok(state) = restore(&json) else { return self.fold_at(stream, at) };
+        // Only now the snapshot itself (kilobytes), checked before it is trusted: its digest
+        // (and its MAC, under a key), and its binding to the log. One that does not hold is
+        // passed over and reported; one that does not read (written by another version, say)
+        // is passed over.
+        let Some(stored) = self.stored_snapshot(id)? else { return self.fold_at(stream, at) };
+        if let Err(why) = self.check_snapshot(&stored) {
+            self.warn(format!(
+                "the snapshot of {stream} through version {through} was ignored: {why} (the answer is folded from the log; `minutes verify` checks every snapshot, `minutes snapshots` rebuilds them)"
+            ));
+            return self.fold_at(stream, at);
+        }
+        let Ok(state) = restore(&stored.state) else { return self.fold_at(stream, at) };
         Ok(document_at_from(Some(state), &rest, at))
     }
 
@@ -102,7 +107,12 @@ impl Store {
     /// Drops the snapshots and builds them again from the log, for every document (or the
     /// streams named). Returns how many were stored.
     pub fn rebuild_snapshots(&mut self, only: Option<&[String]>) -> Result<u64> {
+        let key = self.snapshot_key.clone();
         let tx = self.conn.transaction().map_err(StoreError::from_sqlite)?;
+        // A table of an older shape (without bindings) is dropped whole.
+        if tx.prepare(schema::SNAPSHOTS_SHAPE).is_err() {
+            tx.execute_batch(schema::SNAPSHOTS_DROP).map_err(StoreError::from_sqlite)?;
+        }
         let streams: Vec<String> = match only {
             Some(s) => s.to_vec(),
             None => {
@@ -144,10 +154,36 @@ impl Store {
                     let due = n >= last_stored + SNAPSHOT_EVERY || n == events.len() as u64;
                     if max_version == n && due {
                         if let (Some(s), Some(m)) = (&state, &max_to) {
-                            let json = dump(s);
-                            let last_from = r.event.occurred.from.as_ref().map(fixed);
+                            // Bound to the stream's row at version n: the versions 1..=n are
+                            // the first n events here, so the row is among them.
+                            let Some(bound) = events.iter().find(|e| e.version == n) else { continue };
+                            let mut snap = Stored {
+                                stream: stream.clone(),
+                                through: n,
+                                max_to: fixed(m),
+                                last_from: r.event.occurred.from.as_ref().map(fixed),
+                                last_seq: r.seq,
+                                state: dump(s),
+                                bound_seq: bound.seq,
+                                bound_hash: bound.hash.clone(),
+                                digest: String::new(),
+                                mac: None,
+                            };
+                            snap.digest = hex(&Sha256::digest(snap.signed_bytes()));
+                            snap.mac = key.as_ref().map(|k| snap.mac_under(k));
                             insert
-                                .execute(params![stream, n as i64, fixed(m), last_from, r.seq as i64, json])
+                                .execute(params![
+                                    snap.stream,
+                                    snap.through as i64,
+                                    snap.max_to,
+                                    snap.last_from,
+                                    snap.last_seq as i64,
+                                    snap.state,
+                                    snap.bound_seq as i64,
+                                    snap.bound_hash,
+                                    snap.digest,
+                                    snap.mac
+                                ])
                                 .map_err(StoreError::from_sqlite)?;
                             stored += 1;
                             last_stored = n;
@@ -159,6 +195,222 @@ impl Store {
         tx.commit().map_err(StoreError::from_sqlite)?;
         Ok(stored)
     }
+}
+
+/// What `verify` found of the derived snapshots.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SnapshotReport {
+    /// How many snapshots were checked.
+    pub checked: u64,
+    /// The first snapshot that does not hold: its stream, version and why.
+    pub problem: Option<String>,
+    /// A remark that is no failure (snapshots of an older shape, which reads pass over).
+    pub note: Option<String>,
+}
+
+impl Store {
+    /// Sets the key kept outside the store under which snapshots are signed when built and
+    /// must be signed when read (`None`: their digest alone is checked). Without a key, anyone
+    /// who can edit the file can recompute a snapshot's digest; with one, they cannot.
+    pub fn set_snapshot_key(&mut self, key: Option<Vec<u8>>) {
+        self.snapshot_key = key;
+    }
+
+    /// The warnings reads have gathered (a snapshot passed over because it did not hold), and
+    /// forgets them.
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut *self.warnings.borrow_mut())
+    }
+
+    /// The warnings gathered so far, kept.
+    pub fn warnings(&self) -> Vec<String> {
+        self.warnings.borrow().clone()
+    }
+
+    fn warn(&self, w: String) {
+        let mut ws = self.warnings.borrow_mut();
+        if !ws.contains(&w) {
+            ws.push(w);
+        }
+    }
+
+    /// Checks every snapshot: its digest (and MAC under the key), its binding to the log, and
+    /// its state against the fold of the stream's versions `1..=through` done anew. Reports the
+    /// first that does not hold.
+    pub fn verify_snapshots(&self) -> Result<SnapshotReport> {
+        let mut report = SnapshotReport::default();
+        let exists = self
+            .conn
+            .prepare(schema::SNAPSHOTS_EXIST)
+            .and_then(|mut st| st.query_row([], |_| Ok(())).optional())
+            .map_err(StoreError::from_sqlite)?
+            .is_some();
+        if !exists {
+            return Ok(report);
+        }
+        if self.conn.prepare(schema::SNAPSHOTS_SHAPE).is_err() {
+            report.note = Some("the snapshots are of an older shape, without bindings: reads pass over them; `minutes snapshots` rebuilds them".into());
+            return Ok(report);
+        }
+        let mut st = self.conn.prepare(&schema::snapshots_all()).map_err(StoreError::from_sqlite)?;
+        let rows = st.query_map([], Stored::read).map_err(StoreError::from_sqlite)?;
+        let mut folded: Option<(String, Vec<Recorded>)> = None;
+        for row in rows {
+            report.checked += 1;
+            let snap = match row {
+                Ok(s) => s,
+                Err(e) => {
+                    report.problem = Some(format!("a snapshot row cannot be read: {e}"));
+                    return Ok(report);
+                }
+            };
+            let name = format!("the snapshot of {} through version {}", snap.stream, snap.through);
+            if let Err(why) = self.check_snapshot(&snap) {
+                report.problem = Some(format!("{name}: {why}"));
+                return Ok(report);
+            }
+            if folded.as_ref().map_or(true, |(s, _)| *s != snap.stream) {
+                let mut events = self.stream(&snap.stream)?;
+                replay_order(&mut events);
+                folded = Some((snap.stream.clone(), events));
+            }
+            let events = folded.as_ref().map(|(_, e)| e.as_slice()).unwrap_or_default();
+            let first: Vec<&Recorded> = events.iter().take(snap.through as usize).collect();
+            let exact = first.len() as u64 == snap.through
+                && first.iter().all(|r| r.version <= snap.through)
+                && !first.iter().any(|r| matches!(r.event.kind, EventKind::EventCorrected(_)));
+            let mut state = None;
+            for r in &first {
+                DocumentState::apply(&mut state, r);
+            }
+            let refolded = state.as_ref().map(dump);
+            if !exact || refolded.as_deref() != Some(snap.state.as_str()) {
+                report.problem = Some(format!(
+                    "{name}: its state is not the fold of the stream's versions 1..={}",
+                    snap.through
+                ));
+                return Ok(report);
+            }
+        }
+        Ok(report)
+    }
+
+    /// A snapshot's columns, if it reads.
+    fn stored_snapshot(&self, id: i64) -> Result<Option<Stored>> {
+        let got = self
+            .conn
+            .prepare_cached(&schema::snapshot_by_id())
+            .and_then(|mut st| st.query_row(params![id], Stored::read).optional());
+        match got {
+            Ok(s) => Ok(s),
+            // A table of an older shape: passed over, said once.
+            Err(_) => {
+                self.warn("the snapshots are of an older shape, without bindings, and were ignored: `minutes snapshots` rebuilds them".into());
+                Ok(None)
+            }
+        }
+    }
+
+    /// Whether a snapshot may be trusted: its digest matches its columns, its MAC matches
+    /// under the key (when one is set), and the log's row at its version is the one it was
+    /// bound to.
+    fn check_snapshot(&self, s: &Stored) -> std::result::Result<(), String> {
+        if hex(&Sha256::digest(s.signed_bytes())) != s.digest {
+            return Err("its digest does not match its contents".into());
+        }
+        if let Some(key) = &self.snapshot_key {
+            match &s.mac {
+                None => return Err("it is not signed with the snapshot key".into()),
+                Some(m) if *m != s.mac_under(key) => {
+                    return Err("its MAC does not match under the snapshot key".into())
+                }
+                Some(_) => {}
+            }
+        }
+        let bound = self
+            .conn
+            .prepare_cached(schema::ROW_AT_VERSION)
+            .and_then(|mut st| {
+                st.query_row(params![s.stream, s.through as i64], |r| {
+                    Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))
+                })
+                .optional()
+            })
+            .map_err(|e| e.to_string())?;
+        match bound {
+            Some((seq, hash)) if seq == s.bound_seq && hash == s.bound_hash => Ok(()),
+            _ => Err(format!(
+                "it is not bound to the log's row at version {} (seq {})",
+                s.through, s.bound_seq
+            )),
+        }
+    }
+}
+
+/// A snapshot row as stored.
+struct Stored {
+    stream: String,
+    through: u64,
+    max_to: String,
+    last_from: Option<String>,
+    last_seq: u64,
+    state: String,
+    bound_seq: u64,
+    bound_hash: String,
+    digest: String,
+    mac: Option<String>,
+}
+
+impl Stored {
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        // Column 0 is the row's id, which the caller knows.
+        Ok(Self {
+            stream: r.get(1)?,
+            through: r.get::<_, i64>(2)? as u64,
+            max_to: r.get(3)?,
+            last_from: r.get(4)?,
+            last_seq: r.get::<_, i64>(5)? as u64,
+            state: r.get(6)?,
+            bound_seq: r.get::<_, i64>(7)? as u64,
+            bound_hash: r.get(8)?,
+            digest: r.get(9)?,
+            mac: r.get(10)?,
+        })
+    }
+
+    /// The bytes its digest and MAC cover: every column but the id, the digest and the MAC,
+    /// each on its line (the state last).
+    fn signed_bytes(&self) -> Vec<u8> {
+        format!(
+            "minutes snapshot 1\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
+            self.stream,
+            self.through,
+            self.max_to,
+            self.last_from.as_deref().unwrap_or("-"),
+            self.last_seq,
+            self.bound_seq,
+            self.bound_hash,
+            self.state
+        )
+        .into_bytes()
+    }
+
+    /// HMAC-SHA256 of its signed bytes under `key`, hex.
+    fn mac_under(&self, key: &[u8]) -> String {
+        use hmac::Mac;
+        // HMAC takes a key of any length: `new_from_slice` cannot fail for it.
+        let mut mac = match hmac::Hmac::<Sha256>::new_from_slice(key) {
+            Ok(m) => m,
+            Err(_) => return String::new(),
+        };
+        mac.update(&self.signed_bytes());
+        hex(&mac.finalize().into_bytes())
+    }
+}
+
+/// Bytes as lowercase hex.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// An upper bound for the stored window starts that can matter at `at`: stored bounds are

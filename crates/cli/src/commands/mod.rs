@@ -44,6 +44,11 @@ struct Cli {
     #[arg(long, global = true, value_name = "NAME", env = "MINUTES_CLERK", value_parser = clerk_arg)]
     clerk: Option<Clerk>,
 
+    /// A key file kept outside the store: snapshots are signed with it when built and must be
+    /// signed with it to be trusted when read (without it only their digest is checked)
+    #[arg(long, global = true, value_name = "FILE", env = "MINUTES_SNAPSHOT_KEY")]
+    snapshot_key: Option<PathBuf>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -68,7 +73,7 @@ enum Command {
 /// Parses the command line, runs the command, prints any error and picks the exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let ctx = match context(cli.db, cli.clerk) {
+    let ctx = match context(cli.db, cli.clerk, cli.snapshot_key) {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
@@ -102,7 +107,7 @@ fn fail(e: CliError) -> ExitCode {
     ExitCode::from(code)
 }
 
-fn context(db: Option<PathBuf>, clerk: Option<Clerk>) -> Result<Context, CliError> {
+fn context(db: Option<PathBuf>, clerk: Option<Clerk>, key: Option<PathBuf>) -> Result<Context, CliError> {
     let db = Location::choose(db, std::env::var_os("MINUTES_DB").map(PathBuf::from));
     // MINUTES_NOW pins the clock (for tests and for recording a past meeting reproducibly).
     let now = match std::env::var("MINUTES_NOW") {
@@ -110,7 +115,24 @@ fn context(db: Option<PathBuf>, clerk: Option<Clerk>) -> Result<Context, CliErro
             .map_err(|_| CliError::Usage(format!("MINUTES_NOW '{s}' is not RFC 3339 with an offset")))?,
         Err(_) => chrono::Utc::now().fixed_offset(),
     };
-    Ok(Context { db, now, clerk })
+    let snapshot_key = key
+        .map(|k| {
+            let bytes = std::fs::read(&k).map_err(|e| {
+                CliError::Refused(format!("the snapshot key {} cannot be read: {e}", k.display()))
+            })?;
+            // A key written by an editor keeps its final newline out of the key.
+            let bytes = bytes.strip_suffix(b"\n").map(<[u8]>::to_vec).unwrap_or(bytes);
+            if bytes.len() < 16 {
+                return Err(CliError::Refused(format!(
+                    "the snapshot key {} holds {} bytes: a key needs at least 16",
+                    k.display(),
+                    bytes.len()
+                )));
+            }
+            Ok(bytes)
+        })
+        .transpose()?;
+    Ok(Context { db, now, clerk, snapshot_key })
 }
 
 /// The document a command reads, and which record: as it stands, or as it stood when the
