@@ -73,6 +73,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from_sqlite)?;
         let mut batch = Batch::start(&tx, cache)?;
+        batch.checkpoints.key.clone_from(&self.snapshot_key);
         let mut out = Vec::with_capacity(events.len());
         for (index, e) in events.iter().enumerate() {
             out.push(batch.add(&tx, index, Cow::Borrowed(e), expected, now, self.clerk.as_ref())?);
@@ -111,6 +112,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from_sqlite)?;
         let mut batch = Batch::start(&tx, None)?;
+        batch.checkpoints.key.clone_from(&self.snapshot_key);
         let mut done = Imported::default();
         let mut index = 0;
         while let Some(e) = next() {
@@ -162,6 +164,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from_sqlite)?;
         let mut batch = Batch::start(&tx, cached)?;
+        batch.checkpoints.key.clone_from(&self.snapshot_key);
         let mut out = Vec::with_capacity(items.len());
         for (index, (e, expected)) in items.iter().enumerate() {
             match batch.add(&tx, index, Cow::Borrowed(e), *expected, now, self.clerk.as_ref()) {

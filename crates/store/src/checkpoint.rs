@@ -28,8 +28,9 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::error::{Result, StoreError};
 use crate::read::{decode, row};
-use crate::snapshot::{dump, restore};
+use crate::snapshot::{dump, hex, mac_under, restore};
 use crate::{schema, Store};
+use sha2::{Digest, Sha256};
 
 /// A stream's checkpoint is stored again once it has grown this many events past the last one.
 pub const CHECKPOINT_EVERY: u64 = 32;
@@ -57,7 +58,110 @@ fn shapes_meeting(type_name: &str) -> bool {
     !NOT_SHAPING_A_MEETING.contains(&type_name)
 }
 
+/// The bytes a checkpoint's digest and MAC cover: every column but those two, one a line
+/// (the state last).
+fn signed_bytes(
+    stream: &str,
+    version: u64,
+    seq: i64,
+    hash: &str,
+    format: i64,
+    corrections: &str,
+    state: &str,
+) -> Vec<u8> {
+    format!("minutes checkpoint 1\n{stream}\n{version}\n{seq}\n{hash}\n{format}\n{corrections}\n{state}")
+        .into_bytes()
+}
+
 impl Store {
+    /// Checks every stream checkpoint as `verify` does a snapshot: its digest (and MAC under
+    /// the key), its binding to the log, and its contents against the stream's versions
+    /// `1..=version` folded anew. The first that does not hold, named; `Ok(None)` when all do.
+    pub(crate) fn verify_checkpoints(&self, checked: &mut u64) -> Result<Option<String>> {
+        let exists = self
+            .conn
+            .prepare(schema::CHECKPOINTS_EXIST)
+            .and_then(|mut st| st.query_row([], |_| Ok(())).optional())
+            .map_err(StoreError::from_sqlite)?
+            .is_some();
+        if !exists || self.conn.prepare(schema::CHECKPOINTS_SHAPE).is_err() {
+            return Ok(None);
+        }
+        type Row = (String, u64, i64, String, i64, String, String, String, Option<String>);
+        let rows: Vec<Row> = {
+            let mut st = self.conn.prepare(schema::CHECKPOINTS_ALL).map_err(StoreError::from_sqlite)?;
+            let rows = st
+                .query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get::<_, i64>(1)? as u64,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                    ))
+                })
+                .map_err(StoreError::from_sqlite)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(StoreError::from_sqlite)?
+        };
+        for (stream, version, seq, hash, format, corrections, state, digest, mac) in rows {
+            *checked += 1;
+            let name = format!("the checkpoint of {stream} at version {version}");
+            let bytes = signed_bytes(&stream, version, seq, &hash, format, &corrections, &state);
+            if hex(&Sha256::digest(&bytes)) != digest {
+                return Ok(Some(format!("{name}: its digest does not match its contents")));
+            }
+            if let Some(key) = &self.snapshot_key {
+                if mac.as_deref() != Some(mac_under(key, &bytes).as_str()) {
+                    return Ok(Some(format!(
+                        "{name}: it is not signed with the snapshot key (`minutes snapshots` with the key drops the checkpoints, which writes then build anew)"
+                    )));
+                }
+            }
+            let all = self.stream(&stream)?;
+            let upto: Vec<Recorded> = all.into_iter().filter(|r| r.version <= version).collect();
+            let bound = upto.iter().find(|r| r.version == version).map(|r| (r.seq as i64, r.hash.as_str()));
+            if bound != Some((seq, hash.as_str())) {
+                return Ok(Some(format!("{name}: it is not bound to the log's row at that version")));
+            }
+            let effective = effective_refs(&upto, None);
+            // The stream's corrections and what they withdrew, compared as sets (stored in no
+            // particular order).
+            let mut want: (Vec<EventId>, Vec<EventId>) = (Vec::new(), Vec::new());
+            for r in &upto {
+                if let EventKind::EventCorrected(c) = &r.event.kind {
+                    want.0.push(r.event.id);
+                    want.1.push(c.corrects);
+                }
+            }
+            let got = serde_json::from_str::<(Vec<EventId>, Vec<EventId>)>(&corrections).ok().map(|mut g| {
+                g.0.sort();
+                g.1.sort();
+                g
+            });
+            want.0.sort();
+            want.1.sort();
+            let expected_state = if DocumentName::new(&stream).is_ok() {
+                minutes_core::project::document::document_latest(effective.iter().copied())
+                    .as_ref()
+                    .map_or_else(|| "null".to_string(), dump)
+            } else {
+                let shaping: Vec<u64> =
+                    effective.iter().filter(|r| shapes_meeting(r.event.type_name())).map(|r| r.seq).collect();
+                serde_json::to_string(&shaping).unwrap_or_default()
+            };
+            if format != FORMAT || got != Some(want) || state != expected_state {
+                return Ok(Some(format!(
+                    "{name}: it is not the fold of the stream's versions 1..={version}"
+                )));
+            }
+        }
+        Ok(None)
+    }
+
     /// A document's latest state (its effective events folded in appending order: what the
     /// next append is judged against), read as a write reads it: from its checkpoint and the
     /// rows past it when the checkpoint holds, else from all its rows. Writes nothing, so a
@@ -71,7 +175,8 @@ impl Store {
         // are read from one view of the log.
         let tx = self.conn.unchecked_transaction().map_err(StoreError::from_sqlite)?;
         let mut ledger = Ledger::new();
-        Checkpoints::default().load(&tx, &mut ledger, name.as_str())?;
+        let mut checkpoints = Checkpoints { key: self.snapshot_key.clone(), ..Checkpoints::default() };
+        checkpoints.load(&tx, &mut ledger, name.as_str())?;
         Ok(ledger.document(name).cloned())
     }
 }
@@ -85,6 +190,8 @@ pub(crate) struct Checkpoints {
     stored: HashMap<String, u64>,
     /// For each meeting loaded, the seqs of its effective events that shape its state.
     shaping: HashMap<String, Vec<u64>>,
+    /// The snapshot key: checkpoints are signed with it and trusted only when signed with it.
+    pub(crate) key: Option<Vec<u8>>,
 }
 
 impl Checkpoints {
@@ -97,11 +204,17 @@ impl Checkpoints {
         if let Some(e) = self.exists {
             return Ok(e);
         }
-        let e = tx
+        let mut e = tx
             .prepare_cached(schema::CHECKPOINTS_EXIST)
             .and_then(|mut st| st.query_row([], |_| Ok(())).optional())
             .map_err(StoreError::from_sqlite)?
             .is_some();
+        if e && tx.prepare(schema::CHECKPOINTS_SHAPE).is_err() {
+            // A table of an older shape (without digests) is derived data: dropped, and built
+            // anew by the writes that follow (in a read, the drop is rolled back with it).
+            let _ = tx.execute_batch(schema::CHECKPOINTS_DROP);
+            e = false;
+        }
         self.exists = Some(e);
         Ok(e)
     }
@@ -147,14 +260,28 @@ impl Checkpoints {
                         r.get::<_, i64>(3)?,
                         r.get::<_, String>(4)?,
                         r.get::<_, String>(5)?,
+                        r.get::<_, String>(6)?,
+                        r.get::<_, Option<String>>(7)?,
                     ))
                 })
                 .optional()
             })
             .map_err(StoreError::from_sqlite)?;
-        let Some((version, seq, hash, format, corrections, state)) = cp else { return Ok(false) };
+        let Some((version, seq, hash, format, corrections, state, digest, mac)) = cp else {
+            return Ok(false);
+        };
         if format != FORMAT {
             return Ok(false);
+        }
+        // Never trusted unchecked: its digest (and MAC, under the key) must match its bytes.
+        let bytes = signed_bytes(stream, version, seq, &hash, format, &corrections, &state);
+        if hex(&Sha256::digest(&bytes)) != digest {
+            return Ok(false);
+        }
+        if let Some(key) = &self.key {
+            if mac.as_deref() != Some(mac_under(key, &bytes).as_str()) {
+                return Ok(false);
+            }
         }
         // Bound to the log: the stream's row at that version must be the one it folded through.
         let at = tx
@@ -289,9 +416,22 @@ impl Checkpoints {
             };
             // Plain data into a String: cannot fail.
             let corrections = serde_json::to_string(&corrections).unwrap_or_default();
+            let bytes = signed_bytes(&stream, version, seq, &hash, FORMAT, &corrections, &state);
+            let digest = hex(&Sha256::digest(&bytes));
+            let mac = self.key.as_ref().map(|k| mac_under(k, &bytes));
             tx.prepare_cached(schema::CHECKPOINT_PUT)
                 .and_then(|mut st| {
-                    st.execute(params![stream, version as i64, seq, hash, FORMAT, corrections, state])
+                    st.execute(params![
+                        stream,
+                        version as i64,
+                        seq,
+                        hash,
+                        FORMAT,
+                        corrections,
+                        state,
+                        digest,
+                        mac
+                    ])
                 })
                 .map_err(StoreError::from_sqlite)?;
             self.stored.insert(stream, version);
@@ -542,5 +682,57 @@ mod tests {
             format!("{:?}", folded.document(&d))
         );
         assert_eq!(s.count().expect("counts"), before);
+    }
+
+    #[test]
+    fn a_forged_checkpoint_is_never_trusted_and_verify_names_it() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = store(&dir);
+        let d = DocumentName::new("m/d").expect("name");
+        let s = Store::open(&path).expect("opens");
+        assert_eq!(s.verify_snapshots().expect("checks").problem, None);
+        let honest = format!("{:?}", s.latest_document(&d).expect("reads"));
+        drop(s);
+        // The document's title changed in its checkpoint, as a forger would.
+        let conn = rusqlite::Connection::open(&path).expect("opens");
+        let n = conn
+            .execute("UPDATE stream_checkpoints SET state = replace(state, '\"title\":\"D\"', '\"title\":\"X\"') WHERE stream = 'm/d'", [])
+            .expect("tamper");
+        assert_eq!(n, 1);
+        drop(conn);
+        let s = Store::open(&path).expect("opens");
+        assert_eq!(
+            format!("{:?}", s.latest_document(&d).expect("reads")),
+            honest,
+            "folded from the log instead"
+        );
+        let report = s.verify_snapshots().expect("checks");
+        assert!(
+            report
+                .problem
+                .as_deref()
+                .is_some_and(|p| p.contains("checkpoint of m/d") && p.contains("digest")),
+            "{report:?}"
+        );
+        // Its digest recomputed: verify refolds and still names it.
+        let conn = rusqlite::Connection::open(&path).expect("opens");
+        let (version, seq, hash, format, corrections, state): (i64, i64, String, i64, String, String) = conn
+            .query_row("SELECT version, seq, hash, format, corrections, state FROM stream_checkpoints WHERE stream = 'm/d'", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
+            .expect("reads");
+        let bytes = signed_bytes("m/d", version as u64, seq, &hash, format, &corrections, &state);
+        conn.execute(
+            "UPDATE stream_checkpoints SET digest = ?1 WHERE stream = 'm/d'",
+            params![hex(&Sha256::digest(&bytes))],
+        )
+        .expect("tamper");
+        drop(conn);
+        let report = s.verify_snapshots().expect("checks");
+        assert!(report.problem.as_deref().is_some_and(|p| p.contains("not the fold")), "{report:?}");
+        // Under a key, the recomputed digest is not enough for a read either.
+        let mut keyed = Store::open(&path).expect("opens");
+        keyed.set_snapshot_key(Some(b"a key kept outside the store".to_vec()));
+        assert_eq!(format!("{:?}", keyed.latest_document(&d).expect("reads")), honest);
     }
 }

@@ -42,7 +42,7 @@ pub struct Store {
     /// Who is recording: stamped as `recorded_by` on the events written without one.
     clerk: Option<minutes_core::id::Clerk>,
     /// The key snapshots are signed with when built and checked with when read, if any.
-    snapshot_key: Option<Vec<u8>>,
+    pub(crate) snapshot_key: Option<Vec<u8>>,
     /// What reads noticed and passed over (a snapshot that did not hold), for the caller.
     warnings: std::cell::RefCell<Vec<String>>,
 }

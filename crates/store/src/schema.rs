@@ -172,9 +172,6 @@ pub const SNAPSHOTS_SHAPE: &str = "SELECT digest, mac, bound_seq, bound_hash FRO
 pub const SNAPSHOTS_EXIST: &str =
     "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'document_snapshots'";
 
-/// A stream's row at a version: its seq and chain hash (a snapshot's binding).
-pub const ROW_AT_VERSION: &str = "SELECT seq, hash FROM events WHERE stream = ?1 AND version = ?2";
-
 /// The documents' streams, from their tablings.
 pub const DOCUMENT_STREAMS: &str = "SELECT stream FROM events WHERE type = 'DocumentTabled' ORDER BY seq";
 
@@ -197,8 +194,17 @@ CREATE TABLE IF NOT EXISTS stream_checkpoints (
     hash        TEXT    NOT NULL,   -- the checkpoint is used only while the log holds that row
     format      INTEGER NOT NULL,   -- the shape of state; another is passed over
     corrections TEXT    NOT NULL,   -- JSON: [the stream's corrections, the events they withdrew]
-    state       TEXT    NOT NULL    -- JSON: a document's state, or the seqs that shape a meeting's
+    state       TEXT    NOT NULL,   -- JSON: a document's state, or the seqs that shape a meeting's
+    digest      TEXT    NOT NULL,   -- sha256 over the checkpoint's own columns, hex
+    mac         TEXT                -- HMAC-SHA256 of the same under the snapshot key, if any
 ) WITHOUT ROWID";
+
+/// Whether the checkpoints table has the current shape (a query that fails on an older one).
+pub const CHECKPOINTS_SHAPE: &str = "SELECT digest, mac FROM stream_checkpoints LIMIT 0";
+
+/// Every checkpoint, for verify.
+pub const CHECKPOINTS_ALL: &str =
+    "SELECT stream, version, seq, hash, format, corrections, state, digest, mac FROM stream_checkpoints ORDER BY stream";
 
 /// Whether the checkpoints table exists.
 pub const CHECKPOINTS_EXIST: &str =
@@ -209,11 +215,11 @@ pub const CHECKPOINTS_DROP: &str = "DROP TABLE IF EXISTS stream_checkpoints";
 
 /// A stream's checkpoint.
 pub const CHECKPOINT_GET: &str =
-    "SELECT version, seq, hash, format, corrections, state FROM stream_checkpoints WHERE stream = ?1";
+    "SELECT version, seq, hash, format, corrections, state, digest, mac FROM stream_checkpoints WHERE stream = ?1";
 
 /// Stores (or replaces) a stream's checkpoint.
 pub const CHECKPOINT_PUT: &str = "INSERT OR REPLACE INTO stream_checkpoints
-    (stream, version, seq, hash, format, corrections, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    (stream, version, seq, hash, format, corrections, state, digest, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
 /// The seq and hash of a stream's row at a version, through the `(stream, version)` index.
 pub const ROW_AT: &str = "SELECT seq, hash FROM events WHERE stream = ?1 AND version = ?2";

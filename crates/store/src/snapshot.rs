@@ -234,11 +234,16 @@ impl Store {
         }
     }
 
-    /// Checks every snapshot: its digest (and MAC under the key), its binding to the log, and
-    /// its state against the fold of the stream's versions `1..=through` done anew. Reports the
+    /// Checks every derived table that answers or judges: each snapshot (its digest, its MAC
+    /// under the key, its binding to the log, and its state against the fold of the stream's
+    /// versions `1..=through` done anew), and each stream checkpoint the same way. Reports the
     /// first that does not hold.
     pub fn verify_snapshots(&self) -> Result<SnapshotReport> {
         let mut report = SnapshotReport::default();
+        if let Some(p) = self.verify_checkpoints(&mut report.checked)? {
+            report.problem = Some(p);
+            return Ok(report);
+        }
         let exists = self
             .conn
             .prepare(schema::SNAPSHOTS_EXIST)
@@ -329,7 +334,7 @@ impl Store {
         }
         let bound = self
             .conn
-            .prepare_cached(schema::ROW_AT_VERSION)
+            .prepare_cached(schema::ROW_AT)
             .and_then(|mut st| {
                 st.query_row(params![s.stream, s.through as i64], |r| {
                     Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))
@@ -397,19 +402,21 @@ impl Stored {
 
     /// HMAC-SHA256 of its signed bytes under `key`, hex.
     fn mac_under(&self, key: &[u8]) -> String {
-        use hmac::Mac;
-        // HMAC takes a key of any length: `new_from_slice` cannot fail for it.
-        let mut mac = match hmac::Hmac::<Sha256>::new_from_slice(key) {
-            Ok(m) => m,
-            Err(_) => return String::new(),
-        };
-        mac.update(&self.signed_bytes());
-        hex(&mac.finalize().into_bytes())
+        mac_under(key, &self.signed_bytes())
     }
 }
 
+/// HMAC-SHA256 of `bytes` under `key`, hex.
+pub(crate) fn mac_under(key: &[u8], bytes: &[u8]) -> String {
+    use hmac::Mac;
+    // HMAC takes a key of any length: `new_from_slice` cannot fail for it.
+    let Ok(mut mac) = hmac::Hmac::<Sha256>::new_from_slice(key) else { return String::new() };
+    mac.update(bytes);
+    hex(&mac.finalize().into_bytes())
+}
+
 /// Bytes as lowercase hex.
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -46,7 +46,11 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         let head = report.head.as_deref().unwrap_or("none (empty log)");
         let snaps = match snapshots.checked {
             0 => String::new(),
-            n => format!("; {n} snapshot{} checked", if n == 1 { "" } else { "s" }),
+            n => format!(
+                "; {n} derived snapshot{} and checkpoint{} checked",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "" } else { "s" }
+            ),
         };
         writeln!(out, "ok: {} events, chain intact; head {head}{snaps}", report.events)?;
     }
