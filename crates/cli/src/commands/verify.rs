@@ -10,7 +10,7 @@ use crate::error::{CliError, Result};
 /// Check the whole log: every event decodes, agrees with its row, and continues the hash chain
 /// (each row's hash covers the bytes stored and the row before). Exit 1 naming the first bad
 /// seq. Print the head hash to anchor the log elsewhere; --head proves the log still holds an
-/// anchored head and extends it. Every derived snapshot is checked too (its digest, its MAC
+/// anchored head and extends it. Every derived snapshot and checkpoint is checked too (its digest, its MAC
 /// under --snapshot-key, its binding to the log) and refolded from the log and compared; one
 /// that does not hold fails verify, naming it.
 #[derive(clap::Args)]
@@ -30,7 +30,7 @@ pub struct Args {
 pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     let store = ctx.read()?;
     let report = store.verify(a.head.as_deref())?;
-    // The derived snapshots, refolded and compared, once the log itself holds.
+    // The derived snapshots and checkpoints, refolded and compared, once the log itself holds.
     let snapshots = if report.ok() { store.verify_snapshots()? } else { Default::default() };
     let ok = report.ok() && snapshots.problem.is_none();
     if a.json {
@@ -46,11 +46,9 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         let head = report.head.as_deref().unwrap_or("none (empty log)");
         let snaps = match snapshots.checked {
             0 => String::new(),
-            n => format!(
-                "; {n} derived snapshot{} and checkpoint{} checked",
-                if n == 1 { "" } else { "s" },
-                if n == 1 { "" } else { "s" }
-            ),
+            n => {
+                format!("; {n} derived row{} (snapshots, checkpoints) checked", if n == 1 { "" } else { "s" })
+            }
         };
         writeln!(out, "ok: {} events, chain intact; head {head}{snaps}", report.events)?;
     }
