@@ -5,6 +5,7 @@
 //! to the one before by a hash. The database itself refuses to update or delete a row.
 
 mod append;
+mod backup;
 mod checkpoint;
 mod error;
 mod read;

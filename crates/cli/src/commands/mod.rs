@@ -2,6 +2,7 @@
 //! text) and a `run` function. One flat `match` dispatches.
 
 mod append;
+mod backup;
 mod blame;
 mod diff;
 mod history;
@@ -68,6 +69,7 @@ enum Command {
     Snapshots(snapshots::Args),
     #[command(visible_alias = "show")]
     Ls(ls::Args),
+    Backup(backup::Args),
 }
 
 /// Parses the command line, runs the command, prints any error and picks the exit code.
@@ -91,6 +93,7 @@ pub fn run() -> ExitCode {
         Command::Init(a) => init::run(&ctx, a, out),
         Command::Snapshots(a) => snapshots::run(&ctx, a, out),
         Command::Ls(a) => ls::run(&ctx, a, out),
+        Command::Backup(a) => backup::run(&ctx, a, out),
     };
     let flushed = out.flush().map_err(CliError::from);
     match result.and(flushed) {
