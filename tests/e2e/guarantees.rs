@@ -320,6 +320,11 @@ fn a_correction_supersedes_an_event_and_the_past_record_stays_readable() {
 fn a_log_written_with_older_event_shapes_still_opens() {
     let env = TestEnv::new();
     std::fs::copy(root().join("tests/fixtures/logs/schema-v1.db"), env.db()).unwrap();
+    // A store of an older schema is named as such until `upgrade` brings it up to date.
+    let r = env.run(&["verify"]);
+    assert_eq!(r.code, 4, "{}", r.golden());
+    assert!(r.stderr.contains("schema version 1") && r.stderr.contains("upgrade"), "{}", r.golden());
+    env.ok(&["upgrade"]);
     assert_eq!(env.run(&["verify"]).code, 0, "the hash covers the stored bytes, not an upgraded form");
     let log = logged(&env);
     let suspended = log

@@ -15,4 +15,5 @@ mod recording;
 mod snapshots;
 mod stores;
 mod tidy;
+mod upgrade;
 mod walkthrough;

@@ -631,6 +631,10 @@ struct LongStream {
 fn long_stream(work: &Path, s: &Setup, n: u64, rounds: usize) -> Result<LongStream> {
     let doc = s.docs.first().context("the setup has a document")?.clone();
     let long_db = work.join(format!("long-stream-{n}.db"));
+    // A cached stream written by another version of the store (an older schema) is built anew.
+    if long_db.exists() && Store::open(&long_db).is_err() {
+        remove_db(&long_db);
+    }
     if !long_db.exists() {
         let building = work.join(format!("long-stream-{n}.db.building"));
         remove_db(&building);

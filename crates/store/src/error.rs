@@ -57,6 +57,17 @@ pub enum StoreError {
     /// The store was written by a newer minutes.
     #[error("the store's schema version is {0}; this program knows up to {1}")]
     Schema(i64, i64),
+    /// The store was written by an older minutes, of an older schema: `minutes upgrade`
+    /// brings it up to date (nothing else writes to it meanwhile).
+    #[error("{path} is a store of schema version {found}; this minutes reads version {current}: run `minutes --db {path} upgrade` to bring it up to date (the log's rows stay as they are; only derived tables are rebuilt)")]
+    Outdated {
+        /// The store.
+        path: String,
+        /// Its version.
+        found: i64,
+        /// The version this program reads.
+        current: i64,
+    },
     /// A row cannot be read back (corrupt store).
     #[error("row seq {seq} cannot be read: {error}")]
     Corrupt {

@@ -12,6 +12,7 @@ mod read;
 mod schema;
 mod snapshot;
 mod upcast;
+mod upgrade;
 mod verify;
 mod writer;
 
@@ -26,6 +27,7 @@ pub use checkpoint::CHECKPOINT_EVERY;
 pub use error::{LastEvent, Refusal, Result, StoreError};
 pub use read::DocumentNaming;
 pub use snapshot::{SnapshotReport, SNAPSHOT_EVERY};
+pub use upgrade::Upgraded;
 pub use verify::{Problem, Report};
 pub use writer::{Appender, Clock, Stats, Writer, MAX_GROUP};
 
@@ -262,12 +264,23 @@ impl Store {
         if app != schema::APPLICATION_ID {
             return Err(not_a_store());
         }
-        let version: i64 =
-            self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
+        let version = self.schema_version()?;
         if version > schema::SCHEMA_VERSION {
             return Err(StoreError::Schema(version, schema::SCHEMA_VERSION));
         }
+        if version < schema::SCHEMA_VERSION {
+            return Err(StoreError::Outdated {
+                path: self.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+                found: version,
+                current: schema::SCHEMA_VERSION,
+            });
+        }
         Ok(())
+    }
+
+    /// The store's schema version (`PRAGMA user_version`).
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(StoreError::from_sqlite)
     }
 }
 

@@ -4,13 +4,16 @@
 /// Marks a SQLite file as a minutes store (`PRAGMA application_id`, "MINU").
 pub const APPLICATION_ID: i64 = 0x4D49_4E55;
 
-/// The schema version this program writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+/// The schema version this program writes (`PRAGMA user_version`). Every change of what a
+/// store holds bumps it, with its step in `upgrade.rs`:
+/// 1. the `events` table (and, derived, snapshots and checkpoints without bindings);
+/// 2. derived snapshots and checkpoints bound to the log, digested and optionally signed.
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Creates the schema in an empty database.
 pub const CREATE: &str = "
 PRAGMA application_id = 1296649813;
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 CREATE TABLE events (
     seq           INTEGER PRIMARY KEY,   -- order of appending, from 1, no gaps
     id            TEXT    NOT NULL UNIQUE,
@@ -241,3 +244,9 @@ pub fn by_seq() -> String {
 /// proposed, found without decoding the other rows.
 pub const AMENDMENT_STREAMS: &str = "SELECT DISTINCT stream FROM events WHERE meeting = ?1
     AND type = 'AmendmentProposed' AND json_extract(payload, '$.data.amendment') = ?2 ORDER BY stream";
+
+/// The upgrade from schema version 1: the derived tables of the old shape are dropped (the
+/// next `minutes snapshots` and the next writes build them anew); the log is not touched.
+pub const UPGRADE_1_TO_2: &str = "DROP TABLE IF EXISTS document_snapshots;
+DROP TABLE IF EXISTS stream_checkpoints;
+PRAGMA user_version = 2;";

@@ -13,6 +13,7 @@ mod record;
 mod replay;
 mod snapshots;
 mod state;
+mod upgrade;
 mod verify;
 
 use std::io::Write;
@@ -70,6 +71,7 @@ enum Command {
     #[command(visible_alias = "show")]
     Ls(ls::Args),
     Backup(backup::Args),
+    Upgrade(upgrade::Args),
 }
 
 /// Parses the command line, runs the command, prints any error and picks the exit code.
@@ -94,6 +96,7 @@ pub fn run() -> ExitCode {
         Command::Snapshots(a) => snapshots::run(&ctx, a, out),
         Command::Ls(a) => ls::run(&ctx, a, out),
         Command::Backup(a) => backup::run(&ctx, a, out),
+        Command::Upgrade(a) => upgrade::run(&ctx, a, out),
     };
     let flushed = out.flush().map_err(CliError::from);
     match result.and(flushed) {

@@ -1,0 +1,72 @@
+//! Bringing a store written by an older minutes up to date: one path, a step per schema
+//! version, all in one transaction. No step ever changes a row of `events` (anchored heads and
+//! hashes stay valid); they change the schema around it and the derived tables.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::error::{Result, StoreError};
+use crate::{schema, Store};
+
+/// What an upgrade did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Upgraded {
+    /// The version the store was at.
+    pub from: i64,
+    /// The version it is at now.
+    pub to: i64,
+}
+
+impl Store {
+    /// A store over an open connection, nothing checked yet.
+    fn with_connection(conn: Connection, path: &Path) -> Self {
+        Self {
+            conn,
+            path: Some(path.to_path_buf()),
+            ledger: None,
+            clerk: None,
+            snapshot_key: None,
+            warnings: Default::default(),
+        }
+    }
+
+    /// Upgrades the store at `path` to the schema this program writes, step by step in one
+    /// transaction (all or nothing). A store already up to date is left as it is; a newer one
+    /// is refused.
+    pub fn upgrade(path: &Path) -> Result<Upgraded> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.display().to_string()));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(StoreError::from_sqlite)?;
+        let mut store = Self::with_connection(conn, path);
+        match store.check_identity() {
+            Ok(()) => return Ok(Upgraded { from: schema::SCHEMA_VERSION, to: schema::SCHEMA_VERSION }),
+            Err(StoreError::Outdated { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        store.configure()?;
+        let from = store.schema_version()?;
+        let tx = store
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from_sqlite)?;
+        let mut at = from;
+        while at < schema::SCHEMA_VERSION {
+            let step = match at {
+                1 => schema::UPGRADE_1_TO_2,
+                other => {
+                    return Err(StoreError::Schema(other, schema::SCHEMA_VERSION));
+                }
+            };
+            tx.execute_batch(step).map_err(StoreError::from_sqlite)?;
+            at += 1;
+        }
+        tx.commit().map_err(StoreError::from_sqlite)?;
+        Ok(Upgraded { from, to: at })
+    }
+}
