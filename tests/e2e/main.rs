@@ -7,6 +7,7 @@
 mod commands;
 mod creation;
 mod disk;
+mod escaping;
 mod guarantees;
 mod hostile;
 mod input;

@@ -24,7 +24,10 @@ impl Context {
     pub fn read(&self) -> Result<Store> {
         let (store, choice) = self.db.open_read(self.now)?;
         if choice == StoreChoice::Bundled {
-            eprintln!("minutes: no store at {}; reading the bundled WTPF-13 record", self.db.path.display());
+            crate::commands::say(&format!(
+                "no store at {}; reading the bundled WTPF-13 record",
+                self.db.path.display()
+            ));
         }
         Ok(store)
     }
