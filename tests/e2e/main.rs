@@ -6,6 +6,9 @@
 
 mod backup;
 mod commands;
+mod creation;
+mod disk;
+mod escaping;
 mod guarantees;
 mod hostile;
 mod input;

@@ -26,7 +26,10 @@ impl Context {
     pub fn read(&self) -> Result<Store> {
         let (mut store, choice) = self.db.open_read(self.now)?;
         if choice == StoreChoice::Bundled {
-            eprintln!("minutes: no store at {}; reading the bundled WTPF-13 record", self.db.path.display());
+            crate::commands::say(&format!(
+                "no store at {}; reading the bundled WTPF-13 record",
+                self.db.path.display()
+            ));
         }
         store.set_snapshot_key(self.snapshot_key.clone());
         Ok(store)
@@ -38,7 +41,7 @@ impl Context {
         let store = self.read()?;
         let answer = ask(&Reader::new(&store, self.now));
         for w in store.take_warnings() {
-            eprintln!("minutes: warning: {w}");
+            crate::commands::say(&format!("warning: {w}"));
         }
         Ok(answer?)
     }

@@ -15,10 +15,20 @@ use crate::error::Result;
 /// Width of the time column of event lines.
 const WHEN: usize = 34;
 
-/// `s` with every control character shown as an escape (`\u{1b}`), so that names and summaries
-/// from the log can never move the terminal's cursor, change its colours or forge a line.
+/// `s` with every control character and every bidirectional control shown as an escape
+/// (`\u{1b}`, `\u{202e}`), so that names and summaries from the log or the input can never move
+/// the terminal's cursor, change its colours or title, forge a line, or reorder what is shown.
 pub fn printable(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() }).collect()
+    s.chars()
+        .map(|c| if unsafe_to_show(c) { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect()
+}
+
+/// Whether a character must not reach the terminal raw: a control character, or one of the
+/// bidirectional controls (embeddings and overrides U+202A-U+202E, isolates U+2066-U+2069,
+/// the marks U+200E and U+200F).
+fn unsafe_to_show(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
 }
 
 /// Like [`printable`], but keeps line breaks: for a text whose paragraphs are lines.

@@ -100,6 +100,11 @@ pub fn load(
                 let Value::String(path) = path else {
                     return Err(fail_ev("text_file must be a string".into()));
                 };
+                if !inside_the_folder(&path) {
+                    return Err(fail_ev(format!(
+                        "text_file '{path}' must be a path inside the record's folder (relative, without `..`): nothing was read"
+                    )));
+                }
                 let src = read_text(&path).ok_or_else(|| fail_ev(format!("text_file '{path}' not found")))?;
                 let t = text::parse(&src).map_err(|e| fail_ev(format!("{path}: {e}")))?;
                 data.insert("text".into(), serde_json::to_value(t).map_err(|e| fail_ev(e.to_string()))?);
@@ -109,6 +114,15 @@ pub fn load(
         out.push(e);
     }
     Ok(out)
+}
+
+/// Whether a `text_file` names a file inside the record's folder: a relative path with no `..`
+/// component, so no text from elsewhere on the disk can reach the immutable log.
+fn inside_the_folder(path: &str) -> bool {
+    let p = std::path::Path::new(path);
+    !path.is_empty()
+        && !p.is_absolute()
+        && p.components().all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir))
 }
 
 /// Rewrites the local times of `occurred` as RFC 3339 in `zone`.
@@ -214,6 +228,24 @@ data = { kind = "draft_opinion", title = "Draft 1", text_file = "texts/draft-1.t
         let bad = FILE.replace("09:30", "half past nine");
         let e = load("demo.toml", &bad, &read).unwrap_err().to_string();
         assert!(e.contains("occurred.from"), "{e}");
+    }
+
+    #[test]
+    fn a_text_file_outside_the_record_folder_is_refused_before_it_is_read() {
+        let read = |_: &str| -> Option<String> { panic!("a text_file outside the folder was read") };
+        for path in ["../x.txt", "texts/../../x.txt", "/etc/passwd", "texts/..", ""] {
+            let bad = FILE.replace("texts/draft-1.txt", path);
+            let e = load("demo.toml", &bad, &read).unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!(
+                    "demo.toml, event 1 (0196f7a0-5f00-7000-8000-000000000001): text_file '{path}' must be a path inside"
+                )),
+                "{path}: {e}"
+            );
+        }
+        let read = |p: &str| (p == "./texts/draft-1.txt").then(|| "# Draft 1\nwords\n".to_string());
+        let ok = FILE.replace("texts/draft-1.txt", "./texts/draft-1.txt");
+        assert!(load("demo.toml", &ok, &read).is_ok());
     }
 
     #[test]

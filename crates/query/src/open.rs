@@ -80,25 +80,44 @@ impl Location {
     pub fn init(&self, empty: bool, now: Timestamp) -> Result<Initialised> {
         let events = if empty { Vec::new() } else { crate::bundled_events()? };
         if self.path.exists() {
-            let mut store = Store::open(&self.path)?;
-            let held = store.meetings()?;
-            if !events.is_empty() && !held.is_empty() && !held.iter().any(|m| m == BUNDLED_MEETING) {
-                return Err(QueryError::Refused(format!(
-                    "{} holds the meeting{} {}, not the bundled {BUNDLED_MEETING}: init adds the bundled record only to a store of it or to an empty one, and left this store as it was (name another file with --db)",
-                    self.path.display(),
-                    if held.len() == 1 { "" } else { "s" },
-                    held.join(", ")
-                )));
-            }
-            let added = store.append(&events, None, now)?.iter().filter(|x| !x.existed).count();
-            return Ok(Initialised { created: false, added });
+            return self.add_to_existing(&events, now);
+        }
+        if let Ok(target) = std::fs::read_link(&self.path) {
+            return Err(QueryError::NoStore(format!(
+                "{} is a symbolic link to a missing file ({}): nothing was created; name the store's file itself with --db",
+                self.path.display(),
+                target.display()
+            )));
         }
         let created =
             Store::create_with(&self.path, |s| -> Result<usize> { Ok(s.append(&events, None, now)?.len()) })?;
         match created {
             Some(added) => Ok(Initialised { created: true, added }),
-            None => Err(QueryError::Store(minutes_store::StoreError::Busy)),
+            // Another process created the store meanwhile: add to it what it lacks, as init
+            // does on any existing store.
+            None if self.path.exists() => self.add_to_existing(&events, now),
+            None => Err(QueryError::NoStore(format!(
+                "{} appeared while the store was created, and is not a store that can be opened: nothing was created",
+                self.path.display()
+            ))),
         }
+    }
+
+    /// `init` on an existing store: adds the bundled events it lacks, if it holds the bundled
+    /// meeting or no meeting.
+    fn add_to_existing(&self, events: &[minutes_core::event::Event], now: Timestamp) -> Result<Initialised> {
+        let mut store = Store::open(&self.path)?;
+        let held = store.meetings()?;
+        if !events.is_empty() && !held.is_empty() && !held.iter().any(|m| m == BUNDLED_MEETING) {
+            return Err(QueryError::Refused(format!(
+                "{} holds the meeting{} {}, not the bundled {BUNDLED_MEETING}: init adds the bundled record only to a store of it or to an empty one, and left this store as it was (name another file with --db)",
+                self.path.display(),
+                if held.len() == 1 { "" } else { "s" },
+                held.join(", ")
+            )));
+        }
+        let added = store.append(events, None, now)?.iter().filter(|x| !x.existed).count();
+        Ok(Initialised { created: false, added })
     }
 
     fn missing(&self) -> QueryError {

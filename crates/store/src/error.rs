@@ -122,4 +122,12 @@ impl StoreError {
             _ => Self::Sqlite(e),
         }
     }
+
+    /// A file system error: a full disk (or quota) is [`StoreError::Full`].
+    pub(crate) fn from_io(e: std::io::Error) -> Self {
+        match e.kind() {
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => Self::Full,
+            _ => Self::Io(e),
+        }
+    }
 }

@@ -155,8 +155,16 @@ impl Store {
     }
 
     /// Creates a store at `path` and runs `write` on it, all or nothing: the file appears at
-    /// `path` only if `write` succeeds, so a refused write leaves no file behind. If another
-    /// process created `path` meanwhile, `Ok(None)` tells the caller to open that one instead.
+    /// `path` only if `write` succeeds and the store is durable and whole, so a refused write
+    /// (or a disk that fills up) leaves no file behind. If another process created `path`
+    /// meanwhile, `Ok(None)` tells the caller to open that one instead.
+    ///
+    /// The store is written into `.NAME.creating-PID` beside `path`. Before it is linked into
+    /// place its write-ahead log is checkpointed into it and truncated, the checkpoint's
+    /// result checked (a checkpoint that fails, for a full disk, is an error here, never a
+    /// silent loss at close), and the file and its directory fsynced: the linked file alone
+    /// holds every committed transaction. Leftovers of creations whose process is gone (killed
+    /// midway) are removed first.
     pub fn create_with<T, E: From<StoreError>>(
         path: &Path,
         write: impl FnOnce(&mut Store) -> std::result::Result<T, E>,
@@ -164,7 +172,9 @@ impl Store {
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let name =
             path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "minutes.db".into());
-        let tmp = dir.join(format!(".{name}.creating-{}", std::process::id()));
+        let prefix = format!(".{name}.creating-");
+        remove_stale_creations(dir, &prefix);
+        let tmp = dir.join(format!("{prefix}{}", std::process::id()));
         let cleanup = |p: &Path| {
             for suffix in ["", "-wal", "-shm", "-journal"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
@@ -174,7 +184,8 @@ impl Store {
         let outcome = (|| {
             let mut store = Store::create(&tmp)?;
             let value = write(&mut store)?;
-            store.close()?;
+            store.seal()?;
+            make_durable(&tmp, dir)?;
             Ok(value)
         })();
         let value = match outcome {
@@ -185,13 +196,45 @@ impl Store {
             }
         };
         // A hard link fails if `path` exists, so two creators cannot overwrite each other.
-        let linked = std::fs::hard_link(&tmp, path);
+        let linked = std::fs::hard_link(&tmp, path).and_then(|()| sync_dir(dir));
+        // The log is empty (sealed), so removing the temporary name loses nothing.
         cleanup(&tmp);
         match linked {
             Ok(()) => Ok(Some(value)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(None),
-            Err(e) => Err(StoreError::Io(e).into()),
+            Err(e) => Err(StoreError::from_io(e).into()),
         }
+    }
+
+    /// Checkpoints the whole write-ahead log into the database file, truncates the log, and
+    /// closes: an error unless every committed frame is now in the database file.
+    fn seal(self) -> Result<()> {
+        let (busy, log, done): (i64, i64, i64) = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(StoreError::from_sqlite)?;
+        if busy != 0 || log != done {
+            return Err(StoreError::Io(std::io::Error::other(format!(
+                "the new store's write-ahead log could not be checkpointed ({done} of {log} frames, busy {busy})"
+            ))));
+        }
+        let path = self.path.clone();
+        self.close()?;
+        // Nothing may be left in the log: the file linked into place is the whole store.
+        if let Some(p) = path {
+            let wal = PathBuf::from(format!("{}-wal", p.display()));
+            match std::fs::metadata(&wal) {
+                Ok(m) if m.len() > 0 => {
+                    return Err(StoreError::Io(std::io::Error::other(
+                        "the new store's write-ahead log still holds frames after its checkpoint",
+                    )))
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(StoreError::from_io(e)),
+            }
+        }
+        Ok(())
     }
 
     /// A store in memory, for reading the bundled record without touching the disk.
@@ -282,6 +325,40 @@ impl Store {
     pub fn schema_version(&self) -> Result<i64> {
         self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(StoreError::from_sqlite)
     }
+}
+
+/// Removes the leftovers (`PREFIXPID`, `-wal`, `-shm`, `-journal`) of creations whose process
+/// is gone, as a creation killed midway leaves them. A process still alive keeps its files;
+/// without `/proc` nothing can be told and nothing is removed.
+fn remove_stale_creations(dir: &Path, prefix: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(rest) = file.to_str().and_then(|n| n.strip_prefix(prefix)) else { continue };
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let tail = &rest[digits.len()..];
+        if !matches!(tail, "" | "-wal" | "-shm" | "-journal") {
+            continue;
+        }
+        let Ok(pid) = digits.parse::<u32>() else { continue };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Fsyncs a file and the directory that names it.
+fn make_durable(file: &Path, dir: &Path) -> Result<()> {
+    std::fs::File::open(file).and_then(|f| f.sync_all()).map_err(StoreError::from_io)?;
+    sync_dir(dir).map_err(StoreError::from_io)
+}
+
+/// Fsyncs a directory, so the names it holds are durable.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
 }
 
 /// Whether a store that SQLite cannot open read-only (it cannot create the `-shm` index) may be

@@ -80,10 +80,10 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
 fn warn_overlaps(store: &Store, e: &Event) {
     let minutes_core::event::EventKind::AmendmentProposed(p) = &e.kind else { return };
     for c in minutes_query::record::overlaps(store, e).unwrap_or_default() {
-        eprintln!(
-            "minutes: warning: amendment '{}' touches {}, as pending amendment '{}' does",
+        super::say(&format!(
+            "warning: amendment '{}' touches {}, as pending amendment '{}' does",
             p.amendment, c.words, c.with
-        );
+        ));
     }
 }
 

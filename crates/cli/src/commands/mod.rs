@@ -108,9 +108,15 @@ pub fn run() -> ExitCode {
 fn fail(e: CliError) -> ExitCode {
     let code = e.exit_code();
     if code != 0 {
-        eprintln!("minutes: {e}");
+        say(&e.to_string());
     }
     ExitCode::from(code)
+}
+
+/// The one way a message reaches stderr (`minutes: MESSAGE`): messages echo input and the log
+/// (names, fields, paths, words), so they are shown escaped, as every rendering is.
+pub(crate) fn say(message: &str) {
+    eprintln!("minutes: {}", crate::render::printable_text(message));
 }
 
 fn context(db: Option<PathBuf>, clerk: Option<Clerk>, key: Option<PathBuf>) -> Result<Context, CliError> {

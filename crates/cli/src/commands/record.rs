@@ -700,10 +700,10 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     out.flush()?;
     for c in &r.conflicts {
         let a = r.amendment.as_ref().map(ToString::to_string).unwrap_or_default();
-        eprintln!(
-            "minutes: warning: amendment '{a}' touches {}, as pending amendment '{}' does",
+        super::say(&format!(
+            "warning: amendment '{a}' touches {}, as pending amendment '{}' does",
             c.words, c.with
-        );
+        ));
     }
     Ok(())
 }

@@ -53,7 +53,7 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         writeln!(out, "ok: {} events, chain intact; head {head}{snaps}", report.events)?;
     }
     if let Some(n) = &snapshots.note {
-        eprintln!("minutes: note: {n}");
+        super::say(&format!("note: {n}"));
     }
     if let Some(p) = report.problem {
         return Err(CliError::Refused(format!("verify failed at seq {}: {}", p.seq, p.what)));
