@@ -284,15 +284,7 @@ impl Checkpoints {
             }
         }
         // Bound to the log: the stream's row at that version must be the one it folded through.
-        let at = tx
-            .prepare_cached(schema::ROW_AT)
-            .and_then(|mut st| {
-                st.query_row(params![stream, version as i64], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-                })
-                .optional()
-            })
-            .map_err(StoreError::from_sqlite)?;
+        let at = Store::row_at(tx, stream, version)?;
         if at != Some((seq, hash)) {
             return Ok(false);
         }
@@ -394,15 +386,7 @@ impl Checkpoints {
         for stream in due {
             let version = ledger.version(&stream);
             let Some(index) = ledger.stream_index(&stream) else { continue };
-            let at = tx
-                .prepare_cached(schema::ROW_AT)
-                .and_then(|mut st| {
-                    st.query_row(params![stream, version as i64], |r| {
-                        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-                    })
-                    .optional()
-                })
-                .map_err(StoreError::from_sqlite)?;
+            let at = Store::row_at(tx, &stream, version)?;
             // The ledger folds what the log holds: a version without its row is not stored.
             let Some((seq, hash)) = at else { continue };
             let corrections =

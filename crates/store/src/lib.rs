@@ -19,7 +19,7 @@ mod writer;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 pub use append::{Appended, ImportError, Imported};
@@ -51,6 +51,29 @@ pub struct Store {
 }
 
 impl Store {
+    /// A store over an open connection, nothing checked or configured yet.
+    pub(crate) fn over(conn: Connection, path: Option<&Path>) -> Self {
+        Self {
+            conn,
+            path: path.map(Path::to_path_buf),
+            ledger: None,
+            clerk: None,
+            snapshot_key: None,
+            warnings: Default::default(),
+        }
+    }
+
+    /// The seq and chain hash of a stream's row at a version, through the `(stream, version)`
+    /// index: what a snapshot or checkpoint is bound to.
+    pub(crate) fn row_at(conn: &Connection, stream: &str, version: u64) -> Result<Option<(i64, String)>> {
+        conn.prepare_cached(schema::ROW_AT)
+            .and_then(|mut st| {
+                st.query_row(rusqlite::params![stream, version as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(StoreError::from_sqlite)
+    }
+
     /// Opens an existing store. A missing file is [`StoreError::Missing`]; a file that is not a
     /// minutes store is [`StoreError::NotAStore`].
     pub fn open(path: &Path) -> Result<Self> {
@@ -62,14 +85,7 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(StoreError::from_sqlite)?;
-        let store = Self {
-            conn,
-            path: Some(path.to_path_buf()),
-            ledger: None,
-            clerk: None,
-            snapshot_key: None,
-            warnings: Default::default(),
-        };
+        let store = Self::over(conn, Some(path));
         store.check_identity()?;
         store.configure()?;
         Ok(store)
@@ -96,14 +112,7 @@ impl Store {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(StoreError::from_sqlite)?;
-        let store = Self {
-            conn,
-            path: Some(path.to_path_buf()),
-            ledger: None,
-            clerk: None,
-            snapshot_key: None,
-            warnings: Default::default(),
-        };
+        let store = Self::over(conn, Some(path));
         match store.check_identity() {
             Ok(()) => {}
             Err(StoreError::Sqlite(e))
@@ -114,14 +123,7 @@ impl Store {
                 let uri = format!("file:{}?immutable=1", uri_path(path));
                 let conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
                     .map_err(StoreError::from_sqlite)?;
-                let store = Self {
-                    conn,
-                    path: Some(path.to_path_buf()),
-                    ledger: None,
-                    clerk: None,
-                    snapshot_key: None,
-                    warnings: Default::default(),
-                };
+                let store = Self::over(conn, Some(path));
                 store.check_identity()?;
                 store.conn.busy_timeout(BUSY_TIMEOUT).map_err(StoreError::from_sqlite)?;
                 return Ok(store);
@@ -141,14 +143,7 @@ impl Store {
             )));
         }
         let conn = Connection::open(path).map_err(StoreError::from_sqlite)?;
-        let store = Self {
-            conn,
-            path: Some(path.to_path_buf()),
-            ledger: None,
-            clerk: None,
-            snapshot_key: None,
-            warnings: Default::default(),
-        };
+        let store = Self::over(conn, Some(path));
         store.conn.execute_batch(schema::CREATE).map_err(StoreError::from_sqlite)?;
         store.configure()?;
         Ok(store)
@@ -241,14 +236,7 @@ impl Store {
     pub fn memory() -> Result<Self> {
         let conn = Connection::open_in_memory().map_err(StoreError::from_sqlite)?;
         conn.execute_batch(schema::CREATE).map_err(StoreError::from_sqlite)?;
-        Ok(Self {
-            conn,
-            path: None,
-            ledger: None,
-            clerk: None,
-            snapshot_key: None,
-            warnings: Default::default(),
-        })
+        Ok(Self::over(conn, None))
     }
 
     /// Sets the clerk its writes stamp as `recorded_by` on events that have none (`None`: leave

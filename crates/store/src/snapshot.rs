@@ -332,18 +332,9 @@ impl Store {
                 Some(_) => {}
             }
         }
-        let bound = self
-            .conn
-            .prepare_cached(schema::ROW_AT)
-            .and_then(|mut st| {
-                st.query_row(params![s.stream, s.through as i64], |r| {
-                    Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))
-                })
-                .optional()
-            })
-            .map_err(|e| e.to_string())?;
+        let bound = Store::row_at(&self.conn, &s.stream, s.through).map_err(|e| e.to_string())?;
         match bound {
-            Some((seq, hash)) if seq == s.bound_seq && hash == s.bound_hash => Ok(()),
+            Some((seq, hash)) if seq as u64 == s.bound_seq && hash == s.bound_hash => Ok(()),
             _ => Err(format!(
                 "it is not bound to the log's row at version {} (seq {})",
                 s.through, s.bound_seq

@@ -19,18 +19,6 @@ pub struct Upgraded {
 }
 
 impl Store {
-    /// A store over an open connection, nothing checked yet.
-    fn with_connection(conn: Connection, path: &Path) -> Self {
-        Self {
-            conn,
-            path: Some(path.to_path_buf()),
-            ledger: None,
-            clerk: None,
-            snapshot_key: None,
-            warnings: Default::default(),
-        }
-    }
-
     /// Upgrades the store at `path` to the schema this program writes, step by step in one
     /// transaction (all or nothing). A store already up to date is left as it is; a newer one
     /// is refused.
@@ -43,7 +31,7 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(StoreError::from_sqlite)?;
-        let mut store = Self::with_connection(conn, path);
+        let mut store = Self::over(conn, Some(path));
         match store.check_identity() {
             Ok(()) => return Ok(Upgraded { from: schema::SCHEMA_VERSION, to: schema::SCHEMA_VERSION }),
             Err(StoreError::Outdated { .. }) => {}
