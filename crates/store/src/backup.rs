@@ -10,7 +10,7 @@ use rusqlite::backup::Backup;
 use rusqlite::Connection;
 
 use crate::error::{Result, StoreError};
-use crate::Store;
+use crate::{make_durable, remove_with_companions, sync_dir, Store};
 
 impl Store {
     /// Copies the store to `dest`, which must not exist, consistently while writers go on.
@@ -27,18 +27,16 @@ impl Store {
             dest.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "backup.db".into());
         let tmp = dir.join(format!(".{name}.backup-{}", std::process::id()));
         let outcome = self.copy_into(&tmp).and_then(|()| {
-            sync(&tmp)?;
-            sync(dir)?;
+            make_durable(&tmp, dir)?;
             // A hard link fails if `dest` appeared meanwhile: nothing is overwritten.
-            std::fs::hard_link(&tmp, dest).map_err(StoreError::Io)?;
-            sync(dir)
+            std::fs::hard_link(&tmp, dest).and_then(|()| sync_dir(dir)).map_err(StoreError::from_io)
         });
-        remove_all(&tmp);
+        remove_with_companions(&tmp);
         outcome
     }
 
     fn copy_into(&self, tmp: &Path) -> Result<()> {
-        remove_all(tmp);
+        remove_with_companions(tmp);
         let mut copy = Connection::open(tmp).map_err(StoreError::from_sqlite)?;
         {
             let backup = Backup::new(&self.conn, &mut copy).map_err(StoreError::from_sqlite)?;
@@ -64,17 +62,5 @@ impl Store {
             )));
         }
         Ok(())
-    }
-}
-
-/// fsyncs a file or a directory.
-fn sync(p: &Path) -> Result<()> {
-    std::fs::File::open(p).and_then(|f| f.sync_all()).map_err(StoreError::Io)
-}
-
-/// Removes a file and its SQLite companions, if there.
-fn remove_all(p: &Path) {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
     }
 }

@@ -170,11 +170,7 @@ impl Store {
         let prefix = format!(".{name}.creating-");
         remove_stale_creations(dir, &prefix);
         let tmp = dir.join(format!("{prefix}{}", std::process::id()));
-        let cleanup = |p: &Path| {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
-            }
-        };
+        let cleanup = remove_with_companions;
         cleanup(&tmp);
         let outcome = (|| {
             let mut store = Store::create(&tmp)?;
@@ -338,14 +334,21 @@ fn remove_stale_creations(dir: &Path, prefix: &str) {
     }
 }
 
+/// Removes a database file and its SQLite companions (`-wal`, `-shm`, `-journal`), if there.
+pub(crate) fn remove_with_companions(p: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+    }
+}
+
 /// Fsyncs a file and the directory that names it.
-fn make_durable(file: &Path, dir: &Path) -> Result<()> {
+pub(crate) fn make_durable(file: &Path, dir: &Path) -> Result<()> {
     std::fs::File::open(file).and_then(|f| f.sync_all()).map_err(StoreError::from_io)?;
     sync_dir(dir).map_err(StoreError::from_io)
 }
 
 /// Fsyncs a directory, so the names it holds are durable.
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
 
