@@ -7,6 +7,7 @@
 mod append;
 mod checkpoint;
 mod error;
+pub mod merkle;
 mod read;
 mod schema;
 mod snapshot;

@@ -209,3 +209,6 @@ pub fn by_seq() -> String {
 /// proposed, found without decoding the other rows.
 pub const AMENDMENT_STREAMS: &str = "SELECT DISTINCT stream FROM events WHERE meeting = ?1
     AND type = 'AmendmentProposed' AND json_extract(payload, '$.data.amendment') = ?2 ORDER BY stream";
+
+/// Every row's leaf columns in order, for the Merkle tree (`merkle.rs`).
+pub const LEAVES: &str = "SELECT seq, id, stream, version, payload FROM events ORDER BY seq";
