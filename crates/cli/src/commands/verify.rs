@@ -19,7 +19,7 @@ pub struct Args {
     /// A head hash printed earlier: the log must still contain it and extend it
     #[arg(long, value_name = "HASH")]
     head: Option<String>,
-    /// Print one JSON object: ok, events, head, problem
+    /// Print one JSON object: ok, events, head, problem, size and root (the Merkle tree head)
     #[arg(long)]
     json: bool,
 }
@@ -33,7 +33,8 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         writeln!(
             out,
             "{}",
-            json!({ "ok": report.ok(), "events": report.events, "head": report.head, "problem": problem })
+            json!({ "ok": report.ok(), "events": report.events, "head": report.head, "problem": problem,
+                "size": report.size, "root": report.root })
         )?;
     } else if report.ok() {
         let head = report.head.as_deref().unwrap_or("none (empty log)");
