@@ -380,10 +380,7 @@ mod tests {
 
     #[test]
     fn the_empty_root_is_sha256_of_nothing_and_one_leaf_is_its_leaf_hash() {
-        assert_eq!(
-            hex(&root(&[])),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
+        assert_eq!(hex(&root(&[])), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
         assert_eq!(hex(&Streaming::new().root()), hex(&empty_root()));
         let l = leaf_hash(b"x");
         assert_eq!(root(&[l]), l);
