@@ -8,6 +8,7 @@ mod commands;
 mod guarantees;
 mod hostile;
 mod input;
+mod proofs;
 mod reading;
 mod record;
 mod recording;
