@@ -280,14 +280,13 @@ impl fmt::Display for ProofRefusal {
     }
 }
 
+/// The leaf of the event looked for: its index, seq and leaf bytes.
+type Found = (u64, u64, String);
+
 impl Store {
     /// Reads the leaf hashes of the log in `seq` order, up to `size` of them (all by default),
     /// and the leaf (index, seq, bytes) of the event `find`, if among them.
-    fn leaves(
-        &self,
-        size: Option<u64>,
-        find: Option<&EventId>,
-    ) -> Result<(Vec<Hash>, u64, Option<(u64, u64, String)>)> {
+    fn leaves(&self, size: Option<u64>, find: Option<&EventId>) -> Result<(Vec<Hash>, u64, Option<Found>)> {
         let total: i64 =
             self.conn.query_row(schema::COUNT, [], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
         let total = total as u64;
