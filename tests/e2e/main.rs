@@ -12,6 +12,7 @@ mod escaping;
 mod guarantees;
 mod hostile;
 mod input;
+mod proofs;
 mod reading;
 mod record;
 mod recording;

@@ -357,6 +357,49 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         target: ">= 0.50",
     });
 
+    // 6b: Merkle proofs at the bench's size (each reads the leaves of the log, as verify does).
+    note("proofs (inclusion, consistency)");
+    let store = Store::open_read_only(&db)?;
+    let size = store.tree_size()?;
+    let conn = Connection::open(&db)?;
+    let id_at = |seq: u64| -> Result<minutes_core::id::EventId> {
+        let id: String =
+            conn.query_row("SELECT id FROM events WHERE seq = ?1", params![seq as i64], |r| r.get(0))?;
+        Ok(minutes_core::id::EventId(id.parse()?))
+    };
+    let (mut inc, mut inc_bytes, mut con, mut con_bytes) = (Vec::new(), 0, Vec::new(), 0);
+    for run in 0..o.runs {
+        let id = id_at(1 + (run as u64 * 7919) % size.max(1))?;
+        let t = Instant::now();
+        let p = store.inclusion_proof(&id, None)?.map_err(|e| anyhow::anyhow!("{e}"))?;
+        inc.push(t.elapsed().as_secs_f64() * 1e3);
+        inc_bytes = 32 * (p.path.len() + 1);
+        let from = 1 + (run as u64 * 104_729) % size.max(1);
+        let t = Instant::now();
+        let c = store.consistency_proof(from, None)?.map_err(|e| anyhow::anyhow!("{e}"))?;
+        con.push(t.elapsed().as_secs_f64() * 1e3);
+        con_bytes = 32 * c.proof.len();
+    }
+    drop((store, conn));
+    figures.push(Figure {
+        paired: None,
+        workload: format!("proof inclusion at size {size} ({inc_bytes} bytes of hashes; no target)"),
+        minutes: median(inc),
+        baseline: None,
+        unit: "ms",
+        higher_better: false,
+        target: "-",
+    });
+    figures.push(Figure {
+        paired: None,
+        workload: format!("proof consistency at size {size} ({con_bytes} bytes of hashes; no target)"),
+        minutes: median(con),
+        baseline: None,
+        unit: "ms",
+        higher_better: false,
+        target: "-",
+    });
+
     // 7: memory.
     figures.push(Figure {
         paired: None,

@@ -19,6 +19,7 @@ mod history;
 mod listing;
 mod marked;
 pub mod open;
+pub mod proof;
 pub mod record;
 mod replay;
 pub mod resolve;

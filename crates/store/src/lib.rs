@@ -8,6 +8,7 @@ mod append;
 mod backup;
 mod checkpoint;
 mod error;
+pub mod merkle;
 mod read;
 mod schema;
 mod snapshot;

@@ -250,3 +250,6 @@ pub const AMENDMENT_STREAMS: &str = "SELECT DISTINCT stream FROM events WHERE me
 pub const UPGRADE_1_TO_2: &str = "DROP TABLE IF EXISTS document_snapshots;
 DROP TABLE IF EXISTS stream_checkpoints;
 PRAGMA user_version = 2;";
+
+/// Every row's leaf columns in order, for the Merkle tree (`merkle.rs`).
+pub const LEAVES: &str = "SELECT seq, id, stream, version, payload FROM events ORDER BY seq";

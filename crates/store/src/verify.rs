@@ -28,6 +28,10 @@ pub struct Report {
     pub head: Option<String>,
     /// The first problem, if any.
     pub problem: Option<Problem>,
+    /// The Merkle tree's size: how many leaves (rows) it has.
+    pub size: u64,
+    /// The Merkle tree's root (RFC 9162), hex.
+    pub root: String,
 }
 
 impl Report {
@@ -111,6 +115,7 @@ impl Store {
         let mut events = 0;
         let mut chain_problem = None;
         let mut head_seq = None;
+        let mut tree = crate::merkle::Streaming::new();
         let decode_problem = std::thread::scope(|scope| -> Result<Option<Problem>> {
             // Chunks of rows go to the decoder and come back to be filled again, so that the
             // rows' strings are allocated once, not once a row.
@@ -135,6 +140,7 @@ impl Store {
                 row.fill(r).map_err(StoreError::from_sqlite)?;
                 events += 1;
                 let seq = row.seq;
+                tree.push(crate::merkle::row_leaf_hash(seq, &row.stream, row.version, &row.payload));
                 if chain_problem.is_none() {
                     let version = match versions.get_mut(&row.stream) {
                         Some(v) => v,
@@ -187,7 +193,7 @@ impl Store {
                 problem = Some(Problem { seq: expected_seq.saturating_sub(1), what });
             }
         }
-        Ok(Report { events, head: last, problem })
+        Ok(Report { events, head: last, problem, size: tree.size(), root: crate::merkle::hex(&tree.root()) })
     }
 }
 

@@ -9,6 +9,7 @@ mod history;
 mod import;
 mod init;
 mod ls;
+mod proof;
 mod record;
 mod replay;
 mod snapshots;
@@ -66,6 +67,7 @@ enum Command {
     Append(append::Args),
     Record(Box<record::Args>),
     Verify(verify::Args),
+    Proof(proof::Args),
     Init(init::Args),
     Snapshots(snapshots::Args),
     #[command(visible_alias = "show")]
@@ -92,6 +94,7 @@ pub fn run() -> ExitCode {
         Command::Append(a) => append::run(&ctx, a, out),
         Command::Record(a) => record::run(&ctx, *a, out),
         Command::Verify(a) => verify::run(&ctx, a, out),
+        Command::Proof(a) => proof::run(&ctx, a, out),
         Command::Init(a) => init::run(&ctx, a, out),
         Command::Snapshots(a) => snapshots::run(&ctx, a, out),
         Command::Ls(a) => ls::run(&ctx, a, out),

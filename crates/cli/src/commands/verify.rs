@@ -21,7 +21,8 @@ pub struct Args {
     /// A head hash printed earlier: the log must still contain it and extend it
     #[arg(long, value_name = "HASH")]
     head: Option<String>,
-    /// Print one JSON object: ok, events, head, problem, snapshots
+    /// Print one JSON object: ok, events, head, problem, size and root (the Merkle tree head),
+    /// snapshots
     #[arg(long)]
     json: bool,
 }
@@ -40,7 +41,8 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         writeln!(
             out,
             "{}",
-            json!({ "ok": ok, "events": report.events, "head": report.head, "problem": problem, "snapshots": snaps })
+            json!({ "ok": ok, "events": report.events, "head": report.head, "problem": problem,
+                "size": report.size, "root": report.root, "snapshots": snaps })
         )?;
     } else if ok {
         let head = report.head.as_deref().unwrap_or("none (empty log)");
