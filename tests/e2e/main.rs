@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
 
+mod columns;
 mod commands;
 mod guarantees;
 mod hostile;
