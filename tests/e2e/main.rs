@@ -8,6 +8,7 @@ mod columns;
 mod commands;
 mod guarantees;
 mod hostile;
+mod imports;
 mod input;
 mod reading;
 mod record;
