@@ -5,12 +5,14 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
 
 mod backup;
+mod columns;
 mod commands;
 mod creation;
 mod disk;
 mod escaping;
 mod guarantees;
 mod hostile;
+mod imports;
 mod input;
 mod proofs;
 mod reading;

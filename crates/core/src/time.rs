@@ -25,6 +25,12 @@ pub enum TimeError {
     /// A local time that the clocks skipped (the spring change).
     #[error("'{0}' does not exist in {1} (the clocks skipped it)")]
     Skipped(String, String),
+    /// A time outside the years RFC 3339 can write (0000 to 9999, four digits, no sign), as
+    /// written or in UTC, the form the store keeps and compares as text.
+    #[error(
+        "'{0}' is outside the years 0000 to 9999 (in UTC too) that RFC 3339 can write; use {TIME_FORMS}"
+    )]
+    Range(String),
     /// A time zone name that is not in the IANA database.
     #[error("'{0}' is not an IANA time zone name (such as Europe/Zurich)")]
     Zone(String),
@@ -62,15 +68,42 @@ pub fn opt_timestamp<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Ti
             d.deserialize_str(self)
         }
         fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
-            match DateTime::parse_from_rfc3339(s) {
-                Ok(t) => Ok(Some(t)),
-                Err(_) => {
-                    s.parse::<Timestamp>().map(Some).map_err(|_| E::custom(TimeError::Form(s.to_string())))
+            let t = match DateTime::parse_from_rfc3339(s) {
+                Ok(t) => t,
+                // The lenient form still starts with a year of four digits: no sign, no more.
+                Err(_) if !four_digit_year(s) => {
+                    let form =
+                        s.get(..1).is_some_and(|c| c == "+" || c == "-") || s.parse::<Timestamp>().is_ok();
+                    return Err(E::custom(if form {
+                        TimeError::Range(s.into())
+                    } else {
+                        TimeError::Form(s.into())
+                    }));
                 }
-            }
+                Err(_) => s.parse::<Timestamp>().map_err(|_| E::custom(TimeError::Form(s.to_string())))?,
+            };
+            in_range(t).map(Some).map_err(|_| E::custom(TimeError::Range(s.to_string())))
         }
     }
     d.deserialize_option(V)
+}
+
+/// Whether `s` starts with a year of exactly four digits and its dash.
+fn four_digit_year(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() > 4 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-'
+}
+
+/// `t`, if its year lies in 0000 to 9999 both as written and in UTC: the range of RFC 3339,
+/// and the range in which the store's fixed-width UTC text sorts as time does.
+pub fn in_range(t: Timestamp) -> Result<Timestamp, TimeError> {
+    use chrono::Datelike;
+    let ok = |y: i32| (0..=9999).contains(&y);
+    if ok(t.year()) && ok(t.with_timezone(&Utc).year()) {
+        Ok(t)
+    } else {
+        Err(TimeError::Range(rfc3339(&t)))
+    }
 }
 
 /// Where an event stands at a moment T.
@@ -132,7 +165,7 @@ impl TimeArg {
     pub fn parse(s: &str) -> Result<Self, TimeError> {
         let t = s.trim();
         if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-            return Ok(Self::Instant(dt));
+            return in_range(dt).map(Self::Instant).map_err(|_| TimeError::Range(s.to_string()));
         }
         if let Ok(n) = NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M") {
             return Ok(Self::Local(n));
@@ -153,7 +186,9 @@ impl TimeArg {
 /// earlier instant; a skipped one is an error.
 pub fn local(zone: Tz, n: NaiveDateTime) -> Result<Timestamp, TimeError> {
     match zone.from_local_datetime(&n) {
-        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Ok(t.fixed_offset()),
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => {
+            in_range(t.fixed_offset()).map_err(|_| TimeError::Range(n.format("%Y-%m-%d %H:%M").to_string()))
+        }
         LocalResult::None => {
             Err(TimeError::Skipped(n.format("%Y-%m-%d %H:%M").to_string(), zone.to_string()))
         }
@@ -221,6 +256,32 @@ mod tests {
             let e = TimeArg::parse(bad).unwrap_err().to_string();
             assert!(e.contains("RFC 3339") && e.contains("YYYY-MM-DD HH:MM"), "{e}");
         }
+    }
+
+    #[test]
+    fn times_outside_the_years_of_rfc_3339_are_refused() {
+        let window =
+            |from: &str| serde_json::from_str::<Window>(&format!(r#"{{"from": "{from}", "to": null}}"#));
+        for bad in [
+            "+12030-03-02T11:00:00Z",
+            "+2030-03-02T11:00:00Z",
+            "-0001-03-02T11:00:00Z",
+            "9999-12-31T23:00:00-05:00",
+            "0000-01-01T00:30:00+01:00",
+        ] {
+            let e = window(bad).unwrap_err().to_string();
+            assert!(e.contains("0000 to 9999"), "{bad}: {e}");
+            assert!(TimeArg::parse(bad).is_err(), "{bad}");
+        }
+        for good in ["9999-12-31T23:59:59Z", "0000-01-01T00:00:00Z", "2030-03-02T11:00:00+01:00"] {
+            assert!(window(good).is_ok(), "{good}");
+            assert!(TimeArg::parse(good).is_ok(), "{good}");
+        }
+        assert!(window("12030-03-02T11:00:00Z").is_err(), "a five-digit year is no time at all");
+        let e = TimeArg::parse("9999-12-31T23:00:00-05:00").unwrap_err().to_string();
+        assert!(e.contains("0000 to 9999"), "{e}");
+        let late = NaiveDateTime::parse_from_str("0000-01-01 00:30", "%Y-%m-%d %H:%M").unwrap();
+        assert!(matches!(local(geneva(), late), Err(TimeError::Range(_))));
     }
 
     #[test]

@@ -6,6 +6,9 @@
 use std::collections::HashMap;
 
 use rusqlite::params;
+use rusqlite::types::ValueRef;
+
+use minutes_core::event::schema_version;
 
 use crate::error::{Result, StoreError};
 use crate::{row_hash, schema, upcast, Store};
@@ -53,46 +56,120 @@ struct Row {
     meeting: String,
     occurred_from: Option<String>,
     occurred_to: Option<String>,
+    recorded_at: String,
     payload: String,
     hash: String,
 }
 
-impl Row {
-    /// Reads a row of [`schema::ALL_ROWS`] into this one, reusing its strings' memory.
-    fn fill(&mut self, r: &rusqlite::Row<'_>) -> rusqlite::Result<()> {
-        fn text(r: &rusqlite::Row<'_>, i: usize, into: &mut String) -> rusqlite::Result<()> {
-            into.clear();
-            into.push_str(r.get_ref(i)?.as_str().map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
-            })?);
-            Ok(())
-        }
-        fn opt_text(r: &rusqlite::Row<'_>, i: usize, into: &mut Option<String>) -> rusqlite::Result<()> {
-            match r.get_ref(i)?.as_str_or_null().map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
-            })? {
-                Some(t) => {
-                    let s = into.get_or_insert_with(String::new);
-                    s.clear();
-                    s.push_str(t);
-                }
-                None => *into = None,
-            }
-            Ok(())
-        }
-        self.seq = r.get::<_, i64>(0)? as u64;
-        text(r, 1, &mut self.id)?;
-        text(r, 2, &mut self.stream)?;
-        self.version = r.get::<_, i64>(3)? as u64;
-        text(r, 4, &mut self.type_name)?;
-        self.v = r.get(5)?;
-        text(r, 6, &mut self.meeting)?;
-        opt_text(r, 7, &mut self.occurred_from)?;
-        opt_text(r, 8, &mut self.occurred_to)?;
-        text(r, 10, &mut self.payload)?;
-        text(r, 11, &mut self.hash)?;
-        Ok(())
+/// The columns of [`schema::ALL_ROWS`], by index, as a problem names them.
+const COLUMN_NAMES: [&str; 12] = [
+    "seq",
+    "id",
+    "stream",
+    "version",
+    "type",
+    "v",
+    "meeting",
+    "occurred_from",
+    "occurred_to",
+    "recorded_at",
+    "payload",
+    "hash",
+];
+
+/// How SQLite's `typeof()` names a stored value.
+fn storage_type(v: ValueRef<'_>) -> &'static str {
+    match v {
+        ValueRef::Null => "null",
+        ValueRef::Integer(_) => "integer",
+        ValueRef::Real(_) => "real",
+        ValueRef::Text(_) => "text",
+        ValueRef::Blob(_) => "blob",
     }
+}
+
+impl Row {
+    /// Reads a row of [`schema::ALL_ROWS`] into this one, reusing its strings' memory. A column
+    /// stored with the wrong type (SQLite's `typeof()`: a BLOB or invalid UTF-8 where text is
+    /// meant, a REAL where an integer is) is the row's problem, returned with the first such
+    /// column named; the row is still read as far as it can be, so that the count and the head
+    /// stay right.
+    fn fill(&mut self, r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<String>> {
+        let mut problem = None;
+        self.seq = integer(r, 0, &mut problem)? as u64;
+        text(r, 1, &mut self.id, &mut problem)?;
+        text(r, 2, &mut self.stream, &mut problem)?;
+        self.version = integer(r, 3, &mut problem)? as u64;
+        text(r, 4, &mut self.type_name, &mut problem)?;
+        self.v = integer(r, 5, &mut problem)?;
+        text(r, 6, &mut self.meeting, &mut problem)?;
+        opt_text(r, 7, &mut self.occurred_from, &mut problem)?;
+        opt_text(r, 8, &mut self.occurred_to, &mut problem)?;
+        text(r, 9, &mut self.recorded_at, &mut problem)?;
+        text(r, 10, &mut self.payload, &mut problem)?;
+        text(r, 11, &mut self.hash, &mut problem)?;
+        Ok(problem)
+    }
+}
+
+/// Notes the first column of a row stored with the wrong type.
+fn wrong_type(problem: &mut Option<String>, i: usize, what: &str) {
+    problem.get_or_insert_with(|| format!("its column {} {what}", COLUMN_NAMES[i]));
+}
+
+/// A column of text, or `None` (and the problem noted) for anything else.
+fn text_of<'a>(v: ValueRef<'a>, i: usize, problem: &mut Option<String>) -> Option<&'a str> {
+    match v {
+        ValueRef::Text(b) => match std::str::from_utf8(b) {
+            Ok(t) => Some(t),
+            Err(_) => {
+                wrong_type(problem, i, "is not valid UTF-8 text");
+                None
+            }
+        },
+        other => {
+            wrong_type(problem, i, &format!("is stored as {}, not text", storage_type(other)));
+            None
+        }
+    }
+}
+
+fn text(
+    r: &rusqlite::Row<'_>,
+    i: usize,
+    into: &mut String,
+    problem: &mut Option<String>,
+) -> rusqlite::Result<()> {
+    into.clear();
+    into.push_str(text_of(r.get_ref(i)?, i, problem).unwrap_or_default());
+    Ok(())
+}
+
+fn opt_text(
+    r: &rusqlite::Row<'_>,
+    i: usize,
+    into: &mut Option<String>,
+    problem: &mut Option<String>,
+) -> rusqlite::Result<()> {
+    match r.get_ref(i)? {
+        ValueRef::Null => *into = None,
+        v => {
+            let s = into.get_or_insert_with(String::new);
+            s.clear();
+            s.push_str(text_of(v, i, problem).unwrap_or_default());
+        }
+    }
+    Ok(())
+}
+
+fn integer(r: &rusqlite::Row<'_>, i: usize, problem: &mut Option<String>) -> rusqlite::Result<i64> {
+    Ok(match r.get_ref(i)? {
+        ValueRef::Integer(n) => n,
+        other => {
+            wrong_type(problem, i, &format!("is stored as {}, not integer", storage_type(other)));
+            0
+        }
+    })
 }
 
 /// How many rows go to the decoding thread at a time.
@@ -137,10 +214,13 @@ impl Store {
             let mut n = 0;
             while let Some(r) = rows.next().map_err(StoreError::from_sqlite)? {
                 let row = &mut chunk[n];
-                row.fill(r).map_err(StoreError::from_sqlite)?;
+                let wrong = row.fill(r).map_err(StoreError::from_sqlite)?;
                 events += 1;
                 let seq = row.seq;
                 tree.push(crate::merkle::row_leaf_hash(seq, &row.stream, row.version, &row.payload));
+                if chain_problem.is_none() {
+                    chain_problem = wrong.map(|what| Problem { seq, what });
+                }
                 if chain_problem.is_none() {
                     let version = match versions.get_mut(&row.stream) {
                         Some(v) => v,
@@ -217,7 +297,8 @@ fn check_chain(row: &Row, expected_seq: u64, prev: &str, version: u64) -> Option
     None
 }
 
-/// The row's payload: it decodes, and its columns agree with it.
+/// The row's payload: it decodes, and every column not under the hash (all are derived from
+/// the payload) says what the payload says.
 fn check_payload(row: &Row) -> Option<String> {
     let e = match upcast::decode(&row.payload) {
         Ok(e) => e,
@@ -226,17 +307,40 @@ fn check_payload(row: &Row) -> Option<String> {
     let utc = |t: Option<minutes_core::time::Timestamp>| {
         t.map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
     };
-    let columns_agree = e.id.to_string() == row.id
-        && e.stream() == row.stream
-        && e.type_name() == row.type_name
-        && row.v >= 1
-        && e.meeting.as_str() == row.meeting
-        && utc(e.occurred.from) == row.occurred_from
-        && utc(e.occurred.to) == row.occurred_to;
-    if !columns_agree {
-        return Some("its columns disagree with its payload".into());
+    let disagree = if e.id.to_string() != row.id {
+        "id"
+    } else if e.stream() != row.stream {
+        "stream"
+    } else if e.type_name() != row.type_name {
+        "type"
+    } else if stored_v(&row.payload, e.type_name()) != Some(row.v) {
+        "v"
+    } else if e.meeting.as_str() != row.meeting {
+        "meeting"
+    } else if utc(e.occurred.from) != row.occurred_from {
+        "occurred_from"
+    } else if utc(e.occurred.to) != row.occurred_to {
+        "occurred_to"
+    } else if utc(e.recorded_at).unwrap_or_default() != row.recorded_at {
+        "recorded_at"
+    } else {
+        return None;
+    };
+    Some(format!("its column {disagree} disagrees with its payload"))
+}
+
+/// The schema version the stored payload gives (`v`), before any upgrade. A payload that
+/// decodes holds a version from 1 to its type's current one, so for a type still at version 1
+/// that is the answer without reading the payload again.
+fn stored_v(payload: &str, type_name: &str) -> Option<i64> {
+    if schema_version(type_name) == 1 {
+        return Some(1);
     }
-    None
+    #[derive(serde::Deserialize)]
+    struct V {
+        v: i64,
+    }
+    serde_json::from_str::<V>(payload).ok().map(|v| v.v)
 }
 
 #[cfg(test)]
@@ -321,7 +425,7 @@ mod tests {
             .expect("tamper");
         let r = s.verify(None).expect("verify");
         let p = r.problem.expect("a problem");
-        assert_eq!((p.seq, p.what.as_str()), (seq, "its columns disagree with its payload"));
+        assert_eq!((p.seq, p.what.as_str()), (seq, "its column occurred_from disagrees with its payload"));
     }
 
     #[test]

@@ -22,14 +22,15 @@ pub const MAX_EVENT_BYTES: usize = 1 << 20;
 /// are skipped.
 ///
 /// A file is JSON Lines (one event an object, as `replay --json` prints them), or a record file
-/// (`.toml`, as in events/) whose texts are read beside it. When every event carries the `seq`
-/// a replay printed, they are appended in that original order.
+/// (`.toml`, as in events/) whose texts are read beside it. `-` is standard input (JSON Lines);
+/// a pipe or a FIFO works too. When every event carries the `seq` a replay printed, they are
+/// appended in that original order.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  minutes import day-1.jsonl day-2.jsonl\n  minutes replay wtpf-13 --json > copy.jsonl && minutes --db copy.db init --empty && minutes --db copy.db import copy.jsonl"
+    after_help = "Examples:\n  minutes import day-1.jsonl day-2.jsonl\n  cat day-1.jsonl | minutes import -\n  minutes replay wtpf-13 --json > copy.jsonl && minutes --db copy.db init --empty && minutes --db copy.db import copy.jsonl"
 )]
 pub struct Args {
-    /// The files to import
+    /// The files to import (`-` for standard input)
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Print one JSON object: imported, existed
@@ -53,17 +54,23 @@ struct Entry {
 
 /// Runs the command: a first pass checks every line's JSON and notes where it is and the `seq`
 /// it carries; the second reads the events one at a time into one transaction, so memory stays
-/// flat however large the files.
+/// flat however large the files. Input that cannot be read twice (standard input, a pipe, a
+/// FIFO: anything but a regular file) is copied to an unnamed temporary file as the first pass
+/// reads it, and the second pass reads that copy: all the waiting for input is done before the
+/// transaction takes the write lock.
 pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     // No write creates a store: a missing one is named before any file is read.
     let mut store = ctx.write()?;
     let progress = Progress::new(&a.files);
-    let names: Vec<String> = a.files.iter().map(|f| f.display().to_string()).collect();
+    let names: Vec<String> = a.files.iter().map(|f| name_of(f)).collect();
     let mut entries = Vec::new();
     let mut records: Vec<Vec<Event>> = Vec::new();
+    let mut spools: Vec<Option<File>> = Vec::new();
     let mut all_seq = true;
     for (i, f) in a.files.iter().enumerate() {
-        records.push(scan(f, i, &mut entries, &mut all_seq, &progress)?);
+        let (record, spool) = scan(f, i, &mut entries, &mut all_seq, &progress)?;
+        records.push(record);
+        spools.push(spool);
     }
     // A replay prints events in the order they happened, not the order they were recorded; when
     // every event carries the `seq` a replay printed, append them in that original order, so
@@ -86,7 +93,8 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
             i += 1;
             progress.appended(i);
             let f = e.file as usize;
-            let event = read_event(e, &a.files[f], &names[f], &mut readers[f], &records[f], &zone_of);
+            let input = Input { path: &a.files[f], name: &names[f], spool: spools[f].as_ref() };
+            let event = read_event(e, &input, &mut readers[f], &records[f], &zone_of);
             if let Ok(event) = &event {
                 zones.learn(event);
             }
@@ -126,15 +134,34 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
+/// The name of standard input in arguments.
+const STDIN: &str = "-";
+
+/// How a file is named in messages.
+fn name_of(path: &Path) -> String {
+    if path == Path::new(STDIN) {
+        "standard input".into()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Where the second pass reads a file: the file itself, or the copy the first pass spooled.
+struct Input<'a> {
+    path: &'a Path,
+    name: &'a str,
+    spool: Option<&'a File>,
+}
+
 /// Reads the event an entry points at (local times in JSON read with `zone_of`).
 fn read_event(
     e: &Entry,
-    path: &Path,
-    name: &str,
+    input: &Input<'_>,
     reader: &mut Option<BufReader<File>>,
     record: &[Event],
     zone_of: &dyn Fn(&MeetingId) -> Option<Tz>,
 ) -> Result<Event> {
+    let name = input.name;
     let refused = |m: String| CliError::Refused(format!("{name}:{}: {m}", e.line));
     if !record.is_empty() {
         return record
@@ -145,7 +172,11 @@ fn read_event(
     let offset = e.pos;
     let cannot = |err: std::io::Error| CliError::Refused(format!("{name}: cannot be read: {err}"));
     if reader.is_none() {
-        *reader = Some(BufReader::new(File::open(path).map_err(cannot)?));
+        let file = match input.spool {
+            Some(spool) => spool.try_clone(),
+            None => File::open(input.path),
+        };
+        *reader = Some(BufReader::new(file.map_err(cannot)?));
     }
     let Some(r) = reader.as_mut() else { return Err(refused("cannot be read".into())) };
     if r.stream_position().map_err(cannot)? != offset {
@@ -217,15 +248,15 @@ impl Progress {
 
 /// The first pass over one file: checks that each line is JSON of at most 1 MiB in UTF-8 and
 /// notes where it starts and the `seq` it carries; a record file is read whole (they are small).
-/// Returns the record file's events.
+/// Returns the record file's events, and the copy of an input that cannot be read twice.
 fn scan(
     path: &Path,
     file: usize,
     entries: &mut Vec<Entry>,
     all_seq: &mut bool,
     progress: &Progress,
-) -> Result<Vec<Event>> {
-    let name = path.display().to_string();
+) -> Result<(Vec<Event>, Option<File>)> {
+    let name = name_of(path);
     let cannot = |e: std::io::Error| CliError::Refused(format!("{name}: cannot be read: {e}"));
     if path.extension().is_some_and(|x| x == "toml") {
         let src = std::fs::read_to_string(path).map_err(cannot)?;
@@ -240,9 +271,22 @@ fn scan(
             entries.push(Entry { file, line: line(k)?, pos: k as u64, seq: 0 });
         }
         *all_seq &= loaded.is_empty();
-        return Ok(loaded);
+        return Ok((loaded, None));
     }
-    let mut reader = BufReader::new(File::open(path).map_err(cannot)?);
+    let spool = || {
+        tempfile::tempfile().map_err(|e| {
+            CliError::Refused(format!("{name}: no temporary file to hold it while it is read: {e}"))
+        })
+    };
+    let (input, spool): (Box<dyn Read>, Option<File>) = if path == Path::new(STDIN) {
+        (Box::new(std::io::stdin().lock()), Some(spool()?))
+    } else {
+        let f = File::open(path).map_err(cannot)?;
+        // A pipe, a FIFO, a terminal, a socket: read once, so it is copied as it is read.
+        let regular = f.metadata().map(|m| m.is_file()).unwrap_or(false);
+        (Box::new(f), if regular { None } else { Some(spool()?) })
+    };
+    let mut reader = BufReader::new(Tee { input, copy: spool.as_ref().map(std::io::BufWriter::new) });
     let mut buf = Vec::new();
     let mut offset = 0u64;
     for line_no in 1.. {
@@ -287,7 +331,27 @@ fn scan(
             .map_err(|_| CliError::Refused(format!("{name}: more than 4 billion lines")))?;
         entries.push(Entry { file, line, pos: start, seq: seq.unwrap_or(0) });
     }
-    Ok(Vec::new())
+    if let Some(copy) = reader.get_mut().copy.as_mut() {
+        copy.flush().map_err(cannot)?;
+    }
+    drop(reader);
+    Ok((Vec::new(), spool))
+}
+
+/// A reader that writes what it reads to `copy` too (the spool of an input read once).
+struct Tee<'a> {
+    input: Box<dyn Read>,
+    copy: Option<std::io::BufWriter<&'a File>>,
+}
+
+impl Read for Tee<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.input.read(buf)?;
+        if let Some(copy) = self.copy.as_mut() {
+            copy.write_all(&buf[..n])?;
+        }
+        Ok(n)
+    }
 }
 
 /// The one field the first pass reads.
