@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
 
 mod backup;
+mod checkpoints;
 mod columns;
 mod commands;
 mod creation;

@@ -13,6 +13,7 @@
 
 mod blame;
 mod bundled;
+pub mod checkpoint;
 pub mod diff;
 mod error;
 mod history;

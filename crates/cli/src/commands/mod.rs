@@ -4,6 +4,7 @@
 mod append;
 mod backup;
 mod blame;
+mod checkpoint;
 mod diff;
 mod history;
 mod import;
@@ -74,6 +75,8 @@ enum Command {
     Ls(ls::Args),
     Backup(backup::Args),
     Upgrade(upgrade::Args),
+    Checkpoint(checkpoint::Args),
+    Keygen(checkpoint::KeygenArgs),
 }
 
 /// Parses the command line, runs the command, prints any error and picks the exit code.
@@ -100,6 +103,8 @@ pub fn run() -> ExitCode {
         Command::Ls(a) => ls::run(&ctx, a, out),
         Command::Backup(a) => backup::run(&ctx, a, out),
         Command::Upgrade(a) => upgrade::run(&ctx, a, out),
+        Command::Checkpoint(a) => checkpoint::run(&ctx, a, out),
+        Command::Keygen(a) => checkpoint::keygen(a, out),
     };
     let flushed = out.flush().map_err(CliError::from);
     match result.and(flushed) {
