@@ -384,6 +384,9 @@ fn apply_one(t: &mut Text, op: &Operation, n: usize) -> Result<(), AmendError> {
             edit_words(t, path, old, *occurrence, n, |w, at| w.replace_range(at..at + old.len(), ""))
         }
         Operation::InsertClause { parent, after, clause } => {
+            clause
+                .validate(&parent.to_string())
+                .map_err(|e| malformed(format!("the clause brought in: {e}")))?;
             let siblings = children_mut(t, parent).ok_or_else(|| no_target(n, parent))?;
             if siblings.iter().any(|c| c.key == clause.key) {
                 return Err(malformed(format!("{} already has a clause with key '{}'", parent, clause.key)));
@@ -394,6 +397,9 @@ fn apply_one(t: &mut Text, op: &Operation, n: usize) -> Result<(), AmendError> {
             Ok(())
         }
         Operation::ReplaceClause { path, clause } => {
+            clause
+                .validate(&path.to_string())
+                .map_err(|e| malformed(format!("the clause brought in: {e}")))?;
             let (parent, key) = split(path).ok_or_else(|| no_target(n, path))?;
             let siblings = children_mut(t, &parent).ok_or_else(|| no_target(n, path))?;
             if clause.key != key && siblings.iter().any(|c| c.key == clause.key) {
@@ -411,6 +417,7 @@ fn apply_one(t: &mut Text, op: &Operation, n: usize) -> Result<(), AmendError> {
             Ok(())
         }
         Operation::InsertSection { after, section } => {
+            section.validate().map_err(|e| malformed(format!("the section brought in: {e}")))?;
             if t.sections.iter().any(|s| s.key == section.key) {
                 return Err(malformed(format!("the text already has a section with key '{}'", section.key)));
             }

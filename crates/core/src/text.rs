@@ -241,6 +241,25 @@ fn push_clauses(parent: &ClausePath, clauses: &[Clause], out: &mut Vec<TextLine>
     }
 }
 
+impl Clause {
+    /// Checks that the clause's key and those of its sub-clauses are well formed and unique
+    /// among their siblings (`at` names where it stands, for the message): what an amendment
+    /// that brings a clause in must hold.
+    pub fn validate(&self, at: &str) -> Result<(), TextError> {
+        validate_clauses(at, std::slice::from_ref(self))
+    }
+}
+
+impl Section {
+    /// Checks that the section's key and its clauses' keys are well formed and unique.
+    pub fn validate(&self) -> Result<(), TextError> {
+        if !valid_key(&self.key) {
+            return Err(TextError::BadKey(self.key.clone()));
+        }
+        validate_clauses(&self.key, &self.clauses)
+    }
+}
+
 fn validate_clauses(at: &str, clauses: &[Clause]) -> Result<(), TextError> {
     let mut seen = std::collections::HashSet::new();
     for c in clauses {
@@ -277,7 +296,8 @@ fn validate_clauses(at: &str, clauses: &[Clause]) -> Result<(), TextError> {
 /// four spaces of indent per level of sub-clause, an optional `{key}`, a label (`a)`, `1)`,
 /// `1.`, `(iv)`, `·`) or `| ` for a clause without one, then the words. A clause's key is its
 /// label's letters and digits unless written. `+ ` continues the clause above with a new
-/// paragraph. Blank lines and lines starting with `//` (comments for reviewers) are ignored. Words reading `[wording not recorded in the sources]`
+/// paragraph. Blank lines and lines whose first non-blank characters are `//` (comments for
+/// reviewers) are ignored. Words reading `[wording not recorded in the sources]`
 /// are unknown. A tab inside the words reads as one space.
 pub fn parse(src: &str) -> Result<Text, TextError> {
     let err = |line: usize, message: String| TextError::Line { line, message };
@@ -288,7 +308,8 @@ pub fn parse(src: &str) -> Result<Text, TextError> {
     let mut depth_of_last: Option<usize> = None;
     for (i, raw) in src.lines().enumerate() {
         let n = i + 1;
-        if raw.trim().is_empty() || raw.starts_with("//") {
+        // A comment for reviewers is a line whose first non-blank characters are `//`.
+        if raw.trim().is_empty() || raw.trim_start().starts_with("//") {
             continue;
         }
         let line = raw.trim_end();
@@ -299,7 +320,9 @@ pub fn parse(src: &str) -> Result<Text, TextError> {
             title = Some(t.trim().to_string());
             continue;
         }
-        if let Some(h) = line.strip_prefix("== ") {
+        // A heading is recognised after any indent, as a comment is, so that no line that reads
+        // as one is taken for the preamble or a clause.
+        if let Some(h) = line.trim_start().strip_prefix("== ") {
             if preamble.is_none() {
                 return Err(err(n, "the preamble line must come before the first section".into()));
             }
