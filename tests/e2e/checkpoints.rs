@@ -2,33 +2,6 @@
 //! (C2SP tlog-checkpoint as a signed note, Ed25519); an observer later checks, with the
 //! published verifier key, that the record they hold extends it, and a rewrite is caught.
 
-use minutes_tests::TestEnv;
-
-/// Rewrites the payload of row `seq` and re-hashes the chain after it, triggers dropped: a
-/// rewrite the chain alone cannot see.
-fn rewrite(env: &TestEnv, seq: i64) {
-    let db = rusqlite::Connection::open(env.db()).unwrap();
-    db.execute_batch("DROP TRIGGER events_never_updated;").unwrap();
-    db.execute(
-        "UPDATE events SET payload = replace(payload, '10 per night', '99 per night') WHERE seq = ?1",
-        [seq],
-    )
-    .unwrap();
-    let rows: Vec<(i64, String, i64, String)> = db
-        .prepare("SELECT seq, stream, version, payload FROM events ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let mut prev = String::new();
-    for (seq, stream, version, payload) in rows {
-        let h = minutes_store::row_hash(&prev, seq as u64, &stream, version as u64, &payload);
-        db.execute("UPDATE events SET hash = ?1 WHERE seq = ?2", rusqlite::params![h, seq]).unwrap();
-        prev = h;
-    }
-}
-
 #[test]
 fn an_observer_proves_the_record_extends_a_published_checkpoint_and_a_rewrite_fails() {
     let env = minutes_tests::example_store(2);
@@ -63,7 +36,10 @@ fn an_observer_proves_the_record_extends_a_published_checkpoint_and_a_rewrite_fa
     assert_eq!(r.code, 1, "{}", r.golden());
     assert!(r.stderr.contains("signature"), "{}", r.golden());
     // The log rewritten from an early row, re-hashed: the chain holds, the checkpoint does not.
-    rewrite(&env, 4);
+    minutes_tests::rewrite_log(
+        &env.db(),
+        "UPDATE events SET payload = replace(payload, '10 per night', '99 per night') WHERE seq = 4",
+    );
     assert_eq!(env.run(&["verify"]).code, 0, "the chain alone cannot see it");
     let r = env.run(&["verify", "--checkpoint", published, "--pubkey", &vkey]);
     assert_eq!(r.code, 1, "{}", r.golden());

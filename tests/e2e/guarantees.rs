@@ -218,27 +218,10 @@ fn an_anchored_head_catches_a_log_rewritten_from_the_start() {
     let env = example_store(5);
     let head = env.ok(&["verify", "--json"]).json()["head"].as_str().unwrap().to_string();
     // Forge: change row 6 and re-hash the whole chain after it, as a careful forger would.
-    let db = rusqlite::Connection::open(env.db()).unwrap();
-    db.execute_batch("DROP TRIGGER events_never_updated;").unwrap();
-    db.execute(
+    minutes_tests::rewrite_log(
+        &env.db(),
         "UPDATE events SET payload = replace(payload, 'lower the fee', 'raise the fee') WHERE seq = 6",
-        [],
-    )
-    .unwrap();
-    let rows: Vec<(i64, String, i64, String)> = db
-        .prepare("SELECT seq, stream, version, payload FROM events ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let mut prev = String::new();
-    for (seq, stream, version, payload) in rows {
-        let h = minutes_store::row_hash(&prev, seq as u64, &stream, version as u64, &payload);
-        db.execute("UPDATE events SET hash = ?1 WHERE seq = ?2", rusqlite::params![h, seq]).unwrap();
-        prev = h;
-    }
-    drop(db);
+    );
     assert_eq!(env.run(&["verify"]).code, 0, "a chain alone cannot see a log re-hashed from the start");
     let r = env.run(&["verify", "--head", &head]);
     assert_eq!(r.code, 1);

@@ -310,27 +310,10 @@ fn a_proof_from_before_a_rewrite_fails_against_the_old_root() {
     let (env, heads) = grown(&[12, 20]);
     let (old_size, old_root) = heads[0];
     // Forge: change row 5's payload and re-hash the chain from it on, triggers dropped.
-    let db = rusqlite::Connection::open(env.db()).unwrap();
-    db.execute_batch("DROP TRIGGER events_never_updated;").unwrap();
-    db.execute(
+    minutes_tests::rewrite_log(
+        &env.db(),
         "UPDATE events SET payload = replace(payload, 'statement 5', 'statement V') WHERE seq = 5",
-        [],
-    )
-    .unwrap();
-    let rows: Vec<(i64, String, i64, String)> = db
-        .prepare("SELECT seq, stream, version, payload FROM events ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let mut prev = String::new();
-    for (seq, stream, version, payload) in rows {
-        let h = minutes_store::row_hash(&prev, seq as u64, &stream, version as u64, &payload);
-        db.execute("UPDATE events SET hash = ?1 WHERE seq = ?2", rusqlite::params![h, seq]).unwrap();
-        prev = h;
-    }
-    drop(db);
+    );
     // The chain holds: verify alone cannot tell; its root has changed.
     let v = env.ok(&["verify", "--json"]).json();
     assert_ne!(unhex(v["root"].as_str().unwrap()), heads[1].1);

@@ -193,3 +193,24 @@ pub fn example_steps() -> Vec<String> {
     files.sort();
     files.iter().map(|f| std::fs::read_to_string(f).unwrap_or_default().trim().to_string()).collect()
 }
+
+/// Rewrites the log as a careful forger would: drops the update trigger, runs `forge` (an
+/// UPDATE of some rows' payloads) and re-hashes the whole chain, so the chain alone still
+/// holds. What catches it is an anchored head, a Merkle root or a checkpoint taken before.
+pub fn rewrite_log(db: &Path, forge: &str) {
+    let db = rusqlite::Connection::open(db).expect("the store opens");
+    db.execute_batch("DROP TRIGGER IF EXISTS events_never_updated;").expect("the trigger drops");
+    let changed = db.execute(forge, []).expect("the forgery runs");
+    assert!(changed > 0, "the forgery changed no row: {forge}");
+    let rows: Vec<(i64, String, i64, String)> = db
+        .prepare("SELECT seq, stream, version, payload FROM events ORDER BY seq")
+        .and_then(|mut st| st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect())
+        .expect("the rows read");
+    let mut prev = String::new();
+    for (seq, stream, version, payload) in rows {
+        let h = minutes_store::row_hash(&prev, seq as u64, &stream, version as u64, &payload);
+        db.execute("UPDATE events SET hash = ?1 WHERE seq = ?2", rusqlite::params![h, seq])
+            .expect("the hash is rewritten");
+        prev = h;
+    }
+}
