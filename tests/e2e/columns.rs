@@ -7,10 +7,7 @@ use minutes_tests::example_store;
 /// exits 1 naming `seq` and `column`.
 fn names(sql: &str, seq: u64, column: &str) {
     let env = example_store(5);
-    let db = rusqlite::Connection::open(env.db()).unwrap();
-    db.execute_batch("DROP TRIGGER events_never_updated; DROP TRIGGER events_never_deleted;").unwrap();
-    db.execute_batch(sql).unwrap();
-    drop(db);
+    minutes_tests::tamper(&env.db(), sql);
     let r = env.run(&["verify", "--json"]);
     assert_eq!(r.code, 1, "{sql}: {}", r.golden());
     assert_eq!(r.json()["problem"]["seq"], seq, "{sql}: {}", r.golden());

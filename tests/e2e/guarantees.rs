@@ -192,10 +192,7 @@ fn concurrent_writers_win_one_version_each_and_losers_retry() {
 fn verify_names_the_first_row_deleted_inserted_or_reordered() {
     let check = |sql: &str, bad_seq: u64| {
         let env = example_store(5);
-        let db = rusqlite::Connection::open(env.db()).unwrap();
-        db.execute_batch("DROP TRIGGER events_never_updated; DROP TRIGGER events_never_deleted;").unwrap();
-        db.execute_batch(sql).unwrap();
-        drop(db);
+        minutes_tests::tamper(&env.db(), sql);
         let r = env.run(&["verify", "--json"]);
         assert_eq!(r.code, 1, "{sql}: {}", r.golden());
         assert_eq!(r.json()["problem"]["seq"], bad_seq, "{sql}: {}", r.golden());

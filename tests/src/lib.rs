@@ -194,6 +194,17 @@ pub fn example_steps() -> Vec<String> {
     files.iter().map(|f| std::fs::read_to_string(f).unwrap_or_default().trim().to_string()).collect()
 }
 
+/// Tampers with the log behind the database's guard: drops the triggers that refuse UPDATE
+/// and DELETE on `events`, then runs `sql`.
+pub fn tamper(db: &Path, sql: &str) {
+    let conn = rusqlite::Connection::open(db).expect("the store opens");
+    conn.execute_batch(
+        "DROP TRIGGER IF EXISTS events_never_updated; DROP TRIGGER IF EXISTS events_never_deleted;",
+    )
+    .expect("the triggers drop");
+    conn.execute_batch(sql).expect("the tampering runs");
+}
+
 /// Rewrites the log as a careful forger would: drops the update trigger, runs `forge` (an
 /// UPDATE of some rows' payloads) and re-hashes the whole chain, so the chain alone still
 /// holds. What catches it is an anchored head, a Merkle root or a checkpoint taken before.

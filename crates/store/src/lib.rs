@@ -75,9 +75,8 @@ impl Store {
             .map_err(StoreError::from_sqlite)
     }
 
-    /// Opens an existing store. A missing file is [`StoreError::Missing`]; a file that is not a
-    /// minutes store is [`StoreError::NotAStore`].
-    pub fn open(path: &Path) -> Result<Self> {
+    /// A read-write connection to the existing file at `path`, nothing checked yet.
+    pub(crate) fn connect(path: &Path) -> Result<Self> {
         if !path.exists() {
             return Err(StoreError::Missing(path.display().to_string()));
         }
@@ -86,7 +85,13 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(StoreError::from_sqlite)?;
-        let store = Self::over(conn, Some(path));
+        Ok(Self::over(conn, Some(path)))
+    }
+
+    /// Opens an existing store. A missing file is [`StoreError::Missing`]; a file that is not a
+    /// minutes store is [`StoreError::NotAStore`].
+    pub fn open(path: &Path) -> Result<Self> {
+        let store = Self::connect(path)?;
         store.check_identity()?;
         store.configure()?;
         Ok(store)

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::TransactionBehavior;
 
 use crate::error::{Result, StoreError};
 use crate::{schema, Store};
@@ -23,15 +23,7 @@ impl Store {
     /// transaction (all or nothing). A store already up to date is left as it is; a newer one
     /// is refused.
     pub fn upgrade(path: &Path) -> Result<Upgraded> {
-        if !path.exists() {
-            return Err(StoreError::Missing(path.display().to_string()));
-        }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(StoreError::from_sqlite)?;
-        let mut store = Self::over(conn, Some(path));
+        let mut store = Self::connect(path)?;
         match store.check_identity() {
             Ok(()) => return Ok(Upgraded { from: schema::SCHEMA_VERSION, to: schema::SCHEMA_VERSION }),
             Err(StoreError::Outdated { .. }) => {}
