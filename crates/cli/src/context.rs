@@ -37,13 +37,16 @@ impl Context {
 
     /// Runs `ask` with a reader of the store opened for reading, then says on stderr what the
     /// reads passed over (a snapshot that did not hold).
-    pub fn ask<T>(&self, ask: impl FnOnce(&Reader<'_>) -> minutes_query::Result<T>) -> Result<T> {
+    pub fn ask<T, E: Into<crate::error::CliError>>(
+        &self,
+        ask: impl FnOnce(&Reader<'_>) -> std::result::Result<T, E>,
+    ) -> Result<T> {
         let store = self.read()?;
         let answer = ask(&Reader::new(&store, self.now));
         for w in store.take_warnings() {
             crate::commands::say(&format!("warning: {w}"));
         }
-        Ok(answer?)
+        answer.map_err(Into::into)
     }
 
     /// Opens the store for writing, its clerk set: it must exist (only `init` creates a store).

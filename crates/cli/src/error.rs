@@ -62,3 +62,13 @@ impl From<QueryError> for CliError {
         }
     }
 }
+
+impl From<minutes_export::ExportError> for CliError {
+    fn from(e: minutes_export::ExportError) -> Self {
+        match e {
+            minutes_export::ExportError::Query(q) => q.into(),
+            minutes_export::ExportError::Usage(m) => Self::Usage(m),
+            other => Self::Store(other.to_string()),
+        }
+    }
+}

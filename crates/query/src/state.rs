@@ -53,6 +53,8 @@ impl Reader<'_> {
             version,
             body: s.and_then(|s| s.body.clone()),
             title: s.map(|s| s.title.clone()),
+            kind: s.map(|s| s.kind),
+            submitted_by: s.map(|s| s.submitted_by.clone()).unwrap_or_default(),
             symbols: s.map(|s| s.symbols.clone()).unwrap_or_default(),
             text: s.and_then(|s| s.text.as_ref()).map(Text::render),
             clauses: s.and_then(|s| s.text.as_ref()).map(clause_tree).unwrap_or_default(),
@@ -219,6 +221,7 @@ pub(crate) fn amendment_view(a: &Amendment) -> AmendmentView {
         body: a.body.clone(),
         proposed: a.proposed.clone(),
         decided: a.decided.clone(),
+        operations: a.operations.clone(),
     }
 }
 

@@ -56,6 +56,10 @@ pub struct AmendmentView {
     pub proposed: EventRef,
     /// The event that decided it, if any.
     pub decided: Option<EventRef>,
+    /// Its changes to the text (empty when the wording is not known), for the exports that
+    /// show what an amendment changes; not part of `state --json`.
+    #[serde(skip)]
+    pub operations: Vec<minutes_core::amend::Operation>,
 }
 
 /// Why an amendment may be pending at the moment asked, though not certainly.
@@ -123,6 +127,12 @@ pub struct StateView {
     pub body: Option<BodyId>,
     /// Its title.
     pub title: Option<String>,
+    /// What kind of document it is (for the exports, which name the document type by it).
+    #[serde(skip)]
+    pub kind: Option<minutes_core::event::DocumentKind>,
+    /// Who submitted it (for the exports); not part of `state --json`.
+    #[serde(skip)]
+    pub submitted_by: Vec<ActorId>,
     /// Its symbols, the latest last.
     pub symbols: Vec<String>,
     /// The whole text in force, as printed; null when the sources give none.

@@ -6,6 +6,7 @@ mod backup;
 mod blame;
 mod checkpoint;
 mod diff;
+mod export;
 mod history;
 mod import;
 mod init;
@@ -64,6 +65,7 @@ enum Command {
     History(history::Args),
     Diff(diff::Args),
     Blame(blame::Args),
+    Export(export::Args),
     Import(import::Args),
     Append(append::Args),
     Record(Box<record::Args>),
@@ -93,6 +95,7 @@ pub fn run() -> ExitCode {
         Command::History(a) => history::run(&ctx, a, out),
         Command::Diff(a) => diff::run(&ctx, a, out),
         Command::Blame(a) => blame::run(&ctx, a, out),
+        Command::Export(a) => export::run(&ctx, a, out),
         Command::Import(a) => import::run(&ctx, a, out),
         Command::Append(a) => append::run(&ctx, a, out),
         Command::Record(a) => record::run(&ctx, *a, out),
