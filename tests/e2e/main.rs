@@ -11,6 +11,7 @@ mod commands;
 mod creation;
 mod disk;
 mod escaping;
+mod exports;
 mod guarantees;
 mod hostile;
 mod imports;

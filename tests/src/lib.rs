@@ -179,6 +179,24 @@ pub fn example_store(steps: usize) -> TestEnv {
     env
 }
 
+/// A store holding the example meeting of events/examples/riverton-council, recorded by its
+/// `record.sh` with this binary (its ids are made fresh each time).
+pub fn riverton_store() -> TestEnv {
+    let env = TestEnv::new();
+    let script = root().join("events/examples/riverton-council/record.sh");
+    let out = Command::new("sh")
+        .arg(&script)
+        .current_dir(env.dir())
+        .env("MINUTES", binary())
+        .env("MINUTES_DB", env.db())
+        .env("MINUTES_NOW", NOW)
+        .env_remove("MINUTES_CLERK")
+        .output()
+        .expect("sh runs");
+    assert!(out.status.success(), "record.sh failed: {}", String::from_utf8_lossy(&out.stderr));
+    env
+}
+
 /// The example meeting's numbered events, in order, as JSON text.
 pub fn example_steps() -> Vec<String> {
     let dir = root().join("events/examples/harbour-board");

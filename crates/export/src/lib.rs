@@ -10,6 +10,8 @@ pub mod akn;
 mod common;
 mod error;
 pub mod marked;
+pub mod popolo;
+pub mod report;
 pub mod timeline;
 mod xml;
 

@@ -94,7 +94,7 @@ pub fn xml_document(root: &El) -> Result<String> {
     let mut w = Writer::new(Vec::new());
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None))).map_err(xml_err)?;
     w.write_event(Event::Text(BytesText::from_escaped("\n"))).map_err(xml_err)?;
-    write(&mut w, root, 0, Flavour::Xml)?;
+    write(&mut w, root, 0, Flavour::Xml, false)?;
     finish(w)
 }
 
@@ -103,7 +103,7 @@ pub fn html_document(root: &El) -> Result<String> {
     let mut w = Writer::new(Vec::new());
     w.write_event(Event::DocType(BytesText::from_escaped("html"))).map_err(xml_err)?;
     w.write_event(Event::Text(BytesText::from_escaped("\n"))).map_err(xml_err)?;
-    write(&mut w, root, 0, Flavour::Html)?;
+    write(&mut w, root, 0, Flavour::Html, false)?;
     finish(w)
 }
 
@@ -117,7 +117,8 @@ fn xml_err(e: impl std::fmt::Display) -> ExportError {
     ExportError::Xml(e.to_string())
 }
 
-fn write(w: &mut Writer<Vec<u8>>, el: &El, depth: usize, flavour: Flavour) -> Result<()> {
+/// Writes `el`; `inline` when it sits inside mixed content, where no whitespace is added.
+fn write(w: &mut Writer<Vec<u8>>, el: &El, depth: usize, flavour: Flavour, inline: bool) -> Result<()> {
     let mut start = BytesStart::new(el.name.as_str());
     for (k, v) in &el.attrs {
         start.push_attribute((k.as_str(), v.as_str()));
@@ -126,7 +127,7 @@ fn write(w: &mut Writer<Vec<u8>>, el: &El, depth: usize, flavour: Flavour) -> Re
         return w.write_event(Event::Empty(start)).map_err(xml_err);
     }
     w.write_event(Event::Start(start)).map_err(xml_err)?;
-    let mixed = el.children.iter().any(|c| matches!(c, Node::Text(_)));
+    let mixed = inline || el.children.iter().any(|c| matches!(c, Node::Text(_)));
     for c in &el.children {
         match c {
             Node::Text(t) => w.write_event(Event::Text(BytesText::new(t))).map_err(xml_err)?,
@@ -134,7 +135,7 @@ fn write(w: &mut Writer<Vec<u8>>, el: &El, depth: usize, flavour: Flavour) -> Re
                 if !mixed {
                     indent(w, depth + 1)?;
                 }
-                write(w, e, if mixed { depth } else { depth + 1 }, flavour)?;
+                write(w, e, if mixed { depth } else { depth + 1 }, flavour, mixed)?;
             }
         }
     }

@@ -132,7 +132,7 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         ExportFormat::Json => ctx.ask(|q| minutes_export::marked::json(q, &a.target, &moment))?,
         ExportFormat::Csv => ctx.ask(|q| minutes_export::timeline::csv(q, &a.target, &filter))?,
         ExportFormat::Jsonl => ctx.ask(|q| minutes_export::timeline::jsonl(q, &a.target, &filter))?,
-        ExportFormat::Popolo => todo!(),
+        ExportFormat::Popolo => ctx.ask(|q| minutes_export::popolo::popolo(q, &a.target, &filter))?,
     };
     out.write_all(text.as_bytes())?;
     Ok(())

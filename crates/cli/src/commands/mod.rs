@@ -14,6 +14,7 @@ mod ls;
 mod proof;
 mod record;
 mod replay;
+mod report;
 mod snapshots;
 mod state;
 mod upgrade;
@@ -66,6 +67,7 @@ enum Command {
     Diff(diff::Args),
     Blame(blame::Args),
     Export(export::Args),
+    Report(report::Args),
     Import(import::Args),
     Append(append::Args),
     Record(Box<record::Args>),
@@ -96,6 +98,7 @@ pub fn run() -> ExitCode {
         Command::Diff(a) => diff::run(&ctx, a, out),
         Command::Blame(a) => blame::run(&ctx, a, out),
         Command::Export(a) => export::run(&ctx, a, out),
+        Command::Report(a) => report::run(&ctx, a, out),
         Command::Import(a) => import::run(&ctx, a, out),
         Command::Append(a) => append::run(&ctx, a, out),
         Command::Record(a) => record::run(&ctx, *a, out),
