@@ -24,4 +24,5 @@ mod snapshots;
 mod stores;
 mod tidy;
 mod upgrade;
+mod views;
 mod walkthrough;

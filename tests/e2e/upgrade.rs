@@ -28,8 +28,8 @@ fn an_older_store_is_named_by_every_command_and_upgraded_without_changing_its_lo
         }
         let r = env.ok(&["upgrade", "--json"]);
         assert_eq!(r.json()["from"], 1, "{}", r.golden());
-        assert_eq!(r.json()["to"], 2, "{}", r.golden());
-        assert_eq!(user_version(&env.db()), 2);
+        assert_eq!(r.json()["to"], 3, "{}", r.golden());
+        assert_eq!(user_version(&env.db()), 3);
         assert_eq!(rows(&env.db()), before, "{fixture}: no row of the log changed");
         let v = env.ok(&["verify", "--json"]).json();
         assert_eq!(v["ok"], true);

@@ -7,13 +7,122 @@ pub const APPLICATION_ID: i64 = 0x4D49_4E55;
 /// The schema version this program writes (`PRAGMA user_version`). Every change of what a
 /// store holds bumps it, with its step in `upgrade.rs`:
 /// 1. the `events` table (and, derived, snapshots and checkpoints without bindings);
-/// 2. derived snapshots and checkpoints bound to the log, digested and optionally signed.
-pub const SCHEMA_VERSION: i64 = 2;
+/// 2. derived snapshots and checkpoints bound to the log, digested and optionally signed;
+/// 3. the analysts' views `timeline`, `amendments` and `documents` (derived, droppable).
+pub const SCHEMA_VERSION: i64 = 3;
+
+/// The analysts' views over `events`, derived like every other non-log object (dropped and
+/// made again at will): each reads only the events no `EventCorrected` withdrew.
+/// - `timeline`: one row an event, with the local times the record gives (the offset of the
+///   event's own times), the window's certainty, body, actors, amendment and source;
+/// - `amendments`: one row an amendment, with its proposers and its current fate;
+/// - `documents`: one row a document, with its kind, title, latest symbol, status (the fold's
+///   rule: a body taking up an endorsed draft leaves it endorsed), stream version and the
+///   number of its pending amendments.
+macro_rules! views {
+    () => {
+        "
+DROP VIEW IF EXISTS timeline;
+DROP VIEW IF EXISTS amendments;
+DROP VIEW IF EXISTS documents;
+CREATE VIEW timeline AS
+SELECT e.seq, e.id, e.meeting, json_extract(e.payload, '$.document') AS document, e.type,
+       json_extract(e.payload, '$.body') AS body,
+       json_extract(e.payload, '$.actors') AS actors,
+       replace(substr(json_extract(e.payload, '$.occurred.from'), 1, 16), 'T', ' ') AS local_from,
+       replace(substr(json_extract(e.payload, '$.occurred.to'), 1, 16), 'T', ' ') AS local_to,
+       json_extract(e.payload, '$.occurred.from') AS occurred_from,
+       json_extract(e.payload, '$.occurred.to') AS occurred_to,
+       CASE WHEN e.occurred_from = e.occurred_to THEN 'exact'
+            WHEN e.occurred_from IS NOT NULL AND e.occurred_to IS NOT NULL THEN 'window'
+            ELSE 'open' END AS certainty,
+       json_extract(e.payload, '$.data.amendment') AS amendment,
+       json_extract(e.payload, '$.data.summary') AS summary,
+       json_extract(e.payload, '$.source.file') AS source_file,
+       json_extract(e.payload, '$.source.section') AS source_section,
+       json_extract(e.payload, '$.source.quote') AS source_quote,
+       e.recorded_at,
+       row_number() OVER (PARTITION BY e.meeting ORDER BY e.occurred_from, e.seq) AS replay_order
+FROM events e
+WHERE e.id NOT IN (SELECT json_extract(c.payload, '$.data.corrects') FROM events c WHERE c.type = 'EventCorrected');
+CREATE VIEW amendments AS
+WITH eff AS (
+  SELECT * FROM events
+  WHERE id NOT IN (SELECT json_extract(c.payload, '$.data.corrects') FROM events c WHERE c.type = 'EventCorrected')
+), fates AS (
+  SELECT stream, json_extract(payload, '$.data.amendment') AS amendment, type, id, occurred_from, occurred_to,
+         json_extract(payload, '$.data.decided_by') AS decided_by,
+         row_number() OVER (PARTITION BY stream, json_extract(payload, '$.data.amendment')
+                            ORDER BY occurred_from DESC, seq DESC) AS latest
+  FROM eff
+  WHERE type IN ('AmendmentWithdrawn', 'AmendmentReferredToReport', 'AmendmentAccepted', 'AmendmentRejected')
+)
+SELECT p.meeting, p.stream AS document, json_extract(p.payload, '$.data.amendment') AS amendment,
+       json_extract(p.payload, '$.actors') AS proposed_by,
+       json_extract(p.payload, '$.body') AS body,
+       json_extract(p.payload, '$.data.summary') AS summary,
+       json_extract(p.payload, '$.data.wording_known') AS wording_known,
+       json_extract(p.payload, '$.occurred.from') AS proposed_from,
+       json_extract(p.payload, '$.occurred.to') AS proposed_to,
+       CASE f.type WHEN 'AmendmentWithdrawn' THEN 'withdrawn'
+                   WHEN 'AmendmentReferredToReport' THEN 'referred_to_report'
+                   WHEN 'AmendmentAccepted' THEN 'accepted'
+                   WHEN 'AmendmentRejected' THEN 'rejected'
+                   ELSE 'pending' END AS status,
+       f.decided_by, f.occurred_from AS decided_from_utc, f.occurred_to AS decided_to_utc,
+       p.id AS proposal_id, f.id AS decision_id,
+       json_extract(p.payload, '$.source.file') AS source_file,
+       json_extract(p.payload, '$.source.quote') AS source_quote
+FROM eff p
+LEFT JOIN fates f ON f.stream = p.stream AND f.amendment = json_extract(p.payload, '$.data.amendment') AND f.latest = 1
+WHERE p.type = 'AmendmentProposed';
+CREATE VIEW documents AS
+WITH eff AS (
+  SELECT * FROM events
+  WHERE id NOT IN (SELECT json_extract(c.payload, '$.data.corrects') FROM events c WHERE c.type = 'EventCorrected')
+), tabled AS (
+  SELECT *, row_number() OVER (PARTITION BY stream ORDER BY occurred_from, seq) AS first FROM eff WHERE type = 'DocumentTabled'
+), steps AS (
+  SELECT stream, type,
+         row_number() OVER (PARTITION BY stream ORDER BY occurred_from DESC, seq DESC) AS latest,
+         row_number() OVER (PARTITION BY stream, type IN ('DocumentReferred', 'ItemTakenUp')
+                            ORDER BY occurred_from DESC, seq DESC) AS latest_of_kind
+  FROM eff
+  WHERE type IN ('DocumentTabled', 'DocumentReferred', 'ItemTakenUp', 'DraftEndorsed', 'DraftNotEndorsed',
+                 'DraftAdopted', 'DocumentWithdrawn')
+)
+SELECT t.stream AS name, t.meeting,
+       json_extract(t.payload, '$.data.kind') AS kind,
+       json_extract(t.payload, '$.data.title') AS title,
+       COALESCE((SELECT json_extract(r.payload, '$.data.symbol') FROM eff r
+                 WHERE r.stream = t.stream AND r.type = 'DocumentRevised' AND json_extract(r.payload, '$.data.symbol') IS NOT NULL
+                 ORDER BY r.occurred_from DESC, r.seq DESC LIMIT 1),
+                json_extract(t.payload, '$.data.symbol')) AS symbol,
+       CASE l.type
+         WHEN 'DocumentTabled' THEN 'tabled'
+         WHEN 'DraftEndorsed' THEN 'endorsed'
+         WHEN 'DraftNotEndorsed' THEN 'not_endorsed'
+         WHEN 'DraftAdopted' THEN 'adopted'
+         WHEN 'DocumentWithdrawn' THEN 'withdrawn'
+         ELSE CASE (SELECT s.type FROM steps s WHERE s.stream = t.stream
+                    AND s.type NOT IN ('DocumentReferred', 'ItemTakenUp') AND s.latest_of_kind = 1)
+              WHEN 'DraftEndorsed' THEN 'endorsed' ELSE 'under_consideration' END
+       END AS status,
+       (SELECT MAX(v.version) FROM events v WHERE v.stream = t.stream) AS version,
+       (SELECT COUNT(*) FROM amendments a WHERE a.document = t.stream AND a.status = 'pending') AS pending,
+       json_extract(t.payload, '$.occurred.to') AS tabled_by
+FROM tabled t
+JOIN steps l ON l.stream = t.stream AND l.latest = 1
+WHERE t.first = 1;
+"
+    };
+}
 
 /// Creates the schema in an empty database.
-pub const CREATE: &str = "
+pub const CREATE: &str = concat!(
+    "
 PRAGMA application_id = 1296649813;
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 CREATE TABLE events (
     seq           INTEGER PRIMARY KEY,   -- order of appending, from 1, no gaps
     id            TEXT    NOT NULL UNIQUE,
@@ -34,7 +143,9 @@ CREATE TRIGGER events_never_updated BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'events is append-only: a row is never updated; record a correction instead'); END;
 CREATE TRIGGER events_never_deleted BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events is append-only: a row is never deleted'); END;
-";
+",
+    views!()
+);
 
 /// Connection settings: WAL, and durable commits (an append is acknowledged only after its
 /// commit is on disk).
@@ -250,6 +361,9 @@ pub const AMENDMENT_STREAMS: &str = "SELECT DISTINCT stream FROM events WHERE me
 pub const UPGRADE_1_TO_2: &str = "DROP TABLE IF EXISTS document_snapshots;
 DROP TABLE IF EXISTS stream_checkpoints;
 PRAGMA user_version = 2;";
+
+/// From version 2 to 3: the analysts' views, made (again) from `events`.
+pub const UPGRADE_2_TO_3: &str = concat!(views!(), "PRAGMA user_version = 3;");
 
 /// Every row's leaf columns in order, for the Merkle tree (`merkle.rs`).
 pub const LEAVES: &str = "SELECT seq, id, stream, version, payload FROM events ORDER BY seq";

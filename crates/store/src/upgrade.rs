@@ -39,6 +39,7 @@ impl Store {
         while at < schema::SCHEMA_VERSION {
             let step = match at {
                 1 => schema::UPGRADE_1_TO_2,
+                2 => schema::UPGRADE_2_TO_3,
                 other => {
                     return Err(StoreError::Schema(other, schema::SCHEMA_VERSION));
                 }
