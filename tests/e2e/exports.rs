@@ -289,3 +289,48 @@ fn golden_files_of_each_format() {
         insta::assert_snapshot!(format!("export_harbour_{format}"), r.golden());
     }
 }
+
+/// Validates a Popolo export with Python's jsonschema against the schemas kept in the
+/// repository; fails when Python or jsonschema is missing (.ci/run installs it).
+fn popolo_valid(env: &TestEnv, json: &str) {
+    let file = env.file("popolo.json", json);
+    let out = Command::new("python3")
+        .arg(root().join("tests/python/popolo_validate.py"))
+        .arg(root().join("crates/export/schema/popolo"))
+        .arg(&file)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "not valid Popolo:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn popolo_exports_validate_against_the_popolo_schemas() {
+    let env = TestEnv::new();
+    let r = env.run_default(&["export", "wtpf-13", "--format", "popolo"]);
+    assert_eq!(r.code, 0, "{}", r.golden());
+    popolo_valid(&env, &r.stdout);
+    let p = r.json();
+    let motions = p["motions"].as_array().unwrap();
+    let amendment = motions.iter().find(|m| m["id"] == "wtpf-13/opinion-2#op2-turkey-relevant").unwrap();
+    assert_eq!(amendment["classification"], "amendment");
+    assert_eq!(amendment["amends_id"], "wtpf-13/opinion-2");
+    assert_eq!(amendment["result"], "accepted");
+    assert_eq!(amendment["creator_id"], "wtpf-13/actor/turkey");
+    let draft = motions.iter().find(|m| m["id"] == "wtpf-13/opinion-2").unwrap();
+    assert_eq!(draft["result"], "adopted");
+    let events = p["events"].as_array().unwrap();
+    let opened = events.iter().find(|e| e["classification"] == "SessionOpened" && e["organization_id"] == "wtpf-13/body/wg-2").unwrap();
+    assert_eq!(opened["start_date"], "2013-05-15T09:30:00+02:00");
+    assert!(p["persons"].as_array().unwrap().iter().any(|x| x["name"] == "Musab Abdulla"));
+    let harbour = example_store(5);
+    let r = harbour.run(&["export", "example-harbour", "--format", "popolo"]);
+    popolo_valid(&harbour, &r.stdout);
+    insta::assert_snapshot!("export_harbour_popolo", r.golden());
+    let riverton = riverton_store();
+    popolo_valid(&riverton, &riverton.run(&["export", "example-riverton", "--format", "popolo"]).stdout);
+}

@@ -20,6 +20,7 @@ mod proofs;
 mod reading;
 mod record;
 mod recording;
+mod report;
 mod snapshots;
 mod stores;
 mod tidy;

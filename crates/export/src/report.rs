@@ -189,9 +189,14 @@ fn body_section(
     // When it met.
     let mut met = Vec::new();
     let mut open: Option<&Recorded> = None;
+    // Where the open session's sentence goes: before what happened during it.
+    let mut opened_at = 0;
     for (r, _) in mine {
         match &r.event.kind {
-            EventKind::SessionOpened(_) => open = Some(r),
+            EventKind::SessionOpened(_) => {
+                open = Some(r);
+                opened_at = met.len();
+            }
             EventKind::SessionClosed(_) => {
                 let text = match open {
                     Some(o) => {
@@ -207,7 +212,8 @@ fn body_section(
                 };
                 let mut rs = vec![r];
                 rs.extend(open);
-                met.push(sentence(format!("{text}."), cites.all(&rs)));
+                let at = if open.is_some() { opened_at.min(met.len()) } else { met.len() };
+                met.insert(at, sentence(format!("{text}."), cites.all(&rs)));
                 lane.sessions.push((open.map_or(r.event.occurred, |o| o.event.occurred), Some(r.event.occurred)));
                 open = None;
             }
