@@ -78,7 +78,9 @@ fn check_akn(env: &TestEnv, run: &dyn Fn(&[&str]) -> minutes_tests::Run, doc: &s
             let words: Vec<String> = block
                 .children()
                 .filter(|c| c.has_tag_name("p"))
-                .map(|p| p.descendants().filter_map(|t| t.is_text().then(|| t.text().unwrap_or(""))).collect())
+                .map(|p| {
+                    p.descendants().filter_map(|t| t.is_text().then(|| t.text().unwrap_or(""))).collect()
+                })
                 .collect();
             let words = words.join("\n");
             let got = match num {
@@ -132,7 +134,16 @@ fn every_opinion_exports_as_valid_akoma_ntoso_whose_clauses_are_the_state_text()
     // Separate files: each valid on its own.
     let dir = env.dir().join("split");
     let dir_arg = dir.display().to_string();
-    let r = env.run_default(&["export", "wtpf-13/opinion-2", "--at", "2013-05-16 12:00", "--format", "akn", "--split", &dir_arg]);
+    let r = env.run_default(&[
+        "export",
+        "wtpf-13/opinion-2",
+        "--at",
+        "2013-05-16 12:00",
+        "--format",
+        "akn",
+        "--split",
+        &dir_arg,
+    ]);
     assert_eq!(r.code, 0, "{}", r.golden());
     let files: Vec<&str> = r.stdout.lines().collect();
     assert!(files.len() > 1 && files[0].ends_with("opinion-2.xml"), "{}", r.stdout);
@@ -163,7 +174,9 @@ fn markdown_and_html_mark_each_change_since_tabling_and_footnote_it() {
     let env = TestEnv::new();
     let md = env.run_default(&["export", "wtpf-13/opinion-2", "--at", "2013-05-20 12:00", "--format", "md"]);
     assert_eq!(md.code, 0, "{}", md.golden());
-    let json = env.run_default(&["export", "wtpf-13/opinion-2", "--at", "2013-05-20 12:00", "--format", "json"]).json();
+    let json = env
+        .run_default(&["export", "wtpf-13/opinion-2", "--at", "2013-05-20 12:00", "--format", "json"])
+        .json();
     let changes = json["marked"]["changes"].as_array().unwrap();
     assert!(!changes.is_empty());
     for (i, c) in changes.iter().enumerate() {
@@ -173,10 +186,14 @@ fn markdown_and_html_mark_each_change_since_tabling_and_footnote_it() {
             assert!(note.contains(&a.replace('_', "\\_")), "{note}");
         }
         assert!(note.contains("Source: "), "{note}");
-        assert!(md.stdout.contains(&format!("</ins>[^{n}]")) || md.stdout.contains(&format!("</del>[^{n}]")), "change {n}");
+        assert!(
+            md.stdout.contains(&format!("</ins>[^{n}]")) || md.stdout.contains(&format!("</del>[^{n}]")),
+            "change {n}"
+        );
     }
     assert!(md.stdout.contains("<ins>relevant</ins>[^"), "{}", md.stdout);
-    let html = env.run_default(&["export", "wtpf-13/opinion-2", "--at", "2013-05-20 12:00", "--format", "html"]);
+    let html =
+        env.run_default(&["export", "wtpf-13/opinion-2", "--at", "2013-05-20 12:00", "--format", "html"]);
     assert_eq!(html.code, 0, "{}", html.golden());
     assert!(html.stdout.starts_with("<!DOCTYPE html>"));
     assert!(html.stdout.contains("<ins>relevant</ins><sup><a href=\"#change-"), "{}", html.stdout);
@@ -222,7 +239,8 @@ fn check_csv(env: &TestEnv, run: &dyn Fn(&[&str]) -> minutes_tests::Run, meeting
     let mut args = vec!["replay", meeting, "--json"];
     args.extend_from_slice(filter);
     let replay = run(&args);
-    let events: Vec<serde_json::Value> = replay.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let events: Vec<serde_json::Value> =
+        replay.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(rows.len(), events.len(), "{meeting} {filter:?}");
     assert!(!rows.is_empty());
     let jsonl = {
@@ -240,7 +258,12 @@ fn check_csv(env: &TestEnv, run: &dyn Fn(&[&str]) -> minutes_tests::Run, meeting
         assert_eq!(s("type"), opt(&e["type"]));
         assert_eq!(s("document"), opt(&e["document"]));
         assert_eq!(s("body"), opt(&e["body"]));
-        assert_eq!(instant(&s("occurred_from")), e["occurred"]["from"].as_str().and_then(instant), "{}", s("id"));
+        assert_eq!(
+            instant(&s("occurred_from")),
+            e["occurred"]["from"].as_str().and_then(instant),
+            "{}",
+            s("id")
+        );
         assert_eq!(instant(&s("occurred_to")), e["occurred"]["to"].as_str().and_then(instant), "{}", s("id"));
         let actors: Vec<String> = e["actors"].as_array().unwrap().iter().map(opt).collect();
         assert_eq!(s("actors"), actors.join(";"));
@@ -260,7 +283,12 @@ fn the_timeline_csv_reads_back_in_python_as_the_rows_of_replay() {
     let env = TestEnv::new();
     let run = |a: &[&str]| env.run_default(a);
     check_csv(&env, &run, "wtpf-13", &[]);
-    check_csv(&env, &run, "wtpf-13", &["--body", "wg-2", "--from", "2013-05-15 09:00", "--to", "2013-05-16 00:00"]);
+    check_csv(
+        &env,
+        &run,
+        "wtpf-13",
+        &["--body", "wg-2", "--from", "2013-05-15 09:00", "--to", "2013-05-16 00:00"],
+    );
     let riverton = riverton_store();
     let run = |a: &[&str]| riverton.run(a);
     check_csv(&riverton, &run, "example-riverton", &[]);
@@ -281,7 +309,14 @@ fn golden_files_of_each_format() {
     }
     let harbour = example_store(5);
     for format in ["akn", "md", "html", "json"] {
-        let r = harbour.run(&["export", "example-harbour/by-law-7", "--at", "2030-03-02 17:00", "--format", format]);
+        let r = harbour.run(&[
+            "export",
+            "example-harbour/by-law-7",
+            "--at",
+            "2030-03-02 17:00",
+            "--format",
+            format,
+        ]);
         insta::assert_snapshot!(format!("export_harbour_by_law_7_{format}"), r.golden());
     }
     for format in ["csv", "jsonl"] {
@@ -324,7 +359,10 @@ fn popolo_exports_validate_against_the_popolo_schemas() {
     let draft = motions.iter().find(|m| m["id"] == "wtpf-13/opinion-2").unwrap();
     assert_eq!(draft["result"], "adopted");
     let events = p["events"].as_array().unwrap();
-    let opened = events.iter().find(|e| e["classification"] == "SessionOpened" && e["organization_id"] == "wtpf-13/body/wg-2").unwrap();
+    let opened = events
+        .iter()
+        .find(|e| e["classification"] == "SessionOpened" && e["organization_id"] == "wtpf-13/body/wg-2")
+        .unwrap();
     assert_eq!(opened["start_date"], "2013-05-15T09:30:00+02:00");
     assert!(p["persons"].as_array().unwrap().iter().any(|x| x["name"] == "Musab Abdulla"));
     let harbour = example_store(5);

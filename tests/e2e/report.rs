@@ -21,7 +21,11 @@ fn record_without_quotes() -> TestEnv {
             let text = std::fs::read_to_string(&p).unwrap();
             let (stripped, n) = strip_quotes(&text);
             assert!(n > 0 || !text.contains("quote"), "{}", p.display());
-            assert!(!stripped.lines().any(|l| l.contains("quote = \"") && !l.contains("quote = \"\"")), "{}", p.display());
+            assert!(
+                !stripped.lines().any(|l| l.contains("quote = \"") && !l.contains("quote = \"\"")),
+                "{}",
+                p.display()
+            );
             std::fs::write(&p, stripped).unwrap();
             files.push(p.display().to_string());
         }
@@ -76,7 +80,8 @@ fn strip_quotes(s: &str) -> (String, usize) {
 
 /// The section of the report under `## NAME`.
 fn section<'a>(report: &'a str, name: &str) -> &'a str {
-    let start = report.find(&format!("\n## {name}\n")).unwrap_or_else(|| panic!("no section {name}:\n{report}"));
+    let start =
+        report.find(&format!("\n## {name}\n")).unwrap_or_else(|| panic!("no section {name}:\n{report}"));
     let rest = &report[start + 1..];
     match rest[3..].find("\n## ") {
         Some(end) => &rest[..end + 3],
@@ -171,15 +176,26 @@ fn the_html_report_draws_the_timeline() {
 #[test]
 fn golden_reports_of_a_working_group_and_the_example_meetings() {
     let env = TestEnv::new();
-    insta::assert_snapshot!("report_wtpf_wg_2", env.run_default(&["report", "wtpf-13", "--body", "wg-2"]).golden());
+    insta::assert_snapshot!(
+        "report_wtpf_wg_2",
+        env.run_default(&["report", "wtpf-13", "--body", "wg-2"]).golden()
+    );
     let harbour = example_store(5);
     insta::assert_snapshot!("report_harbour_md", harbour.run(&["report", "example-harbour"]).golden());
-    insta::assert_snapshot!("report_harbour_html", harbour.run(&["report", "example-harbour", "--format", "html"]).golden());
+    insta::assert_snapshot!(
+        "report_harbour_html",
+        harbour.run(&["report", "example-harbour", "--format", "html"]).golden()
+    );
     let riverton = riverton_store();
     let r = riverton.run(&["report", "example-riverton"]);
     assert_eq!(r.code, 0, "{}", r.golden());
     has(
         &r.stdout,
-        &["## Finance Committee", "Councillor Jin Park was elected Chairman of Finance Committee.", "proposed amendment sixty-trees", "### Left for the chairman's report"],
+        &[
+            "## Finance Committee",
+            "Councillor Jin Park was elected Chairman of Finance Committee.",
+            "proposed amendment sixty-trees",
+            "### Left for the chairman's report",
+        ],
     );
 }

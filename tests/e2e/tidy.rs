@@ -48,3 +48,21 @@ fn no_query_logic_lives_in_the_cli() {
     }
     assert!(found.is_empty(), "query logic in crates/cli (move it to crates/query):\n{}", found.join("\n"));
 }
+
+/// The exports write out what `crates/query` answers: they never read the store themselves
+/// (no SQL, no rusqlite, no store handle), so an export says what `state` and `replay` say.
+#[test]
+fn the_exports_ask_the_query_layer_and_never_the_store() {
+    let forbidden = ["rusqlite", "minutes_store", "SELECT ", ".store()", "document_state_at("];
+    let mut found = Vec::new();
+    for (path, text) in sources("crates/export/src") {
+        for f in forbidden {
+            if text.contains(f) {
+                found.push(format!("{path}: {f}"));
+            }
+        }
+    }
+    let manifest = std::fs::read_to_string(root().join("crates/export/Cargo.toml")).unwrap();
+    assert!(!manifest.contains("minutes-store") && !manifest.contains("rusqlite"), "crates/export depends on the store");
+    assert!(found.is_empty(), "store access in crates/export (ask crates/query):\n{}", found.join("\n"));
+}

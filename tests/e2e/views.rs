@@ -54,7 +54,13 @@ fn check(env: &TestEnv, meeting: &str) {
             .as_array()
             .unwrap()
             .iter()
-            .map(|a| (a["id"].as_str().unwrap().into(), a["status"].as_str().unwrap().into(), a["proposed_by"].to_string()))
+            .map(|a| {
+                (
+                    a["id"].as_str().unwrap().into(),
+                    a["status"].as_str().unwrap().into(),
+                    a["proposed_by"].to_string(),
+                )
+            })
             .collect();
         let mut got: Vec<(String, String, String)> = amendments
             .iter()
@@ -69,9 +75,13 @@ fn check(env: &TestEnv, meeting: &str) {
     }
     // The timeline: replay's events, in replay order.
     let replay = env.run(&["replay", meeting, "--json"]);
-    let ids: Vec<String> =
-        replay.stdout.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].as_str().unwrap().to_string()).collect();
-    let timeline = rows(&db, &format!("SELECT id FROM timeline WHERE meeting = '{meeting}' ORDER BY replay_order"));
+    let ids: Vec<String> = replay
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+        .collect();
+    let timeline =
+        rows(&db, &format!("SELECT id FROM timeline WHERE meeting = '{meeting}' ORDER BY replay_order"));
     let got: Vec<String> = timeline.iter().map(|r| r[0].as_str().unwrap().to_string()).collect();
     assert_eq!(got, ids, "{meeting}");
 }
@@ -95,7 +105,10 @@ fn an_older_store_gets_the_views_by_upgrade() {
     std::fs::copy(&fixture, env.db()).unwrap();
     env.ok(&["upgrade"]);
     let views = rows(&env.db(), "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name");
-    assert_eq!(views, vec![vec![Value::from("amendments")], vec![Value::from("documents")], vec![Value::from("timeline")]]);
+    assert_eq!(
+        views,
+        vec![vec![Value::from("amendments")], vec![Value::from("documents")], vec![Value::from("timeline")]]
+    );
     let n = rows(&env.db(), "SELECT COUNT(*) FROM timeline")[0][0].as_i64().unwrap();
     assert!(n > 0);
 }
@@ -159,8 +172,10 @@ fn datasette_serves_each_view_through_its_json_api() {
         assert_eq!(code, 200, "{view}: {body}");
         let got: Vec<Value> = serde_json::from_str(&body).unwrap();
         let mut got: Vec<String> = got.iter().map(|r| r[key].as_str().unwrap().to_string()).collect();
-        let mut want: Vec<String> =
-            rows(&db, &format!("SELECT {key} FROM {view}")).iter().map(|r| r[0].as_str().unwrap().to_string()).collect();
+        let mut want: Vec<String> = rows(&db, &format!("SELECT {key} FROM {view}"))
+            .iter()
+            .map(|r| r[0].as_str().unwrap().to_string())
+            .collect();
         got.sort();
         want.sort();
         assert!(!want.is_empty(), "{view}");

@@ -55,7 +55,9 @@ pub fn document(reader: &Reader<'_>, doc: &str, moment: &Moment) -> Result<Strin
     let mut body = El::new("collectionBody");
     body.push(El::new("component").attr("eId", "cmp_1").child(ctx.statement(None, "")));
     for (i, a) in ctx.state.amendments.iter().enumerate() {
-        body.push(El::new("component").attr("eId", format!("cmp_{}", i + 2)).child(ctx.amendment(a, None, "")));
+        body.push(
+            El::new("component").attr("eId", format!("cmp_{}", i + 2)).child(ctx.amendment(a, None, "")),
+        );
     }
     let title = format!("{}, with its amendments, at {}", ctx.title(), ctx.state.at);
     let collection = El::new("documentCollection")
@@ -204,10 +206,28 @@ impl Context {
             }
         };
         for (i, s) in self.sources().iter().enumerate() {
-            add(&mut refs, "passiveRef", format!("src_{}", i + 1), format!("sources/{}", uri_part(&s.0)), s.0.clone());
+            add(
+                &mut refs,
+                "passiveRef",
+                format!("src_{}", i + 1),
+                format!("sources/{}", uri_part(&s.0)),
+                s.0.clone(),
+            );
         }
-        add(&mut refs, "TLCOrganization", "minutes".into(), "/ontology/organization/minutes".into(), "minutes (the record's program)".into());
-        add(&mut refs, "TLCOrganization", m.id.as_str().into(), format!("/ontology/organization/{}", m.id.as_str()), m.title.clone());
+        add(
+            &mut refs,
+            "TLCOrganization",
+            "minutes".into(),
+            "/ontology/organization/minutes".into(),
+            "minutes (the record's program)".into(),
+        );
+        add(
+            &mut refs,
+            "TLCOrganization",
+            m.id.as_str().into(),
+            format!("/ontology/organization/{}", m.id.as_str()),
+            m.title.clone(),
+        );
         for b in &m.bodies {
             add(
                 &mut refs,
@@ -222,10 +242,22 @@ impl Context {
                 ActorKind::Person => ("TLCPerson", "person"),
                 _ => ("TLCOrganization", "organization"),
             };
-            add(&mut refs, tag, id.as_str().into(), format!("/ontology/{kind}/{}/{}", m.id.as_str(), id.as_str()), a.name.clone());
+            add(
+                &mut refs,
+                tag,
+                id.as_str().into(),
+                format!("/ontology/{kind}/{}/{}", m.id.as_str(), id.as_str()),
+                a.name.clone(),
+            );
         }
         for c in CONCEPTS {
-            add(&mut refs, "TLCConcept", format!("concept_{c}"), format!("/ontology/concept/minutes/{c}"), c.to_string());
+            add(
+                &mut refs,
+                "TLCConcept",
+                format!("concept_{c}"),
+                format!("/ontology/concept/minutes/{c}"),
+                c.to_string(),
+            );
         }
         refs
     }
@@ -255,7 +287,12 @@ impl Context {
     }
 
     fn when(&self, r: &Recorded) -> String {
-        r.event.occurred.to.or(r.event.occurred.from).map(|t| local(&t, self.zone)).unwrap_or_else(|| self.state.at.clone())
+        r.event
+            .occurred
+            .to
+            .or(r.event.occurred.from)
+            .map(|t| local(&t, self.zone))
+            .unwrap_or_else(|| self.state.at.clone())
     }
 
     fn agent(&self, r: &Recorded) -> String {
@@ -268,7 +305,11 @@ impl Context {
 
     /// The lifecycle and the workflow of the document's own events (and, with `amendment`,
     /// of that amendment's).
-    fn lifecycle_and_workflow(&self, amendment: Option<&AmendmentView>, prefix: &str) -> (Option<El>, Option<El>) {
+    fn lifecycle_and_workflow(
+        &self,
+        amendment: Option<&AmendmentView>,
+        prefix: &str,
+    ) -> (Option<El>, Option<El>) {
         let mut life = El::new("lifecycle").attr("source", "#minutes");
         let mut flow = El::new("workflow").attr("source", "#minutes");
         for (n, r) in self.events.iter().enumerate() {
@@ -366,13 +407,19 @@ impl Context {
                 proponents.push_text(", ");
             }
             proponents.push(
-                El::new("docProponent").attr("refersTo", format!("#{}", p.as_str())).text(self.m().actor_name(p).to_string()),
+                El::new("docProponent")
+                    .attr("refersTo", format!("#{}", p.as_str()))
+                    .text(self.m().actor_name(p).to_string()),
             );
         }
         let body = a.body.as_ref().map(|b| format!(" in {}", self.m().body_name(b))).unwrap_or_default();
         proponents.push_text(format!("{body}."));
         let preface = El::new("preface")
-            .child(El::new("p").child(El::new("docTitle").text(format!("Amendment {} to {}", a.id.as_str(), self.title()))))
+            .child(El::new("p").child(El::new("docTitle").text(format!(
+                "Amendment {} to {}",
+                a.id.as_str(),
+                self.title()
+            ))))
             .child(proponents)
             .child(El::new("p").text("Fate: ").child(El::new("docStatus").text(self.fate(a))));
         let mut content = El::new("amendmentContent");
@@ -392,19 +439,16 @@ impl Context {
                 justification.push(El::new("p").text(format!("Source: {}", source_line(s))));
             }
         }
-        El::new("amendment")
-            .attr("name", "amendment")
-            .child(meta)
-            .child(preface)
-            .child(
-                El::new("amendmentBody")
-                    .child(
-                        El::new("amendmentHeading")
-                            .child(El::new("p").text(format!("Amendment {} to {}", a.id.as_str(), self.state.document))),
-                    )
-                    .child(content)
-                    .child(justification),
-            )
+        El::new("amendment").attr("name", "amendment").child(meta).child(preface).child(
+            El::new("amendmentBody")
+                .child(El::new("amendmentHeading").child(El::new("p").text(format!(
+                    "Amendment {} to {}",
+                    a.id.as_str(),
+                    self.state.document
+                ))))
+                .child(content)
+                .child(justification),
+        )
     }
 
     fn fate(&self, a: &AmendmentView) -> String {
@@ -421,7 +465,13 @@ impl Context {
     fn amendment_identification(&self, a: &AmendmentView, slug: &str) -> El {
         let work = self.work_uri("amendment", slug);
         let expr = self.expression_uri("amendment", slug);
-        let date = a.proposed.occurred.to.or(a.proposed.occurred.from).map(|t| local(&t, self.zone)).unwrap_or_else(|| self.state.at.clone());
+        let date = a
+            .proposed
+            .occurred
+            .to
+            .or(a.proposed.occurred.from)
+            .map(|t| local(&t, self.zone))
+            .unwrap_or_else(|| self.state.at.clone());
         let author = a
             .proposed_by
             .first()
@@ -547,7 +597,9 @@ fn clause(c: &ClauseNode) -> El {
 /// as `quotedText`, each pointing (`for`) at the eId it changes in `target` (a file, or this one).
 fn modification(op: &Operation, eid_here: &str, target: &str) -> El {
     let at = |p: &ClausePath| format!("{target}#{}", eid(p));
-    let q = |s: &str, f: &str| El::new("quotedText").attr("startQuote", "“").attr("endQuote", "”").attr("for", f).text(s.to_string());
+    let q = |s: &str, f: &str| {
+        El::new("quotedText").attr("startQuote", "“").attr("endQuote", "”").attr("for", f).text(s.to_string())
+    };
     let m = El::new("mod").attr("eId", eid_here);
     match op {
         Operation::InsertWords { path, before, after, words, .. } => {
@@ -586,7 +638,9 @@ fn modification(op: &Operation, eid_here: &str, target: &str) -> El {
             .attr("for", at(path))
             .text(format!("Replace the clause {path} with: "))
             .child(q(&clause.render(), &at(path))),
-        Operation::DeleteClause { path } => m.attr("for", at(path)).text(format!("Delete the clause {path}.")),
+        Operation::DeleteClause { path } => {
+            m.attr("for", at(path)).text(format!("Delete the clause {path}."))
+        }
         Operation::InsertSection { after, section } => {
             let new = ClausePath { section: section.key.clone(), clauses: vec![] };
             let place = match after.as_deref() {
@@ -596,7 +650,9 @@ fn modification(op: &Operation, eid_here: &str, target: &str) -> El {
             };
             let mut words = vec![section.heading.clone()];
             words.extend(section.clauses.iter().map(|c| c.render()));
-            m.attr("for", at(&new)).text(format!("Insert, {place}, the section {}: ", section.key)).child(q(&words.join(" "), &at(&new)))
+            m.attr("for", at(&new))
+                .text(format!("Insert, {place}, the section {}: ", section.key))
+                .child(q(&words.join(" "), &at(&new)))
         }
         Operation::DeleteSection { key } => {
             let p = ClausePath { section: key.clone(), clauses: vec![] };

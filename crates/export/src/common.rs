@@ -34,10 +34,14 @@ pub(crate) fn parse_at(at: &str) -> Option<Timestamp> {
 
 /// The events of `doc`'s history (the document's and its amendments') certain at `at`, in
 /// replay order.
-pub(crate) fn certain_history(reader: &Reader<'_>, doc: &str, moment: &Moment, at: &Timestamp) -> Result<Vec<Recorded>> {
+pub(crate) fn certain_history(
+    reader: &Reader<'_>,
+    doc: &str,
+    moment: &Moment,
+    at: &Timestamp,
+) -> Result<Vec<Recorded>> {
     let h = reader.history(doc, moment.as_recorded_at)?;
-    Ok(h
-        .events
+    Ok(h.events
         .into_iter()
         .map(|e| e.recorded)
         .filter(|r| r.event.occurred.certainty(at) == Certainty::Certain)

@@ -49,7 +49,9 @@ pub fn html(reader: &Reader<'_>, doc: &str, moment: &Moment) -> Result<String> {
             (_, _, 0) => "h2",
             _ => "p",
         };
-        let mut el = El::new(tag).attr("class", format!("{} depth-{}", l.change, l.depth)).attr("data-path", l.path.clone());
+        let mut el = El::new(tag)
+            .attr("class", format!("{} depth-{}", l.change, l.depth))
+            .attr("data-path", l.path.clone());
         for r in &l.runs {
             match (r.op, r.change) {
                 ("equal", _) => el.push_text(r.text.clone()),
@@ -74,16 +76,25 @@ pub fn html(reader: &Reader<'_>, doc: &str, moment: &Moment) -> Result<String> {
         }
         body.push(el);
     }
-    body.push(El::new("p").attr("class", "moment").child(El::new("em").text(format!("{} as it stood at {}.", m.document, m.at))));
+    body.push(
+        El::new("p")
+            .attr("class", "moment")
+            .child(El::new("em").text(format!("{} as it stood at {}.", m.document, m.at))),
+    );
     if !m.changes.is_empty() {
         let mut notes = El::new("ol").attr("class", "changes");
         for (i, c) in m.changes.iter().enumerate() {
-            notes.push(El::new("li").attr("id", format!("change-{}", i + 1)).text(attribution(c, &m.meeting)));
+            notes
+                .push(El::new("li").attr("id", format!("change-{}", i + 1)).text(attribution(c, &m.meeting)));
         }
         body.push(El::new("h2").text("Changes since tabling"));
         body.push(notes);
     }
-    let title = m.lines.first().map(|l| l.runs.iter().map(|r| r.text.as_str()).collect::<String>()).unwrap_or_default();
+    let title = m
+        .lines
+        .first()
+        .map(|l| l.runs.iter().map(|r| r.text.as_str()).collect::<String>())
+        .unwrap_or_default();
     let head = El::new("head")
         .child(El::new("meta").attr("charset", "utf-8"))
         .child(El::new("title").text(title))
@@ -103,7 +114,8 @@ pub fn json(reader: &Reader<'_>, doc: &str, moment: &Moment) -> Result<String> {
     if let Some(list) = value.get_mut("amendments").and_then(|a| a.as_array_mut()) {
         for (v, a) in list.iter_mut().zip(&state.amendments) {
             if let Some(o) = v.as_object_mut() {
-                let ops = serde_json::to_value(&a.operations).map_err(|e| ExportError::Write(e.to_string()))?;
+                let ops =
+                    serde_json::to_value(&a.operations).map_err(|e| ExportError::Write(e.to_string()))?;
                 o.insert("operations".into(), ops);
             }
         }
@@ -129,7 +141,11 @@ fn attribution(c: &Attribution, m: &MeetingState) -> String {
         other => other,
     };
     let source = c.event.source.as_ref().map(|s| format!(" Source: {}.", source_line(s))).unwrap_or_default();
-    format!("{what}{by}: {}; {effect} {}.{source}", c.summary.trim_end_matches('.'), window(&c.event.occurred, m.zone))
+    format!(
+        "{what}{by}: {}; {effect} {}.{source}",
+        c.summary.trim_end_matches('.'),
+        window(&c.event.occurred, m.zone)
+    )
 }
 
 fn md_runs(l: &MarkedLine) -> String {

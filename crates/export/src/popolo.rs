@@ -95,7 +95,8 @@ fn motions(reader: &Reader<'_>, listing: &ListingView, m: &MeetingState) -> Resu
     for d in &listing.documents {
         let s = reader.state(d.name.as_str(), &Moment::default())?;
         let history = reader.history(d.name.as_str(), None)?;
-        let tabled = history.events.iter().find(|e| matches!(e.recorded.event.kind, EventKind::DocumentTabled(_)));
+        let tabled =
+            history.events.iter().find(|e| matches!(e.recorded.event.kind, EventKind::DocumentTabled(_)));
         let source = |r: &Recorded| sources(r);
         out.push(json!({
             "id": d.name.as_str(),
@@ -110,7 +111,8 @@ fn motions(reader: &Reader<'_>, listing: &ListingView, m: &MeetingState) -> Resu
         }));
         for a in &s.amendments {
             let proposal = history.events.iter().find(|e| e.recorded.event.id == a.proposed.id);
-            let decided = a.decided.as_ref().and_then(|d| history.events.iter().find(|e| e.recorded.event.id == d.id));
+            let decided =
+                a.decided.as_ref().and_then(|d| history.events.iter().find(|e| e.recorded.event.id == d.id));
             let mut src = proposal.map(|e| source(&e.recorded)).unwrap_or_default();
             src.extend(decided.map(|e| source(&e.recorded)).unwrap_or_default());
             out.push(json!({
@@ -137,7 +139,10 @@ fn motions(reader: &Reader<'_>, listing: &ListingView, m: &MeetingState) -> Resu
 fn step(r: &Recorded) -> bool {
     !matches!(
         r.event.kind,
-        EventKind::MeetingDeclared(_) | EventKind::ActorRegistered(_) | EventKind::BodyEstablished(_) | EventKind::EventCorrected(_)
+        EventKind::MeetingDeclared(_)
+            | EventKind::ActorRegistered(_)
+            | EventKind::BodyEstablished(_)
+            | EventKind::EventCorrected(_)
     )
 }
 
@@ -168,7 +173,11 @@ fn sources(r: &Recorded) -> Vec<Value> {
         .source
         .iter()
         .map(|s| {
-            let note = if s.quote.is_empty() { s.section.clone() } else { format!("{}: “{}”", s.section, s.quote) };
+            let note = if s.quote.is_empty() {
+                s.section.clone()
+            } else {
+                format!("{}: “{}”", s.section, s.quote)
+            };
             json!({ "url": format!("sources/{}", s.file.replace(' ', "%20")), "note": note })
         })
         .collect()

@@ -103,7 +103,8 @@ pub fn build(reader: &Reader<'_>, meeting: &str, body: Option<&str>) -> Result<R
         Some(b) => vec![minutes_query::resolve::body(&m, b)?],
         None => m.bodies.iter().map(|b| b.id.clone()).collect(),
     };
-    let events: Vec<(Recorded, String)> = all.events.into_iter().map(|e| (e.recorded, e.description)).collect();
+    let events: Vec<(Recorded, String)> =
+        all.events.into_iter().map(|e| (e.recorded, e.description)).collect();
     let mut kinds: BTreeMap<DocumentName, Option<DocumentKind>> = BTreeMap::new();
     for d in &listing.documents {
         let s = reader.state(d.name.as_str(), &Moment::default())?;
@@ -112,7 +113,8 @@ pub fn build(reader: &Reader<'_>, meeting: &str, body: Option<&str>) -> Result<R
     let mut sections = Vec::new();
     let mut lanes = Vec::new();
     for b in &wanted {
-        let mine: Vec<&(Recorded, String)> = events.iter().filter(|(r, _)| r.event.body.as_ref() == Some(b)).collect();
+        let mine: Vec<&(Recorded, String)> =
+            events.iter().filter(|(r, _)| r.event.body.as_ref() == Some(b)).collect();
         if mine.is_empty() {
             continue;
         }
@@ -214,12 +216,16 @@ fn body_section(
                 rs.extend(open);
                 let at = if open.is_some() { opened_at.min(met.len()) } else { met.len() };
                 met.insert(at, sentence(format!("{text}."), cites.all(&rs)));
-                lane.sessions.push((open.map_or(r.event.occurred, |o| o.event.occurred), Some(r.event.occurred)));
+                lane.sessions
+                    .push((open.map_or(r.event.occurred, |o| o.event.occurred), Some(r.event.occurred)));
                 open = None;
             }
             EventKind::SessionSuspended(s) => {
                 let how = s.duration_minutes.map(|d| format!(" for {d} minutes")).unwrap_or_default();
-                met.push(sentence(format!("It suspended its session{how} at {}.", when(&r.event.occurred, z)), cites.of(r)));
+                met.push(sentence(
+                    format!("It suspended its session{how} at {}.", when(&r.event.occurred, z)),
+                    cites.of(r),
+                ));
             }
             EventKind::SessionResumed(_) => {
                 met.push(sentence(format!("It resumed at {}.", when(&r.event.occurred, z)), cites.of(r)));
@@ -228,7 +234,13 @@ fn body_section(
         }
     }
     if let Some(o) = open {
-        met.push(sentence(format!("{name} opened a session at {}; the record gives no closing.", when(&o.event.occurred, z)), cites.of(o)));
+        met.push(sentence(
+            format!(
+                "{name} opened a session at {}; the record gives no closing.",
+                when(&o.event.occurred, z)
+            ),
+            cites.of(o),
+        ));
         lane.sessions.push((o.event.occurred, None));
     }
     if met.is_empty() {
@@ -244,7 +256,8 @@ fn body_section(
                 Role::Chairman => "Chairman",
                 Role::ViceChairman => "Vice-Chairman",
             };
-            officers.push(sentence(format!("{} was elected {role} of {name}.", m.actor_name(who)), cites.of(r)));
+            officers
+                .push(sentence(format!("{} was elected {role} of {name}.", m.actor_name(who)), cites.of(r)));
         }
     }
     if officers.is_empty() {
@@ -270,15 +283,21 @@ fn body_section(
     for (r, _) in mine {
         let Some(d) = &r.event.document else { continue };
         let what = match &r.event.kind {
-            EventKind::DocumentReferred(_) => Some(format!("referred to it ({})", when(&r.event.occurred, z))),
+            EventKind::DocumentReferred(_) => {
+                Some(format!("referred to it ({})", when(&r.event.occurred, z)))
+            }
             EventKind::ItemTakenUp(t) => Some(match t.order {
                 Some(n) => format!("taken up as item {n} ({})", when(&r.event.occurred, z)),
                 None => format!("taken up ({})", when(&r.event.occurred, z)),
             }),
-            EventKind::DocumentTabled(_) => Some(format!("tabled before it ({})", when(&r.event.occurred, z))),
-            EventKind::DocumentRevised(v) => {
-                Some(format!("revised{} ({})", v.symbol.as_ref().map(|s| format!(" as {s}")).unwrap_or_default(), when(&r.event.occurred, z)))
+            EventKind::DocumentTabled(_) => {
+                Some(format!("tabled before it ({})", when(&r.event.occurred, z)))
             }
+            EventKind::DocumentRevised(v) => Some(format!(
+                "revised{} ({})",
+                v.symbol.as_ref().map(|s| format!(" as {s}")).unwrap_or_default(),
+                when(&r.event.occurred, z)
+            )),
             _ => None,
         };
         let entry = match considered.iter().position(|(x, _, _)| x == d) {
@@ -299,12 +318,19 @@ fn body_section(
     for (r, _) in everything {
         if let (EventKind::DocumentTabled(_), Some(d)) = (&r.event.kind, &r.event.document) {
             if r.event.body.as_ref() == Some(b) && !considered.iter().any(|(x, _, _)| x == d) {
-                considered.push((d.clone(), vec![r], vec![format!("tabled before it ({})", when(&r.event.occurred, z))]));
+                considered.push((
+                    d.clone(),
+                    vec![r],
+                    vec![format!("tabled before it ({})", when(&r.event.occurred, z))],
+                ));
             }
         }
     }
     let is_contribution = |d: &DocumentName| {
-        matches!(kinds.get(d).copied().flatten(), Some(DocumentKind::Contribution) | Some(DocumentKind::InformationDocument))
+        matches!(
+            kinds.get(d).copied().flatten(),
+            Some(DocumentKind::Contribution) | Some(DocumentKind::InformationDocument)
+        )
     };
     let mut docs = Vec::new();
     let mut contributions = Vec::new();
@@ -342,24 +368,39 @@ fn body_section(
                         }
                 });
                 let who = m.names(&r.event.actors);
-                let who = if who.is_empty() { "A delegation the record does not name".to_string() } else { who };
+                let who =
+                    if who.is_empty() { "A delegation the record does not name".to_string() } else { who };
                 let doc = r.event.document.as_ref().map(title).unwrap_or_default();
-                let mut text = format!("{who} proposed amendment {} to {doc}: {}", p.amendment, p.summary.trim_end_matches('.'));
+                let mut text = format!(
+                    "{who} proposed amendment {} to {doc}: {}",
+                    p.amendment,
+                    p.summary.trim_end_matches('.')
+                );
                 let mut rs = vec![r];
                 match fate {
                     Some((f, _)) => {
                         let what = match &f.event.kind {
                             EventKind::AmendmentWithdrawn(_) => "It was withdrawn".to_string(),
-                            EventKind::AmendmentReferredToReport(_) => "It was referred to the chairman's report".to_string(),
-                            EventKind::AmendmentAccepted(a) => format!("It was accepted ({})", decision(a.decided_by)),
-                            EventKind::AmendmentRejected(a) => format!("It was rejected ({})", decision(a.decided_by)),
+                            EventKind::AmendmentReferredToReport(_) => {
+                                "It was referred to the chairman's report".to_string()
+                            }
+                            EventKind::AmendmentAccepted(a) => {
+                                format!("It was accepted ({})", decision(a.decided_by))
+                            }
+                            EventKind::AmendmentRejected(a) => {
+                                format!("It was rejected ({})", decision(a.decided_by))
+                            }
                             _ => String::new(),
                         };
                         text = format!("{text}. {what} ({}).", when(&f.event.occurred, z));
                         rs.push(f);
                         if matches!(f.event.kind, EventKind::AmendmentReferredToReport(_)) {
                             left.push(sentence(
-                                format!("Amendment {} by {who}: {}.", p.amendment, p.summary.trim_end_matches('.')),
+                                format!(
+                                    "Amendment {} by {who}: {}.",
+                                    p.amendment,
+                                    p.summary.trim_end_matches('.')
+                                ),
                                 cites.all(&[r, f]),
                             ));
                         }
@@ -373,11 +414,16 @@ fn body_section(
                     matches!(&x.event.kind, EventKind::ProceduralProposalWithdrawn(w) if w.proposal == p.proposal)
                 });
                 let who = m.names(&r.event.actors);
-                let mut text = format!("{} proposed: {}", if who.is_empty() { "A delegation" } else { who.as_str() }, p.summary.trim_end_matches('.'));
+                let mut text = format!(
+                    "{} proposed: {}",
+                    if who.is_empty() { "A delegation" } else { who.as_str() },
+                    p.summary.trim_end_matches('.')
+                );
                 let mut rs = vec![r];
                 match withdrawn {
                     Some((w, _)) => {
-                        text = format!("{text}. The proposal was withdrawn ({}).", when(&w.event.occurred, z));
+                        text =
+                            format!("{text}. The proposal was withdrawn ({}).", when(&w.event.occurred, z));
                         rs.push(w);
                     }
                     None => text.push('.'),
@@ -418,9 +464,17 @@ fn body_section(
                 let with = if e.amendments.is_empty() {
                     "unaltered".to_string()
                 } else {
-                    format!("with amendment{} {}", if e.amendments.len() > 1 { "s" } else { "" }, e.amendments.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", "))
+                    format!(
+                        "with amendment{} {}",
+                        if e.amendments.len() > 1 { "s" } else { "" },
+                        e.amendments.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ")
+                    )
                 };
-                let to = e.submitted_to.as_ref().map(|t| format!(" and submitted it to the {}", m.body_name(t))).unwrap_or_default();
+                let to = e
+                    .submitted_to
+                    .as_ref()
+                    .map(|t| format!(" and submitted it to the {}", m.body_name(t)))
+                    .unwrap_or_default();
                 lane.marks.push((r.event.occurred, format!("endorsed {doc}"), "endorsed"));
                 format!("{name} endorsed {doc} {with}{to} ({at}).")
             }
@@ -471,7 +525,11 @@ fn markdown(r: &Report) -> String {
             out.push_str(&format!("\n### {}\n\n", p.heading));
             for sen in &p.sentences {
                 let c = cite_marks(&sen.cites);
-                out.push_str(&format!("- {}{}\n", sen.text, if c.is_empty() { String::new() } else { format!(" {c}") }));
+                out.push_str(&format!(
+                    "- {}{}\n",
+                    sen.text,
+                    if c.is_empty() { String::new() } else { format!(" {c}") }
+                ));
             }
         }
         if !s.sources.is_empty() {
@@ -490,7 +548,8 @@ fn html(r: &Report) -> Result<String> {
         .child(El::new("p").text(format!("Held at {}, {}. Written from the events of the record; the numbers in brackets cite each section's sources.", r.venue, r.days)))
         .child(El::new("figure").child(svg(r)).child(El::new("figcaption").text("The meeting's days: each body a lane, its sessions as bands, endorsements and adoptions marked.")));
     for s in &r.sections {
-        let mut sec = El::new("section").attr("id", s.body.as_str()).child(El::new("h2").text(s.name.clone()));
+        let mut sec =
+            El::new("section").attr("id", s.body.as_str()).child(El::new("h2").text(s.name.clone()));
         for p in &s.parts {
             sec.push(El::new("h3").text(p.heading));
             let mut ul = El::new("ul");
@@ -498,7 +557,11 @@ fn html(r: &Report) -> Result<String> {
                 let mut li = El::new("li").text(sen.text.clone());
                 for n in &sen.cites {
                     li.push_text(" ");
-                    li.push(El::new("a").attr("href", format!("#{}-src-{n}", s.body.as_str())).text(format!("[{n}]")));
+                    li.push(
+                        El::new("a")
+                            .attr("href", format!("#{}-src-{n}", s.body.as_str()))
+                            .text(format!("[{n}]")),
+                    );
                 }
                 ul.push(li);
             }
@@ -508,7 +571,9 @@ fn html(r: &Report) -> Result<String> {
             sec.push(El::new("h3").text("Sources"));
             let mut ol = El::new("ol");
             for (i, src) in s.sources.iter().enumerate() {
-                ol.push(El::new("li").attr("id", format!("{}-src-{}", s.body.as_str(), i + 1)).text(src.clone()));
+                ol.push(
+                    El::new("li").attr("id", format!("{}-src-{}", s.body.as_str(), i + 1)).text(src.clone()),
+                );
             }
             sec.push(ol);
         }
@@ -538,14 +603,28 @@ fn svg(r: &Report) -> El {
     let mut day = start;
     while day < end {
         let label = show_local(&day, r.zone);
-        svg.push(El::new("line").attr("x1", f(x(&day))).attr("x2", f(x(&day))).attr("y1", "20").attr("y2", f(height)).attr("stroke", "#ccc"));
+        svg.push(
+            El::new("line")
+                .attr("x1", f(x(&day)))
+                .attr("x2", f(x(&day)))
+                .attr("y1", "20")
+                .attr("y2", f(height))
+                .attr("stroke", "#ccc"),
+        );
         svg.push(El::new("text").attr("x", f(x(&day) + 3.0)).attr("y", "14").text(label[..10].to_string()));
         day += chrono::Duration::days(1);
     }
     for (i, lane) in r.lanes.iter().enumerate() {
         let y = 24.0 + lane_h * i as f64;
         svg.push(El::new("text").attr("x", "4").attr("y", f(y + 20.0)).text(lane.name.clone()));
-        svg.push(El::new("rect").attr("x", f(left)).attr("y", f(y)).attr("width", f(width)).attr("height", f(lane_h - 6.0)).attr("fill", "#f6f6f6"));
+        svg.push(
+            El::new("rect")
+                .attr("x", f(left))
+                .attr("y", f(y))
+                .attr("width", f(width))
+                .attr("height", f(lane_h - 6.0))
+                .attr("fill", "#f6f6f6"),
+        );
         for (open, close) in &lane.sessions {
             let a = open.from.or(open.to).unwrap_or(start);
             let b = close.and_then(|c| c.to.or(c.from)).unwrap_or(a);
@@ -561,7 +640,12 @@ fn svg(r: &Report) -> El {
                     .attr("width", f(w))
                     .attr("height", f(lane_h - 6.0))
                     .attr("fill", "#9ec5e8")
-                    .child(El::new("title").text(format!("{}: session {} – {}", lane.name, show_local(&a, r.zone), show_local(&b, r.zone)))),
+                    .child(El::new("title").text(format!(
+                        "{}: session {} – {}",
+                        lane.name,
+                        show_local(&a, r.zone),
+                        show_local(&b, r.zone)
+                    ))),
             );
         }
         for (w, label, kind) in &lane.marks {
@@ -581,7 +665,11 @@ fn svg(r: &Report) -> El {
                     .attr("cy", f(y + (lane_h - 6.0) / 2.0))
                     .attr("r", "5")
                     .attr("fill", colour)
-                    .child(El::new("title").text(format!("{}: {label} ({})", lane.name, show_window(w, r.zone)))),
+                    .child(El::new("title").text(format!(
+                        "{}: {label} ({})",
+                        lane.name,
+                        show_window(w, r.zone)
+                    ))),
             );
         }
     }

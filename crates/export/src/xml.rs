@@ -163,7 +163,12 @@ mod tests {
             .child(El::new("ins").text("z"))
             .child(El::new("del").text("w"));
         let out = xml_document(&El::new("root").child(doc)).unwrap();
-        assert!(out.contains(r#"<p title="a &quot;b&quot; &lt;c&gt; &amp; d">x &lt; y &amp; <ins>z</ins><del>w</del></p>"#), "{out}");
+        assert!(
+            out.contains(
+                r#"<p title="a &quot;b&quot; &lt;c&gt; &amp; d">x &lt; y &amp; <ins>z</ins><del>w</del></p>"#
+            ),
+            "{out}"
+        );
         let html = html_document(&El::new("div").child(El::new("span")).child(El::new("br"))).unwrap();
         assert!(html.contains("<span></span>") && html.contains("<br/>"), "{html}");
     }

@@ -77,20 +77,27 @@ enum ExportFormat {
 /// Runs the command.
 pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     let moment = Moment { at: a.at, as_recorded_at: a.as_recorded_at };
-    let document_format = matches!(a.format, ExportFormat::Akn | ExportFormat::Md | ExportFormat::Html | ExportFormat::Json);
-    let timeline_flags = a.from.is_some() || a.to.is_some() || a.body.is_some() || a.actor.is_some() || a.document.is_some();
+    let document_format =
+        matches!(a.format, ExportFormat::Akn | ExportFormat::Md | ExportFormat::Html | ExportFormat::Json);
+    let timeline_flags =
+        a.from.is_some() || a.to.is_some() || a.body.is_some() || a.actor.is_some() || a.document.is_some();
     if document_format && timeline_flags {
         return Err(CliError::Usage(
             "--from, --to, --body, --actor and --document filter a meeting's timeline (csv, jsonl, popolo), not a document".into(),
         ));
     }
     if !document_format && a.at.is_some() {
-        return Err(CliError::Usage("--at names a document's moment (akn, md, html, json), not a timeline's".into()));
+        return Err(CliError::Usage(
+            "--at names a document's moment (akn, md, html, json), not a timeline's".into(),
+        ));
     }
     if a.split.is_some() && a.format != ExportFormat::Akn {
         return Err(CliError::Usage("--split writes Akoma Ntoso files: use it with --format akn".into()));
     }
-    if document_format && !a.target.contains('/') && !ctx.ask(|q| Ok::<_, CliError>(minutes_query::resolve::document(q.store(), &a.target).is_ok()))? {
+    if document_format
+        && !a.target.contains('/')
+        && ctx.ask(|q| Ok::<_, CliError>(q.listing(&a.target, None).is_ok()))?
+    {
         return Err(CliError::Usage(format!(
             "'{}' is a meeting, not a document: a meeting exports as csv, jsonl or popolo; a document (MEETING/SLUG) as akn, md, html or json",
             a.target
@@ -115,13 +122,15 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
             None => ctx.ask(|q| minutes_export::akn::document(q, &a.target, &moment))?,
             Some(dir) => {
                 let files = ctx.ask(|q| minutes_export::akn::files(q, &a.target, &moment))?;
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| CliError::Refused(format!("the directory {} cannot be created: {e}", dir.display())))?;
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    CliError::Refused(format!("the directory {} cannot be created: {e}", dir.display()))
+                })?;
                 let mut names = String::new();
                 for (name, xml) in files {
                     let path = dir.join(&name);
-                    std::fs::write(&path, xml)
-                        .map_err(|e| CliError::Refused(format!("{} cannot be written: {e}", path.display())))?;
+                    std::fs::write(&path, xml).map_err(|e| {
+                        CliError::Refused(format!("{} cannot be written: {e}", path.display()))
+                    })?;
                     names.push_str(&format!("{}\n", path.display()));
                 }
                 names
