@@ -78,9 +78,7 @@ fn check_akn(env: &TestEnv, run: &dyn Fn(&[&str]) -> minutes_tests::Run, doc: &s
             let words: Vec<String> = block
                 .children()
                 .filter(|c| c.has_tag_name("p"))
-                .map(|p| {
-                    p.descendants().filter_map(|t| t.is_text().then(|| t.text().unwrap_or(""))).collect()
-                })
+                .map(|p| p.descendants().filter(|t| t.is_text()).map(|t| t.text().unwrap_or("")).collect())
                 .collect();
             let words = words.join("\n");
             let got = match num {

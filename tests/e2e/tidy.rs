@@ -63,6 +63,9 @@ fn the_exports_ask_the_query_layer_and_never_the_store() {
         }
     }
     let manifest = std::fs::read_to_string(root().join("crates/export/Cargo.toml")).unwrap();
-    assert!(!manifest.contains("minutes-store") && !manifest.contains("rusqlite"), "crates/export depends on the store");
+    assert!(
+        !manifest.contains("minutes-store") && !manifest.contains("rusqlite"),
+        "crates/export depends on the store"
+    );
     assert!(found.is_empty(), "store access in crates/export (ask crates/query):\n{}", found.join("\n"));
 }
