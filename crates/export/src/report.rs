@@ -125,7 +125,11 @@ pub fn build(reader: &Reader<'_>, meeting: &str, body: Option<&str>) -> Result<R
     Ok(Report {
         title: m.title.clone(),
         venue: m.venue.clone(),
-        days: format!("{} to {}", m.first_day, m.last_day),
+        days: if m.first_day == m.last_day {
+            format!("on {}", m.first_day)
+        } else {
+            format!("from {} to {}", m.first_day, m.last_day)
+        },
         sections,
         lanes,
         span: (m.start(), m.end()),
@@ -224,6 +228,38 @@ fn body_section(
                 let how = s.duration_minutes.map(|d| format!(" for {d} minutes")).unwrap_or_default();
                 met.push(sentence(
                     format!("It suspended its session{how} at {}.", when(&r.event.occurred, z)),
+                    cites.of(r),
+                ));
+            }
+            EventKind::MeetingOpened(_) => {
+                met.push(sentence(
+                    format!("The {name} opened the meeting at {}.", when(&r.event.occurred, z)),
+                    cites.of(r),
+                ));
+            }
+            EventKind::MeetingClosed(_) => {
+                met.push(sentence(
+                    format!("The {name} closed the meeting at {}.", when(&r.event.occurred, z)),
+                    cites.of(r),
+                ));
+            }
+            EventKind::AttendanceRecorded(a) => {
+                met.push(sentence(
+                    format!(
+                        "Attendance: {} ({}).",
+                        a.summary.trim_end_matches('.'),
+                        when(&r.event.occurred, z)
+                    ),
+                    cites.of(r),
+                ));
+            }
+            EventKind::BodyEstablished(b) => {
+                met.push(sentence(
+                    format!(
+                        "The {name} established the {} ({}).",
+                        b.established.name,
+                        when(&r.event.occurred, z)
+                    ),
                     cites.of(r),
                 ));
             }
@@ -518,7 +554,7 @@ fn cite_marks(c: &[usize]) -> String {
 }
 
 fn markdown(r: &Report) -> String {
-    let mut out = format!("# Report: {}\n\nHeld at {}, {}. Written from the events of the record; the numbers in brackets cite each section's sources.\n", r.title, r.venue, r.days);
+    let mut out = format!("# Report: {}\n\nHeld at {} {}. Written from the events of the record; the numbers in brackets cite each section's sources.\n", r.title, r.venue, r.days);
     for s in &r.sections {
         out.push_str(&format!("\n## {}\n", s.name));
         for p in &s.parts {
@@ -545,7 +581,7 @@ fn markdown(r: &Report) -> String {
 fn html(r: &Report) -> Result<String> {
     let mut body = El::new("body")
         .child(El::new("h1").text(format!("Report: {}", r.title)))
-        .child(El::new("p").text(format!("Held at {}, {}. Written from the events of the record; the numbers in brackets cite each section's sources.", r.venue, r.days)))
+        .child(El::new("p").text(format!("Held at {} {}. Written from the events of the record; the numbers in brackets cite each section's sources.", r.venue, r.days)))
         .child(El::new("figure").child(svg(r)).child(El::new("figcaption").text("The meeting's days: each body a lane, its sessions as bands, endorsements and adoptions marked.")));
     for s in &r.sections {
         let mut sec =
