@@ -129,6 +129,15 @@ fn every_opinion_exports_as_valid_akoma_ntoso_whose_clauses_are_the_state_text()
             check_akn(&env, &run, doc, at);
         }
     }
+    // Every document of the record, drafts, contributions and reports alike, as it stands.
+    let ls = env.run_default(&["ls", "wtpf-13", "--json"]).json();
+    for d in ls["documents"].as_array().unwrap() {
+        check_akn(&env, &run, d["name"].as_str().unwrap(), "2013-05-20 12:00");
+        for format in ["md", "html"] {
+            let r = env.run_default(&["export", d["name"].as_str().unwrap(), "--format", format]);
+            assert_eq!(r.code, 0, "{}", r.golden());
+        }
+    }
     // Separate files: each valid on its own.
     let dir = env.dir().join("split");
     let dir_arg = dir.display().to_string();

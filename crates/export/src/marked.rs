@@ -13,6 +13,9 @@ use crate::xml::{html_document, El};
 
 /// `doc` at `moment` as Markdown.
 pub fn markdown(reader: &Reader<'_>, doc: &str, moment: &Moment) -> Result<String> {
+    if let Some((title, note)) = without_text(reader, doc, moment)? {
+        return Ok(format!("# {}\n\n*{}*\n", md_escape(&title), md_escape(&note)));
+    }
     let m = reader.marked_text(doc, moment)?;
     let mut out = String::new();
     for (i, l) in m.lines.iter().enumerate() {
@@ -40,6 +43,15 @@ pub fn markdown(reader: &Reader<'_>, doc: &str, moment: &Moment) -> Result<Strin
 
 /// `doc` at `moment` as an HTML page.
 pub fn html(reader: &Reader<'_>, doc: &str, moment: &Moment) -> Result<String> {
+    if let Some((title, note)) = without_text(reader, doc, moment)? {
+        let head = El::new("head")
+            .child(El::new("meta").attr("charset", "utf-8"))
+            .child(El::new("title").text(title.clone()));
+        let body = El::new("body")
+            .child(El::new("h1").text(title))
+            .child(El::new("p").child(El::new("em").text(note)));
+        return html_document(&El::new("html").attr("lang", "en").child(head).child(body));
+    }
     let m = reader.marked_text(doc, moment)?;
     let mut body = El::new("body");
     for (i, l) in m.lines.iter().enumerate() {
@@ -124,6 +136,22 @@ pub fn json(reader: &Reader<'_>, doc: &str, moment: &Moment) -> Result<String> {
     let mut s = serde_json::to_string_pretty(&out).map_err(|e| ExportError::Write(e.to_string()))?;
     s.push('\n');
     Ok(s)
+}
+
+/// For a tabled document whose text the sources do not give: its title, and a line saying so.
+fn without_text(reader: &Reader<'_>, doc: &str, moment: &Moment) -> Result<Option<(String, String)>> {
+    let s = reader.state(doc, moment)?;
+    Ok(match (s.status, &s.text) {
+        (Some(status), None) => {
+            let title = s.title.clone().unwrap_or_else(|| s.document.to_string());
+            let symbol = s.symbols.last().map(|x| format!(" ({x})")).unwrap_or_default();
+            Some((
+                title,
+                format!("The sources give no text of {}{symbol}; it was {status} at {}.", s.document, s.at),
+            ))
+        }
+        _ => None,
+    })
 }
 
 /// A change's footnote: the amendment (or revision), who proposed it, when and where it took
