@@ -625,7 +625,7 @@ fn html(r: &Report) -> Result<String> {
 /// The timeline picture: a lane per body across the meeting's days.
 fn svg(r: &Report) -> El {
     let (start, end) = r.span;
-    let (left, width, lane_h) = (170.0, 760.0, 34.0);
+    let (left, width, lane_h) = (170.0, 700.0, 34.0);
     let total = (end - start).num_seconds().max(1) as f64;
     let x = |t: &Timestamp| left + width * ((*t - start).num_seconds() as f64 / total).clamp(0.0, 1.0);
     let height = 40.0 + lane_h * r.lanes.len() as f64;
