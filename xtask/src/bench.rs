@@ -88,7 +88,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
             other => bail!("unknown argument '{other}'; usage: cargo xtask bench [--events N] [--secs S] [--runs R] [--json] [--layouts]"),
         }
     }
-    let work = root.join("target").join("bench");
+    let target = target_dir(root)?;
+    let work = target.join("bench");
     std::fs::create_dir_all(&work)?;
     note("building the minutes binary (release)");
     let st = Command::new(env!("CARGO"))
@@ -98,7 +99,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     if !st.success() {
         bail!("cargo build --release failed");
     }
-    let bin = root.join("target").join("release");
+    let bin = target.join("release");
     let minutes = bin.join("minutes");
     let xtask = bin.join("xtask");
     if cfg!(debug_assertions) {
@@ -359,46 +360,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
 
     // 6b: Merkle proofs at the bench's size (each reads the leaves of the log, as verify does).
     note("proofs (inclusion, consistency)");
-    let store = Store::open_read_only(&db)?;
-    let size = store.tree_size()?;
-    let conn = Connection::open(&db)?;
-    let id_at = |seq: u64| -> Result<minutes_core::id::EventId> {
-        let id: String =
-            conn.query_row("SELECT id FROM events WHERE seq = ?1", params![seq as i64], |r| r.get(0))?;
-        Ok(minutes_core::id::EventId(id.parse()?))
-    };
-    let (mut inc, mut inc_bytes, mut con, mut con_bytes) = (Vec::new(), 0, Vec::new(), 0);
-    for run in 0..o.runs {
-        let id = id_at(1 + (run as u64 * 7919) % size.max(1))?;
-        let t = Instant::now();
-        let p = store.inclusion_proof(&id, None)?.map_err(|e| anyhow::anyhow!("{e}"))?;
-        inc.push(t.elapsed().as_secs_f64() * 1e3);
-        inc_bytes = 32 * (p.path.len() + 1);
-        let from = 1 + (run as u64 * 104_729) % size.max(1);
-        let t = Instant::now();
-        let c = store.consistency_proof(from, None)?.map_err(|e| anyhow::anyhow!("{e}"))?;
-        con.push(t.elapsed().as_secs_f64() * 1e3);
-        con_bytes = 32 * c.proof.len();
-    }
-    drop((store, conn));
-    figures.push(Figure {
-        paired: None,
-        workload: format!("proof inclusion at size {size} ({inc_bytes} bytes of hashes; no target)"),
-        minutes: median(inc),
-        baseline: None,
-        unit: "ms",
-        higher_better: false,
-        target: "-",
-    });
-    figures.push(Figure {
-        paired: None,
-        workload: format!("proof consistency at size {size} ({con_bytes} bytes of hashes; no target)"),
-        minutes: median(con),
-        baseline: None,
-        unit: "ms",
-        higher_better: false,
-        target: "-",
-    });
+    figures.extend(proof_figures(&db, o.runs)?);
 
     // 7: memory.
     figures.push(Figure {
@@ -1075,6 +1037,67 @@ fn raw_verify(db: &Path) -> Result<f64> {
 }
 
 // ---------------------------------------------------------------------------------------------
+/// Where cargo puts its builds for this workspace (`CARGO_TARGET_DIR`, a config's
+/// `build.target-dir`, or `target/` under the root): cargo itself says, through its metadata.
+fn target_dir(root: &Path) -> Result<PathBuf> {
+    let out = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .current_dir(root)
+        .output()?;
+    if !out.status.success() {
+        bail!("cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+    }
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let dir = meta["target_directory"].as_str().context("cargo metadata names no target_directory")?;
+    Ok(PathBuf::from(dir))
+}
+
+/// The Merkle proof lines: the median time of an inclusion and of a consistency proof over the
+/// whole log of `db` (each reads every leaf, as `verify` does), and the bytes of hashes each holds.
+fn proof_figures(db: &Path, runs: usize) -> Result<Vec<Figure>> {
+    let store = Store::open_read_only(db)?;
+    let size = store.tree_size()?;
+    let conn = Connection::open(db)?;
+    let id_at = |seq: u64| -> Result<minutes_core::id::EventId> {
+        let id: String =
+            conn.query_row("SELECT id FROM events WHERE seq = ?1", params![seq as i64], |r| r.get(0))?;
+        Ok(minutes_core::id::EventId(id.parse()?))
+    };
+    let (mut inc, mut inc_bytes, mut con, mut con_bytes) = (Vec::new(), 0, Vec::new(), 0);
+    for run in 0..runs {
+        let id = id_at(1 + (run as u64 * 7919) % size.max(1))?;
+        let t = Instant::now();
+        let p = store.inclusion_proof(&id, None)?.map_err(|e| anyhow::anyhow!("{e}"))?;
+        inc.push(t.elapsed().as_secs_f64() * 1e3);
+        inc_bytes = 32 * (p.path.len() + 1);
+        let from = 1 + (run as u64 * 104_729) % size.max(1);
+        let t = Instant::now();
+        let c = store.consistency_proof(from, None)?.map_err(|e| anyhow::anyhow!("{e}"))?;
+        con.push(t.elapsed().as_secs_f64() * 1e3);
+        con_bytes = 32 * c.proof.len();
+    }
+    Ok(vec![
+        Figure {
+            paired: None,
+            workload: format!("proof inclusion at size {size} ({inc_bytes} bytes of hashes; no target)"),
+            minutes: median(inc),
+            baseline: None,
+            unit: "ms",
+            higher_better: false,
+            target: "-",
+        },
+        Figure {
+            paired: None,
+            workload: format!("proof consistency at size {size} ({con_bytes} bytes of hashes; no target)"),
+            minutes: median(con),
+            baseline: None,
+            unit: "ms",
+            higher_better: false,
+            target: "-",
+        },
+    ])
+}
+
 // Children: the workloads whose memory is measured, and the writer processes.
 
 /// `xtask bench-child WORKLOAD ARGS`: prints its own figure on stdout.
@@ -1091,6 +1114,12 @@ pub fn child(args: &[String]) -> Result<()> {
                 "append through a fresh Store::open: {}-event stream {:.0}/s, {}-event stream {:.0}/s, ratio {:.3} (median of {rounds} paired rounds)",
                 r.long_version, r.long_rate, r.short_version, r.short_rate, r.ratio
             );
+        }
+        Some("proofs") => {
+            // `bench-child proofs DB [RUNS]`: the Merkle proof lines alone, on an existing store.
+            let db = Path::new(args.get(1).context("bench-child proofs DB [RUNS]")?);
+            let runs: usize = args.get(2).map_or(Ok(5), |a| a.parse())?;
+            print!("{}", render(&proof_figures(db, runs)?));
         }
         Some("import-raw") => {
             let secs = import_raw(Path::new(&args[1]), Path::new(&args[2]))?;
