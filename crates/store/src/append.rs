@@ -42,6 +42,24 @@ impl<E> From<StoreError> for ImportError<E> {
     }
 }
 
+impl<E: std::fmt::Display> std::fmt::Display for ImportError<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Input(e) => write!(f, "{e}"),
+            Self::Store(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for ImportError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Input(e) => Some(e),
+            Self::Store(e) => Some(e),
+        }
+    }
+}
+
 /// What became of one appended event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {

@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use rusqlite::params;
 use rusqlite::types::ValueRef;
+use rusqlite::{params, OptionalExtension};
 
 use minutes_core::event::schema_version;
 
@@ -261,7 +261,12 @@ impl Store {
         let mut problem = problem;
         if let (Some(h), None) = (head, &problem) {
             if !saw_head {
-                let known = self.conn.query_row(schema::FIND_HASH, params![h], |r| r.get::<_, i64>(0)).ok();
+                // A failed look-up is the store's failure, not a cut log.
+                let known = self
+                    .conn
+                    .query_row(schema::FIND_HASH, params![h], |r| r.get::<_, i64>(0))
+                    .optional()
+                    .map_err(StoreError::from_sqlite)?;
                 let what = match known {
                     Some(_) => {
                         format!("the anchored head {h} is in the log but the chain does not verify up to it")
