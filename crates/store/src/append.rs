@@ -12,7 +12,7 @@ use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use crate::checkpoint::Checkpoints;
 use crate::error::{LastEvent, Refusal, Result, StoreError};
 use crate::read::{decode, row};
-use crate::{row_hash, schema, upcast, Store};
+use crate::{row_hash, schema, Store};
 
 /// How many documents' states a write keeps loaded before it forgets them (and reads any it
 /// needs again from the log): bounds a large import's memory.
@@ -444,7 +444,7 @@ impl Batch {
             .optional()
             .map_err(StoreError::from_sqlite)?;
         row.map(|(seq, version, payload)| {
-            let e = upcast::decode(&payload).map_err(|error| StoreError::Corrupt { seq, error })?;
+            let e = Event::from_json(&payload).map_err(|error| StoreError::Corrupt { seq, error })?;
             Ok((e, Appended { seq, id, version, existed: true }))
         })
         .transpose()

@@ -8,10 +8,10 @@ use std::collections::HashMap;
 use rusqlite::types::ValueRef;
 use rusqlite::{params, OptionalExtension};
 
-use minutes_core::event::schema_version;
+use minutes_core::event::{schema_version, Event};
 
 use crate::error::{Result, StoreError};
-use crate::{row_hash, schema, upcast, Store};
+use crate::{row_hash, schema, Store};
 
 /// The first thing found wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -305,7 +305,7 @@ fn check_chain(row: &Row, expected_seq: u64, prev: &str, version: u64) -> Option
 /// The row's payload: it decodes, and every column not under the hash (all are derived from
 /// the payload) says what the payload says.
 fn check_payload(row: &Row) -> Option<String> {
-    let e = match upcast::decode(&row.payload) {
+    let e = match Event::from_json(&row.payload) {
         Ok(e) => e,
         Err(err) => return Some(format!("its payload does not decode: {err}")),
     };
