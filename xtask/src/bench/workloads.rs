@@ -344,6 +344,26 @@ fn state_at(
     Ok(store.document_state_at(doc, at)?)
 }
 
+/// Rebuilds every document snapshot of `db`: how many, and the seconds it took.
+pub(super) fn rebuild_snapshots(db: &Path) -> Result<(u64, f64)> {
+    let mut store = Store::open(db)?;
+    let t = Instant::now();
+    let n = store.rebuild_snapshots(None)?;
+    Ok((n, t.elapsed().as_secs_f64()))
+}
+
+/// `Store::verify` over the whole log of `db`: its rate; an error when it finds a problem.
+pub(super) fn verify(db: &Path) -> Result<f64> {
+    let store = Store::open(db)?;
+    let t = Instant::now();
+    let report = store.verify(None)?;
+    let rate = report.events as f64 / t.elapsed().as_secs_f64();
+    if !report.ok() {
+        bail!("verify found a problem: {:?}", report.problem);
+    }
+    Ok(rate)
+}
+
 /// Replay through the library: every meeting's timeline, each event described as `replay`
 /// prints it. Returns its seconds.
 pub(super) fn replay_lib(db: &Path) -> Result<f64> {
