@@ -20,21 +20,18 @@ mod workloads;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{bail, Context as _, Result};
-use minutes_core::event::Event;
-use minutes_core::project::document::document_at;
-use minutes_store::{Store, StoreError};
-use rusqlite::{params, Connection};
+use minutes_store::Store;
 
 use crate::gen;
 use baseline::{append_raw_one, append_raw_threads, import_raw, layouts, raw_verify, replay_raw};
 use peer::{peer_setup, Peer};
 use report::{machine, median, render, Figure};
 use workloads::{
-    append_minutes_one, append_minutes_tasks, append_processes, long_stream, now, proof_figures,
-    rebuild_snapshots, replay_lib, setup_events, state_latencies, statement, verify, Setup,
+    append_minutes_one, append_minutes_tasks, append_processes, long_stream, proof_figures,
+    rebuild_snapshots, replay_lib, setup_events, state_latencies, verify, Setup,
 };
 
 const RUNS: usize = 3;
@@ -650,158 +647,53 @@ pub fn child(args: &[String]) -> Result<()> {
             println!("{secs}");
         }
         Some("state") => {
-            // For profiling: `perf record xtask bench-child state DB`.
-            // `--kept` uses the snapshots the store holds instead of rebuilding them.
-            if args.get(2).map(String::as_str) != Some("--kept") {
-                let t = Instant::now();
-                let n = Store::open(Path::new(&args[1]))?.rebuild_snapshots(None)?;
-                println!("{n} snapshots rebuilt in {:.1} s", t.elapsed().as_secs_f64());
-            }
-            let store = Store::open(Path::new(&args[1]))?;
-            let docs: Vec<String> =
-                store.documents()?.into_iter().map(|d| d.document.to_string()).take(500).collect();
-            let at = chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z")?;
-            let (mut read, mut decode_free, mut fold, mut events) = (0.0, 0.0, 0.0, 0usize);
-            let conn = Connection::open(Path::new(&args[1]))?;
-            for d in &docs {
-                let t = Instant::now();
-                let rows = store.document_events_at(d, &at)?;
-                read += t.elapsed().as_secs_f64();
-                events += rows.len();
-                let t = Instant::now();
-                let v = document_at(&rows, &at);
-                fold += t.elapsed().as_secs_f64();
-                std::hint::black_box(v);
-                let t = Instant::now();
-                let mut st = conn.prepare_cached(
-                    "SELECT seq, version, hash, payload FROM events WHERE stream = ?1 ORDER BY version",
-                )?;
-                let n = st.query_map(params![d], |r| r.get::<_, String>(3))?.count();
-                decode_free += t.elapsed().as_secs_f64();
-                std::hint::black_box(n);
-            }
-            let per = |x: f64| x * 1e6 / docs.len() as f64;
-            println!(
-                "{} docs, {:.1} events each: read+decode {:.0} µs, raw read {:.0} µs, fold {:.0} µs",
-                docs.len(),
-                events as f64 / docs.len() as f64,
-                per(read),
-                per(decode_free),
-                per(fold)
-            );
-            for snapshots in [true, false] {
-                let ((p50, p99), (r50, r99)) = state_latencies(Path::new(&args[1]), 0, snapshots)?;
-                println!("snapshots {snapshots}: library p50 {p50:.0} µs p99 {p99:.0} µs; raw p50 {r50:.0} µs p99 {r99:.0} µs");
-            }
+            workloads::profile_state(Path::new(&args[1]), args.get(2).map(String::as_str) == Some("--kept"))?
         }
-        Some("append-writer") => {
-            // For profiling: `perf record xtask bench-child append-writer DIR SECS WRITERS`.
-            // Prints each side's rate and its CPU time per event (user + system, all threads),
-            // which the disk's drifting fsync rate does not blur.
-            let s = setup_events()?;
-            let secs: f64 = args[2].parse()?;
-            let c0 = cpu_secs();
-            let rate = append_minutes_tasks(Path::new(&args[1]), &s, secs, args[3].parse()?)?;
-            let c1 = cpu_secs();
-            let raw = append_raw_one(Path::new(&args[1]), &s, secs)?;
-            let c2 = cpu_secs();
-            let direct = append_minutes_one(Path::new(&args[1]), &s, secs)?;
-            let c3 = cpu_secs();
-            println!(
-                "minutes through the Writer {rate:.0} events/s, {:.0} µs CPU/event; Store::append {direct:.0} events/s, {:.0} µs CPU/event; raw one writer {raw:.0} events/s, {:.0} µs CPU/event",
-                (c1 - c0) * 1e6 / (rate * secs),
-                (c3 - c2) * 1e6 / (direct * secs),
-                (c2 - c1) * 1e6 / (raw * secs)
-            );
-        }
-        Some("state-slow") => {
-            // `xtask bench-child state-slow DB`: the slowest of 2,000 state queries, and why.
-            let db = Path::new(&args[1]);
-            let store = Store::open(db)?;
-            let conn = Connection::open(db)?;
-            let mut docs: Vec<(String, chrono::DateTime<chrono::Utc>)> = Vec::new();
-            let mut st =
-                conn.prepare("SELECT stream, occurred_to FROM events WHERE type = 'DocumentTabled'")?;
-            for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
-                let (d, t) = row?;
-                docs.push((d, chrono::DateTime::parse_from_rfc3339(&t)?.with_timezone(&chrono::Utc)));
-            }
-            let mut rng = fastrand::Rng::with_seed(40);
-            let mut timed = Vec::new();
-            for _ in 0..2000 {
-                let (d, t0) = &docs[rng.usize(..docs.len())];
-                let t = (*t0 + chrono::Duration::minutes(rng.i64(0..4 * 24 * 60))).fixed_offset();
-                let start = Instant::now();
-                std::hint::black_box(store.document_state_at(d, &t)?);
-                timed.push((start.elapsed().as_secs_f64() * 1e6, d.clone(), t));
-            }
-            timed.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
-            let mut snap = conn.prepare("SELECT through FROM document_snapshots WHERE stream = ?1 AND max_to <= ?2 ORDER BY through DESC LIMIT 1")?;
-            for (us, d, t) in timed.iter().take(40) {
-                let upto = store.document_events_at(d, t)?.len();
-                let all = store.stream_version(d)?;
-                let fixed = t.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string();
-                let through: Option<i64> = snap.query_row(params![d, fixed], |r| r.get(0)).ok();
-                println!("{us:7.0} µs  {d}: {upto} of {all} events by T, snapshot through {through:?}");
-            }
-        }
-        Some("codec") => {
-            // `xtask bench-child codec FILE`: what reading and writing an event costs, per event.
-            let text = std::fs::read_to_string(&args[1])?;
-            let lines: Vec<&str> = text.lines().take(100_000).collect();
-            let t = Instant::now();
-            let events: Vec<Event> =
-                lines.iter().map(|l| Event::from_json(l)).collect::<std::result::Result<_, _>>()?;
-            let read = t.elapsed().as_secs_f64();
-            let t = Instant::now();
-            let bytes: usize = events.iter().map(|e| e.to_json().len()).sum();
-            let write = t.elapsed().as_secs_f64();
-            let per = |x: f64| x * 1e6 / events.len() as f64;
-            println!(
-                "{} events: from_json {:.2} µs, to_json {:.2} µs ({bytes} bytes)",
-                events.len(),
-                per(read),
-                per(write)
-            );
-        }
-        Some("verify") => {
-            // For profiling: `perf record xtask bench-child verify DB`. Both sides, in turn.
-            let db = Path::new(&args[1]);
-            for _ in 0..3 {
-                let store = Store::open(db)?;
-                let t = Instant::now();
-                let report = store.verify(None)?;
-                let rate = report.events as f64 / t.elapsed().as_secs_f64();
-                println!("Store::verify {rate:.0} events/s; raw chain {:.0} events/s", raw_verify(db)?);
-            }
-        }
+        Some("append-writer") => profile_append_writer(args)?,
+        Some("state-slow") => workloads::state_slow(Path::new(&args[1]))?,
+        Some("codec") => workloads::codec(Path::new(&args[1]))?,
+        Some("verify") => profile_verify(Path::new(&args[1]))?,
         Some("layouts") => println!("{}", layouts(Path::new(&args[1]), Path::new(&args[2]))?),
         Some("replay-lib") => println!("{}", replay_lib(Path::new(&args[1]))?),
         Some("replay-raw") => println!("{}", replay_raw(Path::new(&args[1]))?),
         Some("append-proc") => {
-            let db = Path::new(&args[1]);
-            let secs: f64 = args[2].parse()?;
-            let k: u64 = args[3].parse()?;
-            let s = setup_events()?;
-            let mut store = Store::open(db)?;
-            let mut rng = fastrand::Rng::with_seed(1000 + k);
-            let (deadline, start) = (Instant::now() + Duration::from_secs_f64(secs), Instant::now());
-            let mut n = 0u64;
-            while Instant::now() < deadline {
-                let (json, _) = statement(&mut rng, &s);
-                let e = Event::from_json(&json)?;
-                loop {
-                    match store.append(std::slice::from_ref(&e), None, now()) {
-                        Ok(_) => break,
-                        Err(StoreError::Busy) => continue,
-                        Err(e) => return Err(e.into()),
-                    }
-                }
-                n += 1;
-            }
-            println!("{}", n as f64 / start.elapsed().as_secs_f64());
+            workloads::append_proc(Path::new(&args[1]), args[2].parse()?, args[3].parse()?)?
         }
         _ => bail!("bench-child: unknown workload"),
+    }
+    Ok(())
+}
+
+/// For profiling: `perf record xtask bench-child append-writer DIR SECS WRITERS`.
+/// Prints each side's rate and its CPU time per event (user + system, all threads),
+/// which the disk's drifting fsync rate does not blur.
+fn profile_append_writer(args: &[String]) -> Result<()> {
+    let s = setup_events()?;
+    let secs: f64 = args[2].parse()?;
+    let c0 = cpu_secs();
+    let rate = append_minutes_tasks(Path::new(&args[1]), &s, secs, args[3].parse()?)?;
+    let c1 = cpu_secs();
+    let raw = append_raw_one(Path::new(&args[1]), &s, secs)?;
+    let c2 = cpu_secs();
+    let direct = append_minutes_one(Path::new(&args[1]), &s, secs)?;
+    let c3 = cpu_secs();
+    println!(
+        "minutes through the Writer {rate:.0} events/s, {:.0} µs CPU/event; Store::append {direct:.0} events/s, {:.0} µs CPU/event; raw one writer {raw:.0} events/s, {:.0} µs CPU/event",
+        (c1 - c0) * 1e6 / (rate * secs),
+        (c3 - c2) * 1e6 / (direct * secs),
+        (c2 - c1) * 1e6 / (raw * secs)
+    );
+    Ok(())
+}
+
+/// For profiling: `perf record xtask bench-child verify DB`. Both sides, in turn.
+fn profile_verify(db: &Path) -> Result<()> {
+    for _ in 0..3 {
+        let store = Store::open(db)?;
+        let t = Instant::now();
+        let report = store.verify(None)?;
+        let rate = report.events as f64 / t.elapsed().as_secs_f64();
+        println!("Store::verify {rate:.0} events/s; raw chain {:.0} events/s", raw_verify(db)?);
     }
     Ok(())
 }

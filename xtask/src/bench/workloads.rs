@@ -13,7 +13,7 @@ use minutes_core::event::Event;
 use minutes_core::project::document::document_at;
 use minutes_core::project::replay_order;
 use minutes_core::project::timeline::Timeline;
-use minutes_store::{Store, Writer};
+use minutes_store::{Store, StoreError, Writer};
 use rusqlite::{params, Connection};
 
 use super::report::{median, percentiles, Figure};
@@ -171,6 +171,30 @@ pub(super) fn append_processes(work: &Path, xtask: &Path, s: &Setup, secs: f64, 
     Ok(total)
 }
 
+/// One writer process of the append workload (`bench-child append-proc DB SECS K`): appends
+/// statements to `db` for `secs`, retrying when the store is busy, and prints its rate.
+pub(super) fn append_proc(db: &Path, secs: f64, k: u64) -> Result<()> {
+    let s = setup_events()?;
+    let mut store = Store::open(db)?;
+    let mut rng = fastrand::Rng::with_seed(1000 + k);
+    let (deadline, start) = (Instant::now() + Duration::from_secs_f64(secs), Instant::now());
+    let mut n = 0u64;
+    while Instant::now() < deadline {
+        let (json, _) = statement(&mut rng, &s);
+        let e = Event::from_json(&json)?;
+        loop {
+            match store.append(std::slice::from_ref(&e), None, now()) {
+                Ok(_) => break,
+                Err(StoreError::Busy) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        n += 1;
+    }
+    println!("{}", n as f64 / start.elapsed().as_secs_f64());
+    Ok(())
+}
+
 /// What [`long_stream`] measured.
 pub(super) struct LongStream {
     /// Appends per second to the long stream, each through a freshly opened store.
@@ -191,33 +215,7 @@ pub(super) struct LongStream {
 /// close: what one `minutes append` process does), `rounds` times.
 pub(super) fn long_stream(work: &Path, s: &Setup, n: u64, rounds: usize) -> Result<LongStream> {
     let doc = s.docs.first().context("the setup has a document")?.clone();
-    let long_db = work.join(format!("long-stream-{n}.db"));
-    // A cached stream written by another version of the store (an older schema) is built anew.
-    if long_db.exists() && Store::open(&long_db).is_err() {
-        remove_db(&long_db);
-    }
-    if !long_db.exists() {
-        let building = work.join(format!("long-stream-{n}.db.building"));
-        remove_db(&building);
-        let (_, mut store) = fresh_store(work, &format!("long-stream-{n}.db.building"), s)?;
-        let mut rng = fastrand::Rng::with_seed(7);
-        let t = Instant::now();
-        let mut left = n;
-        let imported = store
-            .import(
-                || {
-                    (left > 0).then(|| {
-                        left -= 1;
-                        Event::from_json(&statement_about(&mut rng, s, &doc))
-                    })
-                },
-                now(),
-            )
-            .map_err(|e| anyhow::anyhow!("building the long stream: {e:?}"))?;
-        store.close()?;
-        std::fs::rename(&building, &long_db)?;
-        note(&format!("built a {}-event stream in {:.1} s", imported.appended, t.elapsed().as_secs_f64()));
-    }
+    let long_db = long_stream_db(work, s, n, &doc)?;
     // A copy per run, so that the long stream's length is the same in every run.
     let long_run = work.join("long-stream-run.db");
     remove_db(&long_run);
@@ -260,6 +258,39 @@ pub(super) fn long_stream(work: &Path, s: &Setup, n: u64, rounds: usize) -> Resu
         long_version,
         short_version,
     })
+}
+
+/// The store of the setup with `n` statements more about `doc`, imported in one transaction,
+/// built once under `work` and kept (built anew when an older store cannot open it).
+fn long_stream_db(work: &Path, s: &Setup, n: u64, doc: &str) -> Result<PathBuf> {
+    let long_db = work.join(format!("long-stream-{n}.db"));
+    // A cached stream written by another version of the store (an older schema) is built anew.
+    if long_db.exists() && Store::open(&long_db).is_err() {
+        remove_db(&long_db);
+    }
+    if !long_db.exists() {
+        let building = work.join(format!("long-stream-{n}.db.building"));
+        remove_db(&building);
+        let (_, mut store) = fresh_store(work, &format!("long-stream-{n}.db.building"), s)?;
+        let mut rng = fastrand::Rng::with_seed(7);
+        let t = Instant::now();
+        let mut left = n;
+        let imported = store
+            .import(
+                || {
+                    (left > 0).then(|| {
+                        left -= 1;
+                        Event::from_json(&statement_about(&mut rng, s, doc))
+                    })
+                },
+                now(),
+            )
+            .map_err(|e| anyhow::anyhow!("building the long stream: {e:?}"))?;
+        store.close()?;
+        std::fs::rename(&building, &long_db)?;
+        note(&format!("built a {}-event stream in {:.1} s", imported.appended, t.elapsed().as_secs_f64()));
+    }
+    Ok(long_db)
 }
 
 /// How many state queries a run times: enough that the p99 is the 50th slowest, not a few
@@ -342,6 +373,84 @@ fn state_at(
     at: &minutes_core::time::Timestamp,
 ) -> Result<minutes_core::project::document::DocumentAt> {
     Ok(store.document_state_at(doc, at)?)
+}
+
+/// For profiling: `perf record xtask bench-child state DB`.
+/// `--kept` uses the snapshots the store holds instead of rebuilding them.
+pub(super) fn profile_state(db: &Path, kept: bool) -> Result<()> {
+    if !kept {
+        let t = Instant::now();
+        let n = Store::open(db)?.rebuild_snapshots(None)?;
+        println!("{n} snapshots rebuilt in {:.1} s", t.elapsed().as_secs_f64());
+    }
+    let store = Store::open(db)?;
+    let docs: Vec<String> =
+        store.documents()?.into_iter().map(|d| d.document.to_string()).take(500).collect();
+    let at = chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z")?;
+    let (mut read, mut decode_free, mut fold, mut events) = (0.0, 0.0, 0.0, 0usize);
+    let conn = Connection::open(db)?;
+    for d in &docs {
+        let t = Instant::now();
+        let rows = store.document_events_at(d, &at)?;
+        read += t.elapsed().as_secs_f64();
+        events += rows.len();
+        let t = Instant::now();
+        let v = document_at(&rows, &at);
+        fold += t.elapsed().as_secs_f64();
+        std::hint::black_box(v);
+        let t = Instant::now();
+        let mut st = conn.prepare_cached(
+            "SELECT seq, version, hash, payload FROM events WHERE stream = ?1 ORDER BY version",
+        )?;
+        let n = st.query_map(params![d], |r| r.get::<_, String>(3))?.count();
+        decode_free += t.elapsed().as_secs_f64();
+        std::hint::black_box(n);
+    }
+    let per = |x: f64| x * 1e6 / docs.len() as f64;
+    println!(
+        "{} docs, {:.1} events each: read+decode {:.0} µs, raw read {:.0} µs, fold {:.0} µs",
+        docs.len(),
+        events as f64 / docs.len() as f64,
+        per(read),
+        per(decode_free),
+        per(fold)
+    );
+    for snapshots in [true, false] {
+        let ((p50, p99), (r50, r99)) = state_latencies(db, 0, snapshots)?;
+        println!("snapshots {snapshots}: library p50 {p50:.0} µs p99 {p99:.0} µs; raw p50 {r50:.0} µs p99 {r99:.0} µs");
+    }
+    Ok(())
+}
+
+/// `xtask bench-child state-slow DB`: the slowest of 2,000 state queries, and why.
+pub(super) fn state_slow(db: &Path) -> Result<()> {
+    let store = Store::open(db)?;
+    let conn = Connection::open(db)?;
+    let mut docs: Vec<(String, chrono::DateTime<chrono::Utc>)> = Vec::new();
+    let mut st = conn.prepare("SELECT stream, occurred_to FROM events WHERE type = 'DocumentTabled'")?;
+    for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (d, t) = row?;
+        docs.push((d, chrono::DateTime::parse_from_rfc3339(&t)?.with_timezone(&chrono::Utc)));
+    }
+    let mut rng = fastrand::Rng::with_seed(40);
+    let mut timed = Vec::new();
+    for _ in 0..2000 {
+        let (d, t0) = &docs[rng.usize(..docs.len())];
+        let t = (*t0 + chrono::Duration::minutes(rng.i64(0..4 * 24 * 60))).fixed_offset();
+        let start = Instant::now();
+        std::hint::black_box(store.document_state_at(d, &t)?);
+        timed.push((start.elapsed().as_secs_f64() * 1e6, d.clone(), t));
+    }
+    timed.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+    let mut snap = conn.prepare("SELECT through FROM document_snapshots WHERE stream = ?1 AND max_to <= ?2 ORDER BY through DESC LIMIT 1")?;
+    for (us, d, t) in timed.iter().take(40) {
+        let upto = store.document_events_at(d, t)?.len();
+        let all = store.stream_version(d)?;
+        let fixed = t.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string();
+        let through: Option<i64> = snap.query_row(params![d, fixed], |r| r.get(0)).ok();
+        println!("{us:7.0} µs  {d}: {upto} of {all} events by T, snapshot through {through:?}");
+    }
+    Ok(())
 }
 
 /// Rebuilds every document snapshot of `db`: how many, and the seconds it took.
@@ -427,4 +536,25 @@ pub(super) fn proof_figures(db: &Path, runs: usize) -> Result<Vec<Figure>> {
             target: "-",
         },
     ])
+}
+
+/// `xtask bench-child codec FILE`: what reading and writing an event costs, per event.
+pub(super) fn codec(file: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(file)?;
+    let lines: Vec<&str> = text.lines().take(100_000).collect();
+    let t = Instant::now();
+    let events: Vec<Event> =
+        lines.iter().map(|l| Event::from_json(l)).collect::<std::result::Result<_, _>>()?;
+    let read = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let bytes: usize = events.iter().map(|e| e.to_json().len()).sum();
+    let write = t.elapsed().as_secs_f64();
+    let per = |x: f64| x * 1e6 / events.len() as f64;
+    println!(
+        "{} events: from_json {:.2} µs, to_json {:.2} µs ({bytes} bytes)",
+        events.len(),
+        per(read),
+        per(write)
+    );
+    Ok(())
 }
