@@ -1,6 +1,6 @@
 //! minutes' own workloads: the setup meeting and its statements, appends through `Store`, the
 //! Writer task and writer processes, the long stream, state at T, replay through the library and
-//! the Merkle proofs.
+//! the Merkle proofs; and the `bench-child` modes that run minutes alone (for profiling).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
