@@ -2,9 +2,9 @@
 //! committed events in its `-wal` file (which a plain copy of the `.db` misses).
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use minutes_tests::{binary, TestEnv, NOW};
+use minutes_tests::TestEnv;
 
 fn events(env: &TestEnv, db: &std::path::Path) -> u64 {
     let r = env.run(&["--db", db.to_str().unwrap(), "verify", "--json"]);
@@ -17,15 +17,8 @@ fn a_backup_of_a_live_store_holds_every_committed_event_and_verifies() {
     let env = minutes_tests::example_store(1);
     let steps = minutes_tests::example_steps();
     // A clerk's live feed stays open: its commits sit in the -wal file.
-    let mut feed = Command::new(binary())
-        .args(["append", "--stream"])
-        .env("MINUTES_DB", env.db())
-        .env("MINUTES_NOW", NOW)
-        .env_remove("MINUTES_CLERK")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut feed =
+        env.command(&["append", "--stream"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
     let mut input = feed.stdin.take().unwrap();
     let mut acks = BufReader::new(feed.stdout.take().unwrap());
     for step in &steps[1..] {

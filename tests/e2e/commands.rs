@@ -1,25 +1,22 @@
 //! The command line on temporary stores: output, exit codes, refusals that write nothing, and
 //! the database's own guard of the log.
 
-use minutes_tests::{root, TestEnv};
+use minutes_tests::{example_steps, example_store, root, TestEnv};
 
-fn example(upto: usize) -> TestEnv {
-    minutes_tests::example_store(upto)
-}
-
-fn sha(path: &std::path::Path) -> Vec<u8> {
+/// The bytes of a file, to show that a command left it as it was.
+fn bytes_of(path: &std::path::Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_default()
 }
 
 #[test]
 fn replay_prints_one_line_an_event_in_local_time() {
-    let env = example(5);
+    let env = example_store(5);
     insta::assert_snapshot!(env.run(&["replay", "example-harbour"]).golden());
 }
 
 #[test]
 fn state_shows_status_text_and_amendments_at_a_moment() {
-    let env = example(5);
+    let env = example_store(5);
     insta::assert_snapshot!(
         "state_human",
         env.run(&["state", "example-harbour/by-law-7", "--at", "2030-03-02 12:00"]).golden()
@@ -32,7 +29,7 @@ fn state_shows_status_text_and_amendments_at_a_moment() {
 
 #[test]
 fn snapshots_change_no_answer_and_need_a_store_file() {
-    let env = example(5);
+    let env = example_store(5);
     // Every quarter of an hour of the meeting's day, and before and after it.
     let moments: Vec<String> =
         (6..20).flat_map(|h| [0, 15, 30, 45].map(|m| format!("2030-03-02 {h:02}:{m:02}"))).collect();
@@ -56,7 +53,7 @@ fn snapshots_change_no_answer_and_need_a_store_file() {
 
 #[test]
 fn diff_blame_and_history_name_the_amendment() {
-    let env = example(5);
+    let env = example_store(5);
     insta::assert_snapshot!(
         "diff",
         env.run(&[
@@ -78,7 +75,7 @@ fn diff_blame_and_history_name_the_amendment() {
 
 #[test]
 fn a_bad_time_is_a_usage_error_that_shows_the_accepted_forms() {
-    let env = example(1);
+    let env = example_store(1);
     let r = env.run(&["state", "example-harbour/by-law-7", "--at", "yesterday"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("RFC 3339") && r.stderr.contains("YYYY-MM-DD HH:MM"), "{}", r.golden());
@@ -88,7 +85,7 @@ fn a_bad_time_is_a_usage_error_that_shows_the_accepted_forms() {
 
 #[test]
 fn unknown_names_are_refused_with_exit_1() {
-    let env = example(1);
+    let env = example_store(1);
     insta::assert_snapshot!("unknown_document", env.run(&["state", "example-harbour/by-law-99"]).golden());
     insta::assert_snapshot!("unknown_meeting", env.run(&["replay", "no-such-meeting"]).golden());
     insta::assert_snapshot!(
@@ -99,32 +96,25 @@ fn unknown_names_are_refused_with_exit_1() {
 
 #[test]
 fn import_with_one_bad_event_writes_nothing_and_names_the_line() {
-    let env = example(0);
-    let lines: Vec<String> = std::fs::read_dir(root().join("events/examples/harbour-board"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .map(|p| std::fs::read_to_string(p).unwrap().trim().to_string())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let env = example_store(0);
+    let lines = example_steps();
     // Line 3 accepts an amendment that was never proposed: the rules refuse it.
     let bad = lines[2].replace("fee-8", "fee-9");
     let file = env.file(
         "day.jsonl",
         &[lines[0].as_str(), lines[1].as_str(), bad.as_str(), lines[3].as_str()].join("\n"),
     );
-    let before = sha(&env.db());
+    let before = bytes_of(&env.db());
     let r = env.run(&["import", file.to_str().unwrap()]);
     assert_eq!(r.code, 1, "{}", r.golden());
     assert!(r.stderr.contains("day.jsonl:3:") && r.stderr.contains("fee-9"), "{}", r.golden());
-    assert_eq!(sha(&env.db()), before, "the store changed");
+    assert_eq!(bytes_of(&env.db()), before, "the store changed");
     // Broken JSON is named the same way.
     let file = env.file("broken.jsonl", &format!("{}\n{{\"id\": \"x\", \"type\": \n", lines[0]));
     let r = env.run(&["import", file.to_str().unwrap()]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("broken.jsonl:2:"), "{}", r.golden());
-    assert_eq!(sha(&env.db()), before, "the store changed");
+    assert_eq!(bytes_of(&env.db()), before, "the store changed");
 }
 
 #[test]
@@ -138,7 +128,7 @@ fn a_refused_write_to_a_missing_store_leaves_no_file() {
 
 #[test]
 fn append_checks_the_expected_version_and_retries_are_no_ops() {
-    let env = example(1);
+    let env = example_store(1);
     let step =
         std::fs::read_to_string(root().join("events/examples/harbour-board/2-amendment-proposed.json"))
             .unwrap();
@@ -159,7 +149,7 @@ fn append_checks_the_expected_version_and_retries_are_no_ops() {
 
 #[test]
 fn the_database_itself_refuses_to_change_the_log() {
-    let env = example(2);
+    let env = example_store(2);
     let db = rusqlite::Connection::open(env.db()).unwrap();
     for sql in ["UPDATE events SET payload = 'x'", "DELETE FROM events WHERE seq = 1"] {
         let err = db.execute(sql, []).unwrap_err().to_string();
@@ -169,7 +159,7 @@ fn the_database_itself_refuses_to_change_the_log() {
 
 #[test]
 fn verify_names_the_first_row_changed_behind_its_back() {
-    let env = example(5);
+    let env = example_store(5);
     let ok = env.run(&["verify", "--json"]);
     assert_eq!(ok.json()["ok"], true);
     let head = ok.json()["head"].as_str().unwrap().to_string();
@@ -194,7 +184,7 @@ fn verify_names_the_first_row_changed_behind_its_back() {
 
 #[test]
 fn verify_head_catches_a_cut_off_tail() {
-    let env = example(5);
+    let env = example_store(5);
     let head = env.run(&["verify", "--json"]).json()["head"].as_str().unwrap().to_string();
     assert_eq!(env.run(&["verify", "--head", &head]).code, 0);
     let db = rusqlite::Connection::open(env.db()).unwrap();
@@ -213,7 +203,20 @@ fn verify_head_catches_a_cut_off_tail() {
 fn usage_errors_exit_2_and_every_command_has_an_example_in_its_help() {
     let env = TestEnv::new();
     assert_eq!(env.run(&["frobnicate"]).code, 2);
-    for cmd in ["replay", "state", "history", "diff", "blame", "import", "append", "verify", "init"] {
+    // Every command clap lists in the top-level help (its "Commands:" block), not a list kept
+    // by hand that forgets the newest.
+    let help = env.ok(&["--help"]).stdout;
+    let commands: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.len() >= 17 && commands.contains(&"snapshots"), "{commands:?}");
+    for cmd in commands {
         let r = env.run(&[cmd, "--help"]);
         assert_eq!(r.code, 0, "{cmd}");
         assert!(r.stdout.contains("Examples:\n  minutes "), "{cmd} --help shows no example");

@@ -4,11 +4,11 @@
 //! with older event shapes still open.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use minutes_tests::{binary, example_store, root, TestEnv, NOW};
+use minutes_tests::{example_store, root, TestEnv};
 use serde_json::{json, Value};
 
 /// A small seeded generator, so every run kills at the same moments.
@@ -62,11 +62,8 @@ fn acknowledged_appends_survive_a_killed_writer_and_appending_continues() {
     let mut rng = Rng(0x5eed_1234_abcd);
     let mut acked_all: Vec<String> = Vec::new();
     for round in 0..50 {
-        let mut child = Command::new(binary())
-            .args(["append", "--stream"])
-            .current_dir(env.dir())
-            .env("MINUTES_DB", env.db())
-            .env("MINUTES_NOW", NOW)
+        let mut child = env
+            .command(&["append", "--stream"])
             .stdin(Stdio::from(std::fs::File::open(&feed).unwrap()))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -114,11 +111,8 @@ fn an_import_killed_midway_leaves_all_or_nothing() {
         let before = count(&env);
         let lines = statements(20_000, 100 + round);
         let file = env.file(&format!("big-{round}.jsonl"), &lines.join("\n"));
-        let mut child = Command::new(binary())
-            .args(["import", &file.display().to_string()])
-            .current_dir(env.dir())
-            .env("MINUTES_DB", env.db())
-            .env("MINUTES_NOW", NOW)
+        let mut child = env
+            .command(&["import", &file.display().to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -153,9 +147,8 @@ fn concurrent_writers_win_one_version_each_and_losers_retry() {
                     "source": { "file": "example", "section": "example", "quote": "a fictional statement" },
                     "data": { "stance": "support", "summary": format!("clerk {w}, round {round}") }
                 });
-                let mut c = Command::new(binary())
-                    .args(["append", "--expected-version", &v.to_string()])
-                    .env("MINUTES_DB", env.db())
+                let mut c = env
+                    .command(&["append", "--expected-version", &v.to_string()])
                     .stdin(Stdio::piped())
                     .stdout(Stdio::piped())
                     .stderr(Stdio::piped())

@@ -77,26 +77,6 @@ fn arg(p: &std::path::Path) -> String {
     p.display().to_string()
 }
 
-/// A store holding the example meeting of events/examples, up to and including step `upto`.
-fn example(upto: usize) -> TestEnv {
-    let env = TestEnv::new();
-    env.ok(&["init", "--empty"]);
-    let dir = root().join("events/examples/harbour-board");
-    env.ok(&["import", &arg(&dir.join("setup.toml"))]);
-    let mut steps: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    steps.sort();
-    for (i, step) in steps.iter().take(upto).enumerate() {
-        let event = std::fs::read_to_string(step).unwrap();
-        let r = env.run_with(&["append", "--expected-version", &(i + 1).to_string()], Some(&event));
-        assert_eq!(r.code, 0, "{}", r.golden());
-    }
-    env
-}
-
 /// What a refusal must leave as it was: the chain head, the number of events, and the bytes of
 /// the store (and of its write-ahead log, if one is left).
 #[derive(Debug, PartialEq)]
@@ -142,7 +122,7 @@ fn assert_refused(env: &TestEnv, r: &Run, input: &str, says: &[&str], before: &L
 }
 
 fn refused_file(file: &str, steps: usize, line: Option<usize>, says: &[&str]) {
-    let env = example(steps);
+    let env = minutes_tests::example_store(steps);
     let before = log(&env);
     let path = corpus(file);
     let r = env.run(&["import", &arg(&path)]);
@@ -187,7 +167,7 @@ fn statement_of_len(n: u32, len: usize) -> String {
 
 #[test]
 fn a_line_over_1_mib_is_refused_and_one_of_1_mib_is_not() {
-    let env = example(0);
+    let env = minutes_tests::example_store(0);
     let before = log(&env);
     let file = env.file("long.jsonl", &format!("{}\n", statement_of_len(0x60, MAX_EVENT_BYTES + 1)));
     let r = env.run(&["import", &arg(&file)]);
@@ -202,7 +182,7 @@ fn a_line_over_1_mib_is_refused_and_one_of_1_mib_is_not() {
 #[test]
 fn a_100_mb_line_is_refused_quickly_without_being_read_whole() {
     use std::io::Write;
-    let env = example(0);
+    let env = minutes_tests::example_store(0);
     let before = log(&env);
     let path = env.dir().join("huge.jsonl");
     {
@@ -229,7 +209,7 @@ fn a_100_mb_line_is_refused_quickly_without_being_read_whole() {
 #[test]
 fn a_100_mb_line_is_read_no_further_than_the_limit() {
     use std::io::Write;
-    let env = example(0);
+    let env = minutes_tests::example_store(0);
     let before = log(&env);
     let fifo = env.dir().join("feed.jsonl");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
@@ -267,7 +247,7 @@ fn nested(depth: usize, open: &str, leaf: &str, close: &str) -> String {
 
 #[test]
 fn deeply_nested_json_is_refused_without_a_stack_overflow() {
-    let env = example(0);
+    let env = minutes_tests::example_store(0);
     let before = log(&env);
     for (name, line) in [
         ("arrays.jsonl", nested(100_000, "[", "", "]")),
@@ -285,7 +265,7 @@ fn deeply_nested_json_is_refused_without_a_stack_overflow() {
 
 #[test]
 fn a_file_that_cannot_be_read_is_named() {
-    let env = example(0);
+    let env = minutes_tests::example_store(0);
     let before = log(&env);
     let missing = env.dir().join("no-such-file.jsonl");
     let r = env.run(&["import", &arg(&missing)]);
@@ -352,13 +332,13 @@ fn append_refuses_hostile_input_on_standard_input_and_writes_nothing() {
         ),
     ];
     for (steps, input, names, says) in cases {
-        let env = example(steps);
+        let env = minutes_tests::example_store(steps);
         let before = log(&env);
         let r = env.run_with(&["append"], Some(&input));
         assert_refused(&env, &r, &names, says, &before);
     }
     // At the limit, an event is accepted.
-    let env = example(0);
+    let env = minutes_tests::example_store(0);
     let r = env.run_with(&["append"], Some(&statement_of_len(0x66, MAX_EVENT_BYTES)));
     assert_eq!(r.code, 0, "{}", r.golden());
 }
@@ -368,7 +348,7 @@ fn append_refuses_hostile_input_on_standard_input_and_writes_nothing() {
 
 #[test]
 fn names_with_sql_and_shell_metacharacters_are_stored_verbatim() {
-    let env = example(0);
+    let env = minutes_tests::example_store(0);
     let before = log(&env);
     let file = corpus("names-with-metacharacters.jsonl");
     let r = env.run(&["import", &arg(&file)]);
@@ -411,7 +391,7 @@ fn names_with_sql_and_shell_metacharacters_are_stored_verbatim() {
 
 #[test]
 fn preparatory_and_follow_up_events_marked_as_such_are_accepted() {
-    let env = example(0);
+    let env = minutes_tests::example_store(0);
     let before = log(&env);
     let r = env.run(&["import", &arg(&corpus("preparatory-and-follow-up.jsonl"))]);
     assert_eq!(r.code, 0, "{}", r.golden());

@@ -90,9 +90,8 @@ fn import_reads_a_fifo() {
 fn an_import_waiting_for_its_input_does_not_hold_the_write_lock() {
     let env = example_store(0);
     let path = fifo(&env);
-    let import = std::process::Command::new(minutes_tests::binary())
-        .args(["import", path.to_str().unwrap()])
-        .env("MINUTES_DB", env.db())
+    let import = env
+        .command(&["import", path.to_str().unwrap()])
         .env("MINUTES_NOW", "2030-03-03T00:00:00Z")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

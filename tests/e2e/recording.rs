@@ -87,16 +87,8 @@ fn propose(env: &TestEnv, extra: &[&str]) -> Run {
 
 /// Runs `minutes ARGS` twice at once on the env's store.
 fn race(env: &TestEnv, a: &[&str], b: &[&str]) -> (Run, Run) {
-    let spawn = |args: &[&str]| {
-        Command::new(binary())
-            .args(args)
-            .env("MINUTES_DB", env.db())
-            .env("MINUTES_NOW", NOW)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
+    let spawn =
+        |args: &[&str]| env.command(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let (x, y) = (spawn(a), spawn(b));
     let done = |c: std::process::Child| {
         let o = c.wait_with_output().unwrap();

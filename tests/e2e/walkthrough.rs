@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use minutes_tests::{binary, root, TestEnv};
+use minutes_tests::{binary, root, TestEnv, NOW};
 
 /// The shell lines of the README's code block under "Recording a new meeting" that run
 /// `minutes`.
@@ -19,7 +19,9 @@ fn block(n: usize) -> Vec<String> {
     block.lines().map(str::trim).filter(|l| l.starts_with("minutes ")).map(str::to_string).collect()
 }
 
-/// Runs shell lines in `env` with the built `minutes` first on PATH; returns the last stdout.
+/// Runs shell lines in `env` with the built `minutes` first on PATH, on the harness's pinned
+/// clock (as every other test), so that what the walk-through stamps is the same every run;
+/// returns the last stdout.
 fn run_lines(env: &TestEnv, lines: &[String]) -> String {
     let bin_dir = binary().parent().unwrap().to_path_buf();
     let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
@@ -29,6 +31,8 @@ fn run_lines(env: &TestEnv, lines: &[String]) -> String {
             .args(["-c", line])
             .current_dir(env.dir())
             .env("PATH", &path)
+            .env("MINUTES_NOW", NOW)
+            .env("TZ", "UTC")
             .env_remove("MINUTES_DB")
             .env_remove("MINUTES_CLERK")
             .output()

@@ -123,19 +123,26 @@ impl TestEnv {
         self.spawn(args, stdin, vars, true)
     }
 
-    fn spawn(&self, args: &[&str], stdin: Option<&[u8]>, vars: &[(&str, &str)], named: bool) -> Run {
+    /// `minutes ARGS` on this env's store, set up as every run of the harness is (the pinned
+    /// clock, UTC, the env's directory, no inherited clerk), for a test that must hold the
+    /// process itself: kill it midway, stream to it, run several at once.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(binary());
-        if named {
-            cmd.env("MINUTES_DB", self.db());
-        } else {
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env("MINUTES_DB", self.db())
+            .env("MINUTES_NOW", NOW)
+            .env("TZ", "UTC")
+            .env_remove("MINUTES_CLERK");
+        cmd
+    }
+
+    fn spawn(&self, args: &[&str], stdin: Option<&[u8]>, vars: &[(&str, &str)], named: bool) -> Run {
+        let mut cmd = self.command(args);
+        if !named {
             cmd.env_remove("MINUTES_DB");
         }
         let mut child = cmd
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("MINUTES_NOW", NOW)
-            .env("TZ", "UTC")
-            .env_remove("MINUTES_CLERK")
             .envs(vars.iter().copied())
             .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
@@ -190,6 +197,7 @@ pub fn riverton_store() -> TestEnv {
         .env("MINUTES", binary())
         .env("MINUTES_DB", env.db())
         .env("MINUTES_NOW", NOW)
+        .env("TZ", "UTC")
         .env_remove("MINUTES_CLERK")
         .output()
         .expect("sh runs");

@@ -16,14 +16,11 @@ use crate::id::{ActorId, AmendmentId, BodyId, Clerk, DocumentName, EventId, Meet
 use crate::text::Text;
 use crate::time::{self, Timestamp, Window, TIME_FORMS};
 
-/// The schema version each event type is written with today. A type's version goes up when
-/// its `data` changes shape; the store's upcaster turns older shapes into this one on read.
+/// The schema version each event type is written with today, from the registry
+/// ([`EventKind::REGISTRY`]). A type's version goes up when its `data` changes shape; the
+/// upcasters of `crate::upcast` turn older shapes into this one on read.
 pub fn schema_version(type_name: &str) -> u32 {
-    match type_name {
-        // v2: `minutes` became `duration_minutes` (the old name read like the program's).
-        "SessionSuspended" => 2,
-        _ => 1,
-    }
+    EventKind::version_of(type_name)
 }
 
 /// One fact of the record.
@@ -200,8 +197,19 @@ pub enum Role {
     ViceChairman,
 }
 
+/// One stored event type: the name its rows carry in `type` and the schema version (`v`) it is
+/// written with today. The names are a file format, written out here and never derived from
+/// the Rust names, so that renaming a struct cannot rename a stored type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredType {
+    /// The name in `type`.
+    pub name: &'static str,
+    /// The current schema version; older versions are upgraded by `crate::upcast`.
+    pub version: u32,
+}
+
 macro_rules! data {
-    ($($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $field:ident : $ty:ty),* $(,)? })*) => {
+    ($($(#[$doc:meta])* $name:ident as $stored:literal, version $ver:literal { $($(#[$fdoc:meta])* $field:ident : $ty:ty),* $(,)? })*) => {
         $(
             $(#[$doc])*
             #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -214,12 +222,21 @@ macro_rules! data {
         pub enum EventKind { $($(#[$doc])* $name($name),)* }
 
         impl EventKind {
-            /// Every event type's name.
-            pub const TYPES: &'static [&'static str] = &[$(stringify!($name)),*];
+            /// The registry of stored types: every type's stored name and current version.
+            pub const REGISTRY: &'static [StoredType] = &[$(StoredType { name: $stored, version: $ver }),*];
+
+            /// Every event type's stored name.
+            pub const TYPES: &'static [&'static str] = &[$($stored),*];
 
             /// The type's name, as stored in `type`.
             pub fn type_name(&self) -> &'static str {
-                match self { $(Self::$name(_) => stringify!($name),)* }
+                match self { $(Self::$name(_) => $stored,)* }
+            }
+
+            /// The schema version type `type_name` is written with today (1 for a name the
+            /// registry does not hold, which decoding refuses anyway).
+            pub fn version_of(type_name: &str) -> u32 {
+                match type_name { $($stored => $ver,)* _ => 1 }
             }
 
             /// The `data` object.
@@ -234,7 +251,7 @@ macro_rules! data {
                     error: in_data(&data, &e),
                 };
                 match type_name {
-                    $(stringify!($name) => serde_path_to_error::deserialize(&data).map(Self::$name).map_err(bad),)*
+                    $($stored => serde_path_to_error::deserialize(&data).map(Self::$name).map_err(bad),)*
                     other => Err(DecodeError::UnknownType(other.to_string())),
                 }
             }
@@ -243,7 +260,7 @@ macro_rules! data {
             /// version, without building a `Value` first.
             fn decode_str(type_name: &str, data: &str) -> Result<Self, serde_json::Error> {
                 match type_name {
-                    $(stringify!($name) => serde_json::from_str(data).map(Self::$name),)*
+                    $($stored => serde_json::from_str(data).map(Self::$name),)*
                     other => Err(serde::de::Error::custom(format_args!("unknown event type '{other}'"))),
                 }
             }
@@ -253,7 +270,7 @@ macro_rules! data {
 
 data! {
     /// A meeting was declared: it exists from this event on. The first event of its stream.
-    MeetingDeclared {
+    MeetingDeclared as "MeetingDeclared", version 1 {
         /// The meeting's title.
         title: String,
         /// Where it is held.
@@ -271,12 +288,12 @@ data! {
         rules: Rules,
     }
     /// A body was established during the meeting (a working group).
-    BodyEstablished {
+    BodyEstablished as "BodyEstablished", version 1 {
         /// The new body.
         established: Body,
     }
     /// An actor was registered in the meeting, with the names the sources print for it.
-    ActorRegistered {
+    ActorRegistered as "ActorRegistered", version 1 {
         /// Its id.
         actor: ActorId,
         /// Its name as the sources print it.
@@ -291,7 +308,7 @@ data! {
         affiliation: Option<ActorId>,
     }
     /// Attendance as the record reports it (each count only where the sources give it).
-    AttendanceRecorded {
+    AttendanceRecorded as "AttendanceRecorded", version 1 {
         /// The attendance in words, as reported.
         summary: String,
         /// Delegates.
@@ -305,35 +322,36 @@ data! {
         sector_members: Option<u32>,
     }
     /// The meeting was opened.
-    MeetingOpened {}
+    MeetingOpened as "MeetingOpened", version 1 {}
     /// The meeting was closed.
-    MeetingClosed {}
+    MeetingClosed as "MeetingClosed", version 1 {}
     /// A body began a session.
-    SessionOpened {}
-    /// A body's session was suspended (an adjournment).
-    SessionSuspended {
+    SessionOpened as "SessionOpened", version 1 {}
+    /// A body's session was suspended (an adjournment). Version 2: `minutes` became
+    /// `duration_minutes` (the old name read like the program's).
+    SessionSuspended as "SessionSuspended", version 2 {
         /// How long, in minutes, if the sources say.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         duration_minutes: Option<u32>,
     }
     /// A suspended session was resumed.
-    SessionResumed {}
+    SessionResumed as "SessionResumed", version 1 {}
     /// A body's session was closed.
-    SessionClosed {}
+    SessionClosed as "SessionClosed", version 1 {}
     /// An officer was elected for a body (the envelope's `body`; its first actor is the person).
-    OfficerElected {
+    OfficerElected as "OfficerElected", version 1 {
         /// The office.
         role: Role,
     }
     /// Someone spoke (the envelope's actors), about a document or not.
-    StatementMade {
+    StatementMade as "StatementMade", version 1 {
         /// The statement's tenor.
         stance: Stance,
         /// What was said, in a line.
         summary: String,
     }
     /// A document was tabled: it exists from this event on. The first event of its stream.
-    DocumentTabled {
+    DocumentTabled as "DocumentTabled", version 1 {
         /// What kind of document.
         kind: DocumentKind,
         /// Its title.
@@ -349,7 +367,7 @@ data! {
         forerunner_of: Option<DocumentName>,
     }
     /// A new version of a document was tabled under its own symbol.
-    DocumentRevised {
+    DocumentRevised as "DocumentRevised", version 1 {
         /// The new version's symbol (`WTPF-13/5 rev. 1`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         symbol: Option<String>,
@@ -358,15 +376,15 @@ data! {
         text: Option<Text>,
     }
     /// A document was referred to a body (the envelope's `body`) for consideration.
-    DocumentReferred {}
+    DocumentReferred as "DocumentReferred", version 1 {}
     /// A body took the document up, in the order given.
-    ItemTakenUp {
+    ItemTakenUp as "ItemTakenUp", version 1 {
         /// Its place in the body's order of business, if the sources give it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         order: Option<u32>,
     }
     /// An amendment was proposed by the envelope's actors.
-    AmendmentProposed {
+    AmendmentProposed as "AmendmentProposed", version 1 {
         /// Its id within the document.
         amendment: AmendmentId,
         /// What it proposes, in a line.
@@ -378,31 +396,31 @@ data! {
         operations: Vec<Operation>,
     }
     /// An amendment was withdrawn (its proposer would not insist).
-    AmendmentWithdrawn {
+    AmendmentWithdrawn as "AmendmentWithdrawn", version 1 {
         /// The amendment.
         amendment: AmendmentId,
     }
     /// An amendment was referred to the chairman's report instead of the text.
-    AmendmentReferredToReport {
+    AmendmentReferredToReport as "AmendmentReferredToReport", version 1 {
         /// The amendment.
         amendment: AmendmentId,
     }
     /// An amendment was accepted: its operations now apply to the text.
-    AmendmentAccepted {
+    AmendmentAccepted as "AmendmentAccepted", version 1 {
         /// The amendment.
         amendment: AmendmentId,
         /// How.
         decided_by: Decision,
     }
     /// An amendment was rejected.
-    AmendmentRejected {
+    AmendmentRejected as "AmendmentRejected", version 1 {
         /// The amendment.
         amendment: AmendmentId,
         /// How.
         decided_by: Decision,
     }
     /// A procedural proposal was made (merging two drafts, say).
-    ProceduralProposalMade {
+    ProceduralProposalMade as "ProceduralProposalMade", version 1 {
         /// Its id within the meeting.
         proposal: ProposalId,
         /// What it proposes, in a line.
@@ -412,12 +430,12 @@ data! {
         documents: Vec<DocumentName>,
     }
     /// A procedural proposal was withdrawn.
-    ProceduralProposalWithdrawn {
+    ProceduralProposalWithdrawn as "ProceduralProposalWithdrawn", version 1 {
         /// The proposal.
         proposal: ProposalId,
     }
     /// A body endorsed a draft, unaltered or with the listed amendments.
-    DraftEndorsed {
+    DraftEndorsed as "DraftEndorsed", version 1 {
         /// The accepted amendments it was endorsed with; empty for unaltered.
         #[serde(default)]
         amendments: Vec<AmendmentId>,
@@ -426,15 +444,15 @@ data! {
         submitted_to: Option<BodyId>,
     }
     /// A body did not endorse a draft.
-    DraftNotEndorsed {}
+    DraftNotEndorsed as "DraftNotEndorsed", version 1 {}
     /// The plenary adopted a draft.
-    DraftAdopted {}
+    DraftAdopted as "DraftAdopted", version 1 {}
     /// A document was withdrawn by its submitters.
-    DocumentWithdrawn {}
+    DocumentWithdrawn as "DocumentWithdrawn", version 1 {}
     /// An earlier event of the same stream was a mistake of the record: it is withdrawn from
     /// the record (never edited away). The envelope's actors corrected it; a replacement, if
     /// any, is an ordinary event appended after this one.
-    EventCorrected {
+    EventCorrected as "EventCorrected", version 1 {
         /// The event withdrawn from the record.
         corrects: EventId,
         /// Why.

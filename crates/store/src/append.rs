@@ -12,7 +12,7 @@ use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use crate::checkpoint::Checkpoints;
 use crate::error::{LastEvent, Refusal, Result, StoreError};
 use crate::read::{decode, row};
-use crate::{row_hash, schema, upcast, Store};
+use crate::{row_hash, schema, Store};
 
 /// How many documents' states a write keeps loaded before it forgets them (and reads any it
 /// needs again from the log): bounds a large import's memory.
@@ -39,6 +39,24 @@ pub enum ImportError<E> {
 impl<E> From<StoreError> for ImportError<E> {
     fn from(e: StoreError) -> Self {
         Self::Store(e)
+    }
+}
+
+impl<E: std::fmt::Display> std::fmt::Display for ImportError<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Input(e) => write!(f, "{e}"),
+            Self::Store(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for ImportError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Input(e) => Some(e),
+            Self::Store(e) => Some(e),
+        }
     }
 }
 
@@ -426,7 +444,7 @@ impl Batch {
             .optional()
             .map_err(StoreError::from_sqlite)?;
         row.map(|(seq, version, payload)| {
-            let e = upcast::decode(&payload).map_err(|error| StoreError::Corrupt { seq, error })?;
+            let e = Event::from_json(&payload).map_err(|error| StoreError::Corrupt { seq, error })?;
             Ok((e, Appended { seq, id, version, existed: true }))
         })
         .transpose()

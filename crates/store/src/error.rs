@@ -131,3 +131,9 @@ impl StoreError {
         }
     }
 }
+
+/// Whether SQLite's error says a table or column the statement names does not exist: a derived
+/// table dropped (to be rebuilt) reads as empty; every other failure is reported.
+pub(crate) fn is_missing_object(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(_, Some(m)) if m.starts_with("no such table") || m.starts_with("no such column"))
+}

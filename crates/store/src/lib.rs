@@ -12,7 +12,6 @@ pub mod merkle;
 mod read;
 mod schema;
 mod snapshot;
-mod upcast;
 mod upgrade;
 mod verify;
 mod writer;

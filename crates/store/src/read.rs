@@ -1,11 +1,11 @@
 //! Reading the log: a stream, a meeting, one event, the documents' symbols.
 
-use minutes_core::event::{EventKind, Recorded};
+use minutes_core::event::{Event, EventKind, Recorded};
 use minutes_core::id::{DocumentName, EventId, MeetingId};
 use rusqlite::params;
 
 use crate::error::{Result, StoreError};
-use crate::{schema, upcast, Store};
+use crate::{schema, Store};
 
 /// A document as its tabling and revisions name it.
 #[derive(Debug, Clone)]
@@ -29,7 +29,7 @@ pub(crate) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 /// Decodes a row's payload into the recorded event; a payload that does not decode is a
 /// corrupt store.
 pub(crate) fn decode((seq, version, hash, payload): Row) -> Result<Recorded> {
-    let event = upcast::decode(&payload).map_err(|error| StoreError::Corrupt { seq, error })?;
+    let event = Event::from_json(&payload).map_err(|error| StoreError::Corrupt { seq, error })?;
     Ok(Recorded { seq, version, hash, event })
 }
 

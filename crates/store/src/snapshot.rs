@@ -51,24 +51,25 @@ impl Store {
     /// (corrections applied), starting from the largest snapshot that holds at `at` when there
     /// is one.
     pub fn document_state_at(&self, stream: &str, at: &Timestamp) -> Result<DocumentAt> {
-        // Snapshots are optional and derived: a store without the table (or with one of an
-        // older shape) answers from the events, as it does when no snapshot holds at `at`.
-        let snap = self
-            .conn
-            .prepare_cached(schema::SNAPSHOT_AT)
-            .and_then(|mut st| {
-                st.query_row(params![stream, fixed(at)], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                        r.get::<_, i64>(3)?,
-                    ))
-                })
-                .optional()
+        // Snapshots are derived and may be dropped: a store whose snapshot table is gone
+        // answers from the events, as it does when no snapshot holds at `at`. Any other
+        // failure (a busy store, an I/O error) is the answer's, not hidden.
+        let snap = self.conn.prepare_cached(schema::SNAPSHOT_AT).and_then(|mut st| {
+            st.query_row(params![stream, fixed(at)], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
             })
-            .ok()
-            .flatten();
+            .optional()
+        });
+        let snap = match snap {
+            Ok(snap) => snap,
+            Err(e) if crate::error::is_missing_object(&e) => None,
+            Err(e) => return Err(StoreError::from_sqlite(e)),
+        };
         let Some((id, through, last_from, last_seq)) = snap else { return self.fold_at(stream, at) };
         let last_from = match last_from.map(|t| chrono::DateTime::parse_from_rfc3339(&t)) {
             None => None,
@@ -696,6 +697,31 @@ mod tests {
             ),
             ev(10, "DraftAdopted", Some("d"), Some("plenary"), Some("14:00:00"), None, "{}"),
         ]
+    }
+
+    /// A dropped snapshot table is a derived table gone: answers come from the log. A read of
+    /// it that fails otherwise is an error of the answer, not a missing snapshot.
+    #[test]
+    fn a_dropped_snapshot_table_reads_as_none_and_other_failures_surface() {
+        let mut store = Store::memory().expect("store");
+        let now = chrono::DateTime::parse_from_rfc3339("2030-03-03T00:00:00Z").expect("time");
+        store.append(&record(), None, now).expect("the record appends");
+        store.rebuild_snapshots(None).expect("snapshots");
+        let at = chrono::DateTime::parse_from_rfc3339("2030-03-02T13:30:00Z").expect("time");
+        let folded = seen(&document_at(&store.stream("m/d").expect("stream"), &at));
+        assert_eq!(seen(&store.document_state_at("m/d", &at).expect("from a snapshot")), folded);
+        store.conn.execute_batch(schema::SNAPSHOTS_DROP).expect("drop");
+        assert_eq!(seen(&store.document_state_at("m/d", &at).expect("without snapshots")), folded);
+        // A table in the snapshots' place whose every read fails (integer overflow).
+        store
+            .conn
+            .execute_batch(
+                "CREATE VIEW document_snapshots AS SELECT abs(-9223372036854775808) AS id, 'm/d' AS stream, \
+                 1 AS through, '' AS max_to, NULL AS last_from, 1 AS last_seq",
+            )
+            .expect("view");
+        let err = store.document_state_at("m/d", &at).expect_err("a failing read is reported");
+        assert!(err.to_string().contains("overflow"), "{err}");
     }
 
     #[test]

@@ -5,13 +5,13 @@
 
 use std::collections::HashMap;
 
-use rusqlite::params;
 use rusqlite::types::ValueRef;
+use rusqlite::{params, OptionalExtension};
 
-use minutes_core::event::schema_version;
+use minutes_core::event::{schema_version, Event};
 
 use crate::error::{Result, StoreError};
-use crate::{row_hash, schema, upcast, Store};
+use crate::{row_hash, schema, Store};
 
 /// The first thing found wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -261,7 +261,12 @@ impl Store {
         let mut problem = problem;
         if let (Some(h), None) = (head, &problem) {
             if !saw_head {
-                let known = self.conn.query_row(schema::FIND_HASH, params![h], |r| r.get::<_, i64>(0)).ok();
+                // A failed look-up is the store's failure, not a cut log.
+                let known = self
+                    .conn
+                    .query_row(schema::FIND_HASH, params![h], |r| r.get::<_, i64>(0))
+                    .optional()
+                    .map_err(StoreError::from_sqlite)?;
                 let what = match known {
                     Some(_) => {
                         format!("the anchored head {h} is in the log but the chain does not verify up to it")
@@ -300,7 +305,7 @@ fn check_chain(row: &Row, expected_seq: u64, prev: &str, version: u64) -> Option
 /// The row's payload: it decodes, and every column not under the hash (all are derived from
 /// the payload) says what the payload says.
 fn check_payload(row: &Row) -> Option<String> {
-    let e = match upcast::decode(&row.payload) {
+    let e = match Event::from_json(&row.payload) {
         Ok(e) => e,
         Err(err) => return Some(format!("its payload does not decode: {err}")),
     };

@@ -340,21 +340,25 @@ mod tests {
     async fn many_concurrent_writers_share_commits() {
         let (_dir, s) = store();
         let w = Writer::spawn_with_clock(s, clock());
+        // 320 appends in flight at once (16 clients of 20 requests each, none awaiting the
+        // one before): whatever queues while a transaction commits goes into the next one, so
+        // the writer commits far fewer times than it is asked.
         let mut tasks = Vec::new();
         for k in 0..16u32 {
-            let ap = w.appender();
-            tasks.push(tokio::spawn(async move {
-                for i in 0..20u32 {
+            for i in 0..20u32 {
+                let ap = w.appender();
+                tasks.push(tokio::spawn(async move {
                     let doc = if k % 2 == 0 { "a" } else { "b" };
                     ap.append(statement(1000 + k * 100 + i, doc), None).await.expect("appended");
-                }
-            }));
+                }));
+            }
         }
         for t in tasks {
             t.await.expect("join");
         }
         assert_eq!(w.stats().requests(), 320);
-        assert!(w.stats().commits() <= 320);
+        let commits = w.stats().commits();
+        assert!(commits * 4 <= 320, "{commits} commits for 320 requests: group commit shares them");
         let s = w.close().await.expect("close");
         assert_eq!(s.count().expect("count"), 323);
         assert!(s.verify(None).expect("verify").ok());

@@ -57,18 +57,12 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         .map_err(|e| CliError::Refused(format!("standard input: not UTF-8 (byte {})", e.valid_up_to())))?;
     let text = text.trim_start_matches('\u{feff}');
     let zones = Zones::default();
-    let event = decode(&store, &zones, text).map_err(|e| match e {
-        CliError::Refused(m) => CliError::Refused(format!("standard input: {m}")),
-        other => other,
-    })?;
-    let appended = store.append(std::slice::from_ref(&event), a.expected_version, ctx.now).map_err(|e| {
-        match CliError::from(e) {
-            CliError::Refused(m) => CliError::Refused(format!("standard input: {m}")),
-            other => other,
-        }
-    })?;
+    let event = decode(&store, &zones, text).map_err(|e| e.within("standard input"))?;
+    let appended = store
+        .append(std::slice::from_ref(&event), a.expected_version, ctx.now)
+        .map_err(|e| CliError::from(e).within("standard input"))?;
     let Some(x) = appended.first() else {
-        return Err(CliError::Store("the store acknowledged no event".into()));
+        return Err(CliError::Failed("the store acknowledged no event".into()));
     };
     acknowledge(out, x, a.json)?;
     warn_overlaps(&store, &event);
@@ -131,16 +125,11 @@ fn stream(store: &mut minutes_store::Store, ctx: &Context, json: bool, out: &mut
         if text.trim().is_empty() {
             continue;
         }
-        let event = decode(store, &zones, text.trim()).map_err(|e| match e {
-            CliError::Refused(m) => refused(m),
-            other => other,
-        })?;
-        let appended = store.append(std::slice::from_ref(&event), None, ctx.now).map_err(|e| {
-            match CliError::from(e) {
-                CliError::Refused(m) => refused(m),
-                other => other,
-            }
-        })?;
+        let event =
+            decode(store, &zones, text.trim()).map_err(|e| e.within(format!("standard input:{line_no}")))?;
+        let appended = store
+            .append(std::slice::from_ref(&event), None, ctx.now)
+            .map_err(|e| CliError::from(e).within(format!("standard input:{line_no}")))?;
         if let Some(x) = appended.first() {
             acknowledge(out, x, json)?;
             warn_overlaps(store, &event);

@@ -29,7 +29,7 @@ pub struct Args {
 /// Runs the command.
 pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     if !ctx.db.path.exists() {
-        return Err(CliError::Store(format!(
+        return Err(CliError::Failed(format!(
             "no store at {}: there is nothing to back up (name one with --db)",
             ctx.db.path.display()
         )));
@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     let copy = Store::open_read_only(&a.dest)?;
     let report = copy.verify(None)?;
     if let Some(p) = report.problem {
-        return Err(CliError::Store(format!(
+        return Err(CliError::Failed(format!(
             "the copy at {} does not verify (seq {}: {}); it was left there for inspection",
             a.dest.display(),
             p.seq,

@@ -33,7 +33,7 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
 /// store's machine if you can) and the verifier key (publish it), as C2SP note keys.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Example:\n  minutes keygen council.example/minutes --out council.key   # writes council.key and council.key.pub"
+    after_help = "Examples:\n  minutes keygen council.example/minutes --out council.key   # writes council.key and council.key.pub\n  minutes keygen wtpf-13.secretariat/minutes --out /secure/wtpf.key"
 )]
 pub struct KeygenArgs {
     /// The key's name, as checkpoints name their signer (no spaces, no '+')

@@ -687,7 +687,7 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     }
     let r = record::record(&mut store, ctx.now, &req)?;
     if common.json {
-        let mut v = serde_json::to_value(&r).map_err(|e| CliError::Store(e.to_string()))?;
+        let mut v = serde_json::to_value(&r).map_err(|e| CliError::Failed(e.to_string()))?;
         if let Some(o) = v.as_object_mut() {
             o.entry("amendment").or_insert(json!(null));
         }
