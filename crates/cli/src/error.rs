@@ -81,6 +81,16 @@ fn store_code(e: &StoreError) -> u8 {
     }
 }
 
+impl From<minutes_export::ExportError> for CliError {
+    fn from(e: minutes_export::ExportError) -> Self {
+        match e {
+            minutes_export::ExportError::Query(q) => q.into(),
+            minutes_export::ExportError::Usage(m) => Self::Usage(m),
+            other => Self::Failed(other.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,15 +106,5 @@ mod tests {
         assert_eq!((placed.exit_code(), placed.to_string().as_str()), (1, "day.jsonl:3: no such actor 'x'"));
         let busy = CliError::from(StoreError::Busy).within("day.jsonl:3");
         assert!(matches!(busy, CliError::Store(StoreError::Busy)), "{busy}");
-    }
-}
-
-impl From<minutes_export::ExportError> for CliError {
-    fn from(e: minutes_export::ExportError) -> Self {
-        match e {
-            minutes_export::ExportError::Query(q) => q.into(),
-            minutes_export::ExportError::Usage(m) => Self::Usage(m),
-            other => Self::Failed(other.to_string()),
-        }
     }
 }
