@@ -20,6 +20,8 @@ pub fn upgrade(event: &mut Value) -> Result<(), DecodeError> {
                     data.insert("duration_minutes".into(), m);
                 }
             }
+            // AmendmentAccepted v1 -> v2: `decided_by` became optional; a v1 event always has it.
+            ("AmendmentAccepted", 1, Some(_)) => {}
             _ => return Err(DecodeError::Version { type_name, v: v as u32 }),
         }
         v += 1;
@@ -39,6 +41,16 @@ mod tests {
         assert_eq!(
             e,
             serde_json::json!({ "type": "SessionSuspended", "v": 2, "data": { "duration_minutes": 45 } })
+        );
+    }
+
+    #[test]
+    fn amendment_accepted_v1_reads_as_v2_unchanged() {
+        let mut e = serde_json::json!({ "type": "AmendmentAccepted", "v": 1, "data": { "amendment": "a", "decided_by": "consensus" } });
+        upgrade(&mut e).unwrap();
+        assert_eq!(
+            e,
+            serde_json::json!({ "type": "AmendmentAccepted", "v": 2, "data": { "amendment": "a", "decided_by": "consensus" } })
         );
     }
 

@@ -109,6 +109,9 @@ impl Timeline {
     pub fn proposed_by(&self, e: &Event) -> &[ActorId] {
         let amendment = match &e.kind {
             EventKind::AmendmentWithdrawn(a) => Some(&a.amendment),
+            EventKind::AmendmentRevised(a) => Some(&a.amendment),
+            EventKind::AmendmentTransferred(a) => Some(&a.amendment),
+            EventKind::AmendmentSuperseded(a) => Some(&a.amendment),
             EventKind::AmendmentReferredToReport(a) => Some(&a.amendment),
             EventKind::AmendmentAccepted(a) => Some(&a.amendment),
             EventKind::AmendmentRejected(a) => Some(&a.amendment),
@@ -165,6 +168,13 @@ impl Timeline {
                 };
                 format!("{who} elected {role} of {}", body(&e.body))
             }
+            EventKind::OfficeHeld(o) => {
+                let role = match o.role {
+                    Role::Chairman => "chaired",
+                    Role::ViceChairman => "was Vice-Chairman of",
+                };
+                format!("{who} {role} {} (how is not recorded)", body(&e.body))
+            }
             EventKind::StatementMade(s) => {
                 let stance = match s.stance {
                     Stance::Support => "in support",
@@ -214,8 +224,32 @@ impl Timeline {
                 )
             }
             EventKind::AmendmentAccepted(a) => {
-                format!("Amendment {} to {doc}{} accepted", a.amendment, by(&names(self.proposed_by(e))))
+                // How it was decided is in the JSON; the line says only when it is not known.
+                let how = if a.decided_by.is_none() { " (how it was decided is not recorded)" } else { "" };
+                format!("Amendment {} to {doc}{} accepted{how}", a.amendment, by(&names(self.proposed_by(e))))
             }
+            EventKind::AmendmentRevised(r) => {
+                let words = if r.wording_known { "" } else { " (wording not recorded)" };
+                format!(
+                    "Amendment {} to {doc}{} revised: {}{words}",
+                    r.amendment,
+                    by(&names(self.proposed_by(e))),
+                    r.summary
+                )
+            }
+            EventKind::AmendmentTransferred(a) => format!(
+                "Amendment {} to {doc}{} to be discussed under {} ({}) instead",
+                a.amendment,
+                by(&names(self.proposed_by(e))),
+                self.title(&a.to),
+                a.to
+            ),
+            EventKind::AmendmentSuperseded(a) => format!(
+                "Amendment {} to {doc}{} superseded by amendment {}",
+                a.amendment,
+                by(&names(self.proposed_by(e))),
+                a.by
+            ),
             EventKind::AmendmentRejected(a) => {
                 format!("Amendment {} to {doc}{} rejected", a.amendment, by(&names(self.proposed_by(e))))
             }
@@ -251,6 +285,7 @@ impl Timeline {
         match e.phase {
             Phase::Preparatory => line.push_str(" [preparatory]"),
             Phase::FollowUp => line.push_str(" [follow-up]"),
+            Phase::Unknown => line.push_str(" [time not given]"),
             Phase::Meeting => {}
         }
         if e.account == Account::Observer {
