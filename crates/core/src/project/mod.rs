@@ -183,3 +183,67 @@ pub fn effective_refs<'a>(events: &'a [Recorded], as_recorded_at: Option<&Timest
         .collect();
     events.iter().filter(|r| known(r) && !corrected.contains(&r.event.id)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Event;
+
+    /// An event at `seq` whose window starts at `from` (minutes past 09:00), with an order.
+    fn ev(seq: u64, from: u32, follows: Option<u64>, precedes: Option<u64>) -> Recorded {
+        let id = |n: u64| format!("0190f3a0-0000-7000-8000-{n:012}");
+        let place = |k: &str, n: Option<u64>| n.map(|n| format!(r#""{k}":"{}","#, id(n))).unwrap_or_default();
+        let json = format!(
+            r#"{{"id":"{}","type":"MeetingOpened","v":1,"meeting":"m","document":null,{}{}"occurred":{{"from":"2030-01-01T09:{from:02}:00Z","to":"2030-01-01T10:00:00Z"}},"source":null,"data":{{}}}}"#,
+            id(seq),
+            place("follows", follows),
+            place("precedes", precedes),
+        );
+        Recorded { seq, version: seq, hash: String::new(), event: Event::from_json(&json).unwrap() }
+    }
+
+    fn order(mut events: Vec<Recorded>) -> Vec<u64> {
+        replay_order(&mut events);
+        events.iter().map(|r| r.seq).collect()
+    }
+
+    #[test]
+    fn follows_and_precedes_place_an_event_among_those_that_share_its_start() {
+        // 4 follows 1, 5 precedes 2; 6 starts later and stays after the group.
+        let evs = vec![
+            ev(1, 0, None, None),
+            ev(2, 0, None, None),
+            ev(3, 0, None, None),
+            ev(4, 0, Some(1), None),
+            ev(5, 0, None, Some(2)),
+            ev(6, 5, None, None),
+        ];
+        assert_eq!(order(evs.clone()), [1, 4, 5, 2, 3, 6]);
+        // Whatever order they come in.
+        assert_eq!(order(evs.into_iter().rev().collect()), [1, 4, 5, 2, 3, 6]);
+        // A reference outside the group (another start) or to an absent event is ignored.
+        assert_eq!(
+            order(vec![
+                ev(1, 0, None, None),
+                ev(2, 0, None, None),
+                ev(3, 5, None, Some(1)),
+                ev(4, 0, Some(9), None)
+            ]),
+            [1, 2, 4, 3]
+        );
+        // A chain keeps its order; a loop of references stands by seq.
+        assert_eq!(
+            order(vec![
+                ev(1, 0, None, None),
+                ev(2, 0, None, None),
+                ev(3, 0, Some(1), None),
+                ev(4, 0, Some(3), None)
+            ]),
+            [1, 3, 4, 2]
+        );
+        assert_eq!(
+            order(vec![ev(1, 0, None, None), ev(2, 0, Some(3), None), ev(3, 0, Some(2), None)]),
+            [1, 2, 3]
+        );
+    }
+}
