@@ -225,7 +225,11 @@ pub fn blame(v: &BlameView) -> String {
             Some(o) => match &o.amendment {
                 Some(a) => {
                     let by = if a.proposed_by.is_empty() {
-                        "unnamed".to_string()
+                        // No proposer named: the body whose text it is, as the source says.
+                        match &a.body {
+                            Some(b) => format!("{}, no proposer named", m.body_name(b)),
+                            None => "no proposer named".to_string(),
+                        }
                     } else {
                         m.names(&a.proposed_by)
                     };
