@@ -125,10 +125,7 @@ fn group_order(group: &[&Recorded]) -> Vec<usize> {
     let root: Vec<bool> = (0..group.len()).map(|i| anchor(i).is_none() || on_loop(i)).collect();
     let mut before: Vec<Vec<usize>> = vec![Vec::new(); group.len()];
     let mut after: Vec<Vec<usize>> = vec![Vec::new(); group.len()];
-    for i in 0..group.len() {
-        if root[i] {
-            continue;
-        }
+    for (i, _) in root.iter().enumerate().filter(|(_, r)| !**r) {
         if let Some((t, is_after)) = anchor(i) {
             if is_after {
                 after[t].push(i);
