@@ -161,6 +161,8 @@ fn seven_windows_of_16_may_are_widened_to_what_the_sources_support() {
 fn the_iegs_chairman_is_not_said_to_be_elected() {
     let env = store();
     let (after, before) = both(&env, &["replay", "wtpf-13", "--body", "ieg"]);
+    // The withdrawn event is set aside after the timeline.
+    let after = after.split("Not in the timeline").next().unwrap();
     assert!(
         after.contains("Petko Kantchev chaired Informal Experts Group (IEG) (how is not recorded)"),
         "{after}"
@@ -194,12 +196,20 @@ fn the_thanks_come_before_the_adoptions_and_the_close_after_the_closing_statemen
 }
 
 #[test]
-fn replay_hides_registrations_and_withdrawn_events_but_with_all() {
+fn replay_sets_registrations_and_withdrawn_events_aside_but_with_all() {
     let env = store();
     let plain = env.ok(&["replay", "wtpf-13"]).stdout;
-    assert!(!plain.contains(" registered"), "{plain}");
-    assert!(!plain.contains("[withdrawn by a correction]"), "{plain}");
+    // The timeline proper starts with the forum; registrations and withdrawn events come after
+    // it, set aside, one line each (CONTRACT: one line an event).
+    let (timeline, aside) = plain.split_once("Not in the timeline").unwrap();
+    assert!(!timeline.contains(" registered"), "{timeline}");
+    assert!(!timeline.contains("[withdrawn by a correction]"), "{timeline}");
+    assert!(aside.contains("Turkey registered"), "{aside}");
+    assert_eq!(aside.matches("[withdrawn by a correction]").count(), 19, "{aside}");
+    let events = env.ok(&["verify", "--json"]).json()["events"].as_u64().unwrap() as usize;
+    assert!(plain.lines().filter(|l| !l.trim().is_empty()).count() > events, "{plain}");
     let all = env.ok(&["replay", "wtpf-13", "--all"]).stdout;
+    assert!(!all.contains("Not in the timeline"), "{all}");
     assert!(all.contains("Turkey registered"), "{all}");
     assert_eq!(all.matches("[withdrawn by a correction]").count(), 19, "{all}");
     let json = env.ok(&["replay", "wtpf-13", "--json"]).stdout;

@@ -251,7 +251,17 @@ pub fn blame(v: &BlameView) -> String {
 /// `replay` and `history`: one line an event (or, with `json`, the events as JSON Lines).
 pub fn events(out: &mut impl Write, v: &EventsView, json: bool) -> Result<()> {
     let zone = v.meeting.as_ref().map_or(chrono_tz::Tz::UTC, |m| m.zone);
-    for e in &v.events {
+    let aside = (!v.bookkeeping.is_empty()).then_some(&v.bookkeeping);
+    let all = v.events.iter().map(|e| (e, false)).chain(aside.into_iter().flatten().map(|e| (e, true)));
+    let mut header = false;
+    for (e, set_aside) in all {
+        if set_aside && !header && !json {
+            header = true;
+            writeln!(
+                out,
+                "\nNot in the timeline (--all shows them in it): actor registrations, bookkeeping rather than facts of the sources, and events a correction withdrew:"
+            )?;
+        }
         if json {
             let r = &e.recorded;
             writeln!(out, "{}", r.event.to_json_recorded(r.seq, r.version, &r.hash))?;

@@ -27,8 +27,9 @@ pub struct ReplayFilter {
     pub document: Option<String>,
     /// As the record stood at this moment of recording.
     pub as_recorded_at: Option<TimeArg>,
-    /// Every event: also the actor registrations (bookkeeping, not facts of the sources) and
-    /// the events a correction withdrew (marked so). Without it, neither is shown.
+    /// Every event in the timeline: also the actor registrations (bookkeeping, not facts of
+    /// the sources) and the events a correction withdrew (marked so). Without it, both are set
+    /// aside in [`EventsView::bookkeeping`], after the timeline.
     pub all: bool,
 }
 
@@ -57,41 +58,30 @@ impl Reader<'_> {
         let log = self.store.meeting(&id)?;
         let in_force = effective(&log, recorded.as_ref());
         let timeline = Timeline::new(&in_force);
-        let mut events: Vec<minutes_core::event::Recorded> = if f.all {
-            let known = |r: &&minutes_core::event::Recorded| match (&recorded, &r.event.recorded_at) {
-                (Some(at), Some(rec)) => rec <= at,
-                _ => true,
-            };
-            log.iter().filter(known).cloned().collect()
-        } else {
-            in_force
-                .iter()
-                .filter(|r| !matches!(r.event.kind, EventKind::ActorRegistered(_)))
-                .cloned()
-                .collect()
+        let known = |r: &&minutes_core::event::Recorded| match (&recorded, &r.event.recorded_at) {
+            (Some(at), Some(rec)) => rec <= at,
+            _ => true,
         };
-        let withdrawn: HashSet<EventId> = if f.all {
-            let kept: HashSet<EventId> = in_force.iter().map(|r| r.event.id).collect();
-            events
-                .iter()
-                .map(|r: &minutes_core::event::Recorded| r.event.id)
-                .filter(|i| !kept.contains(i))
-                .collect()
-        } else {
-            HashSet::new()
-        };
+        let mut events: Vec<minutes_core::event::Recorded> = log.iter().filter(known).cloned().collect();
+        let kept: HashSet<EventId> = in_force.iter().map(|r| r.event.id).collect();
+        let withdrawn: HashSet<EventId> =
+            events.iter().map(|r| r.event.id).filter(|i| !kept.contains(i)).collect();
         replay_order(&mut events);
-        let events = events
-            .into_iter()
-            .filter(|r| timeline.keeps(&filter, &r.event))
-            .map(|r| {
-                let mut description = timeline.describe(&r.event);
-                if withdrawn.contains(&r.event.id) {
-                    description.push_str(" [withdrawn by a correction]");
-                }
-                EventEntry { description, recorded: r, fate: None }
-            })
-            .collect();
-        Ok(EventsView { events, meeting: Some(m) })
+        let (mut timeline_entries, mut bookkeeping) = (Vec::new(), Vec::new());
+        for r in events.into_iter().filter(|r| timeline.keeps(&filter, &r.event)) {
+            let mut description = timeline.describe(&r.event);
+            let is_withdrawn = withdrawn.contains(&r.event.id);
+            if is_withdrawn {
+                description.push_str(" [withdrawn by a correction]");
+            }
+            let aside = is_withdrawn || matches!(r.event.kind, EventKind::ActorRegistered(_));
+            let entry = EventEntry { description, recorded: r, fate: None };
+            if aside && !f.all {
+                bookkeeping.push(entry);
+            } else {
+                timeline_entries.push(entry);
+            }
+        }
+        Ok(EventsView { events: timeline_entries, bookkeeping, meeting: Some(m) })
     }
 }

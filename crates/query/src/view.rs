@@ -298,6 +298,10 @@ impl Serialize for EventEntry {
 pub struct EventsView {
     /// The events.
     pub events: Vec<EventEntry>,
+    /// The events set aside from the timeline (replay without `all`): actor registrations and
+    /// events a correction withdrew, in replay order, shown after it.
+    #[serde(skip)]
+    pub bookkeeping: Vec<EventEntry>,
     /// The meeting, for names and the zone.
     #[serde(skip)]
     pub meeting: Option<MeetingState>,

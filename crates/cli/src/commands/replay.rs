@@ -11,8 +11,8 @@ use crate::render;
 
 /// Replay a meeting: its events whose window overlaps [--from, --to), ordered by the start of
 /// their window, then in the order the record gives events that share a start, then by the
-/// order they were recorded. Actor registrations and the events a correction withdrew are shown
-/// with --all; --json prints every event.
+/// order they were recorded. Actor registrations and the events a correction withdrew are listed
+/// after the timeline (with --all, in it); --json prints every event.
 ///
 /// Example: minutes replay wtpf-13 --from "2013-05-15 09:30" --to "2013-05-15 10:10"
 #[derive(clap::Args)]
@@ -40,7 +40,8 @@ pub struct Args {
     /// Answer as the record stood at this moment of recording, before later corrections
     #[arg(long, value_name = "R", value_parser = super::time_arg)]
     as_recorded_at: Option<TimeArg>,
-    /// Also the actor registrations (bookkeeping) and the events a correction withdrew
+    /// Show the actor registrations (bookkeeping) and the events a correction withdrew in the
+    /// timeline, not after it
     #[arg(long)]
     all: bool,
     #[command(flatten)]
