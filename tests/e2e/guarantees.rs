@@ -265,6 +265,9 @@ fn a_correction_supersedes_an_event_and_the_past_record_stays_readable() {
     assert!(then["text"].as_str().unwrap().contains("fee of 8 per night"));
     // Replay shows the correction, not the withdrawn event; the past replay shows the event.
     let replay = env.ok(&["replay", "example-harbour"]).stdout;
+    // (the withdrawn event is set aside after the timeline, marked)
+    assert!(replay.contains("accepted [withdrawn by a correction]"), "{replay}");
+    let replay = replay.split("Not in the timeline").next().unwrap_or_default();
     assert!(replay.contains("Correction by Ana Ruiz") && !replay.contains("fee-8 to Mooring fees for visiting boats (example-harbour/by-law-7) (proposed by Ben Okafor) accepted"), "{replay}");
     let past = env.ok(&["replay", "example-harbour", "--as-recorded-at", "2026-03-01T00:00:00Z"]).stdout;
     assert!(past.contains("accepted") && !past.contains("Correction"), "{past}");
