@@ -218,3 +218,17 @@ fn replay_sets_registrations_and_withdrawn_events_aside_but_with_all() {
         env.ok(&["verify", "--json"]).json()["events"].as_u64().unwrap() as usize
     );
 }
+
+#[test]
+fn contributions_show_where_they_were_considered_and_amendments_where_they_came_from() {
+    let env = store();
+    let s = env.ok(&["state", "wtpf-13/opinion-5", "--at", "2013-05-17 12:00", "--json"]).stdout;
+    assert_eq!(amendment(&s, "op5-russia-member-states")["contribution"], "wtpf-13/contribution-4");
+    assert_eq!(amendment(&s, "op5-turkey-organization")["contribution"], "wtpf-13/contribution-7");
+    let h = env.ok(&["history", "WTPF-13/7"]).stdout;
+    for body in ["wg-1", "wg-2", "wg-3"] {
+        assert!(h.lines().any(|l| l.contains(body) && l.contains("took up")), "{body}: {h}");
+    }
+    let (_, before) = both(&env, &["history", "WTPF-13/7"]);
+    assert!(!before.contains("took up"), "{before}");
+}

@@ -423,6 +423,14 @@ data! {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         operations: Vec<Operation>,
     }
+    /// The amendment came from a contribution (a document of the meeting, `contribution`): the
+    /// proposal the contribution made, presented in the body.
+    AmendmentSourced {
+        /// The amendment.
+        amendment: AmendmentId,
+        /// The contribution it came from.
+        contribution: DocumentName,
+    }
     /// The proposer agreed to take the amendment up under another item (`to`) instead.
     AmendmentTransferred {
         /// The amendment.

@@ -362,6 +362,23 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
                 Err(RuleError::UnknownDocument(a.to.clone()))
             }
         }
+        EventKind::AmendmentSourced(c) => {
+            let s = doc()?;
+            if s.amendment(&c.amendment).is_none() {
+                return Err(RuleError::UnknownAmendment(c.amendment.clone()));
+            }
+            if c.contribution.meeting() != e.meeting {
+                return Err(RuleError::ForeignDocument {
+                    document: c.contribution.clone(),
+                    meeting: e.meeting.clone(),
+                });
+            }
+            if (ctx.document_exists)(&c.contribution) {
+                Ok(())
+            } else {
+                Err(RuleError::UnknownDocument(c.contribution.clone()))
+            }
+        }
         EventKind::AmendmentSuperseded(a) => {
             let s = doc()?;
             pending(s, e, &a.amendment, "superseded")?;

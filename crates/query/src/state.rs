@@ -138,6 +138,7 @@ pub(crate) fn summary(
         EventKind::AmendmentTransferred(a) => (Some(&a.amendment), Some("transferred")),
         EventKind::AmendmentSuperseded(a) => (Some(&a.amendment), Some("superseded")),
         EventKind::AmendmentRevised(a) => (Some(&a.amendment), None),
+        EventKind::AmendmentSourced(a) => (Some(&a.amendment), None),
         _ => (None, None),
     };
     let proposal = amendment.and_then(|id| proposal_of(id, state, others));
@@ -222,6 +223,7 @@ pub(crate) fn amendment_view(a: &Amendment) -> AmendmentView {
         body: a.body.clone(),
         proposed: a.proposed.clone(),
         decided: a.decided.clone(),
+        contribution: a.contribution.clone(),
     }
 }
 

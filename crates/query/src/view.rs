@@ -44,7 +44,8 @@ pub struct AmendmentView {
     pub id: AmendmentId,
     /// Who proposed it (empty when the sources name nobody).
     pub proposed_by: Vec<ActorId>,
-    /// Its fate: `pending`, `accepted`, `withdrawn`, `referred_to_report`, `rejected`.
+    /// Its fate: `pending`, `accepted`, `withdrawn`, `referred_to_report`, `rejected`,
+    /// `transferred`, `superseded`.
     pub status: &'static str,
     /// False when the sources report it without its words.
     pub wording_known: bool,
@@ -56,6 +57,9 @@ pub struct AmendmentView {
     pub proposed: EventRef,
     /// The event that decided it, if any.
     pub decided: Option<EventRef>,
+    /// The contribution it came from, when the sources say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contribution: Option<minutes_core::id::DocumentName>,
 }
 
 /// Why an amendment may be pending at the moment asked, though not certainly.

@@ -469,6 +469,8 @@ struct SnapAmendment {
     operations: Vec<Operation>,
     proposed: usize,
     decided: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    contribution: Option<DocumentName>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -507,6 +509,7 @@ pub(crate) fn dump(s: &DocumentState) -> String {
             operations: a.operations.clone(),
             proposed: at(&a.proposed),
             decided: a.decided.as_ref().map(&mut at),
+            contribution: a.contribution.clone(),
         })
         .collect();
     let paths = s.text.as_ref().map(Text::paths).unwrap_or_default();
@@ -565,6 +568,7 @@ pub(crate) fn restore(json: &str) -> std::result::Result<DocumentState, String> 
             operations: a.operations,
             proposed: get(a.proposed)?,
             decided: a.decided.map(get).transpose()?,
+            contribution: a.contribution,
         });
     }
     let paths = snap.text.as_ref().map(Text::paths).unwrap_or_default();

@@ -72,6 +72,9 @@ pub struct Amendment {
     pub proposed: EventRef,
     /// The event that decided its fate, if any.
     pub decided: Option<EventRef>,
+    /// The contribution it came from, when the sources say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contribution: Option<DocumentName>,
 }
 
 /// Where a clause's current wording came from.
@@ -183,6 +186,7 @@ impl DocumentState {
                 operations: p.operations.clone(),
                 proposed: here.clone(),
                 decided: None,
+                contribution: None,
             }),
             EventKind::AmendmentWithdrawn(a) => s.decide(&a.amendment, AmendmentStatus::Withdrawn, &here),
             EventKind::AmendmentReferredToReport(a) => {
@@ -191,6 +195,11 @@ impl DocumentState {
             EventKind::AmendmentRejected(a) => s.decide(&a.amendment, AmendmentStatus::Rejected, &here),
             EventKind::AmendmentTransferred(a) => s.decide(&a.amendment, AmendmentStatus::Transferred, &here),
             EventKind::AmendmentSuperseded(a) => s.decide(&a.amendment, AmendmentStatus::Superseded, &here),
+            EventKind::AmendmentSourced(c) => {
+                if let Some(a) = s.amendments.iter_mut().find(|a| a.id == c.amendment) {
+                    a.contribution = Some(c.contribution.clone());
+                }
+            }
             EventKind::AmendmentRevised(r) => {
                 if let Some(a) = s.amendments.iter_mut().find(|a| a.id == r.amendment) {
                     a.wording_known = r.wording_known;

@@ -110,6 +110,7 @@ impl Timeline {
         let amendment = match &e.kind {
             EventKind::AmendmentWithdrawn(a) => Some(&a.amendment),
             EventKind::AmendmentRevised(a) => Some(&a.amendment),
+            EventKind::AmendmentSourced(a) => Some(&a.amendment),
             EventKind::AmendmentTransferred(a) => Some(&a.amendment),
             EventKind::AmendmentSuperseded(a) => Some(&a.amendment),
             EventKind::AmendmentReferredToReport(a) => Some(&a.amendment),
@@ -233,6 +234,13 @@ impl Timeline {
                     r.summary
                 )
             }
+            EventKind::AmendmentSourced(c) => format!(
+                "Amendment {} to {doc}{} came from {} ({})",
+                c.amendment,
+                by(&names(self.proposed_by(e))),
+                self.title(&c.contribution),
+                c.contribution
+            ),
             EventKind::AmendmentTransferred(a) => format!(
                 "Amendment {} to {doc}{} to be discussed under {} ({}) instead",
                 a.amendment,
