@@ -17,6 +17,8 @@ fn main() {
                 rd.filter_map(Result::ok)
                     .map(|e| e.path())
                     .filter(|p| p.extension().is_some_and(|x| x == ext))
+                    // The coverage reasons are not a record file.
+                    .filter(|p| p.file_name().is_some_and(|n| n != "coverage.toml"))
                     .collect()
             })
             .unwrap_or_default();

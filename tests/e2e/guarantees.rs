@@ -258,6 +258,9 @@ fn a_correction_supersedes_an_event_and_the_past_record_stays_readable() {
     assert!(then["text"].as_str().unwrap().contains("fee of 8 per night"));
     // Replay shows the correction, not the withdrawn event; the past replay shows the event.
     let replay = env.ok(&["replay", "example-harbour"]).stdout;
+    // (the withdrawn event is set aside after the timeline, marked)
+    assert!(replay.contains("accepted [withdrawn by a correction]"), "{replay}");
+    let replay = replay.split("Not in the timeline").next().unwrap_or_default();
     assert!(replay.contains("Correction by Ana Ruiz") && !replay.contains("fee-8 to Mooring fees for visiting boats (example-harbour/by-law-7) (proposed by Ben Okafor) accepted"), "{replay}");
     let past = env.ok(&["replay", "example-harbour", "--as-recorded-at", "2026-03-01T00:00:00Z"]).stdout;
     assert!(past.contains("accepted") && !past.contains("Correction"), "{past}");
@@ -278,14 +281,24 @@ fn a_correction_supersedes_an_event_and_the_past_record_stays_readable() {
     );
     assert_eq!(elsewhere.code, 1);
     assert!(elsewhere.stderr.contains("is not in the stream"), "{}", elsewhere.golden());
-    // The amendment is pending again, but the by-law is adopted: its text is never changed
-    // afterwards, so a late acceptance is refused.
+    // The amendment is pending again, but the by-law is adopted: an acceptance after its
+    // adoption began is refused, its text is never changed afterwards.
     let late = env.run_with(
         &["append"],
-        Some(&minutes_tests::example_steps()[2].replace("e013", "e0c4").replace("10:30:00", "10:35:00")),
+        Some(&minutes_tests::example_steps()[2].replace("e013", "e0c4").replace("10:30:00", "15:30:00")),
     );
     assert_eq!(late.code, 1, "{}", late.golden());
     assert!(late.stderr.contains("is adopted"), "{}", late.golden());
+    // An acceptance recorded late that happened before the adoption (the replacement of a
+    // corrected event) is judged as of its own time: the adopted text had it.
+    let replaced = env.run_with(
+        &["append"],
+        Some(&minutes_tests::example_steps()[2].replace("e013", "e0c5").replace("10:30:00", "10:35:00")),
+    );
+    assert_eq!(replaced.code, 0, "{}", replaced.golden());
+    let now = env.ok(&["state", "example-harbour/by-law-7", "--at", "2030-03-02 17:00", "--json"]).json();
+    assert_eq!(now["status"], "adopted");
+    assert_eq!(now["amendments"][0]["status"], "accepted");
     assert_eq!(env.run(&["verify"]).code, 0);
 }
 

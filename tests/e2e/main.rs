@@ -8,6 +8,7 @@ mod backup;
 mod checkpoints;
 mod columns;
 mod commands;
+mod corrections;
 mod creation;
 mod disk;
 mod escaping;

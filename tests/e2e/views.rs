@@ -73,13 +73,28 @@ fn check(env: &TestEnv, meeting: &str) {
         got.sort();
         assert_eq!(got, listed, "{name}");
     }
-    // The timeline: replay's events, in replay order.
+    // The timeline: replay's events less those a correction withdrew, by the start of their
+    // window, then seq (the record's own order of events that share a start is replay's, not
+    // the view's: README).
     let replay = env.run(&["replay", meeting, "--json"]);
-    let ids: Vec<String> = replay
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+    let events: Vec<Value> = replay.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let corrected: std::collections::BTreeSet<&str> = events
+        .iter()
+        .filter(|e| e["type"] == "EventCorrected")
+        .filter_map(|e| e["data"]["corrects"].as_str())
         .collect();
+    let mut effective: Vec<(Option<chrono::DateTime<chrono::Utc>>, i64, String)> = events
+        .iter()
+        .filter(|e| !corrected.contains(e["id"].as_str().unwrap()))
+        .map(|e| {
+            let from = e["occurred"]["from"]
+                .as_str()
+                .map(|t| chrono::DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&chrono::Utc));
+            (from, e["seq"].as_i64().unwrap(), e["id"].as_str().unwrap().to_string())
+        })
+        .collect();
+    effective.sort();
+    let ids: Vec<String> = effective.into_iter().map(|(_, _, id)| id).collect();
     let timeline =
         rows(&db, &format!("SELECT id FROM timeline WHERE meeting = '{meeting}' ORDER BY replay_order"));
     let got: Vec<String> = timeline.iter().map(|r| r[0].as_str().unwrap().to_string()).collect();

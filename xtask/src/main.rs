@@ -2,6 +2,7 @@
 
 mod bench;
 mod check_record;
+mod coverage;
 mod gen;
 
 use std::path::PathBuf;
@@ -15,13 +16,17 @@ fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("check-record") => check_record::run(&root()),
+        Some("coverage") => coverage::run(&root(), &args[1..]),
         Some("gen") => gen::run(&args[1..]),
         Some("bench") => bench::run(&root(), &args[1..]),
         Some("bench-child") => bench::child(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask check-record | gen N [--seed S] | bench [--events N] [--json]");
+            eprintln!("usage: cargo xtask check-record | coverage [--summary] | gen N [--seed S] | bench [--events N] [--json]");
             eprintln!(
                 "  check-record   every event of events/wtpf-13 loads and cites a quote found in its source"
+            );
+            eprintln!(
+                "  coverage       every sentence of the sources, with the events citing it or the reason it is left out"
             );
             eprintln!(
                 "  gen N          N synthetic events as JSON Lines, for `minutes import` into an empty store"

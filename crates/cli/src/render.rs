@@ -225,7 +225,11 @@ pub fn blame(v: &BlameView) -> String {
             Some(o) => match &o.amendment {
                 Some(a) => {
                     let by = if a.proposed_by.is_empty() {
-                        "unnamed".to_string()
+                        // No proposer named: the body whose text it is, as the source says.
+                        match &a.body {
+                            Some(b) => format!("{}, no proposer named", m.body_name(b)),
+                            None => "no proposer named".to_string(),
+                        }
                     } else {
                         m.names(&a.proposed_by)
                     };
@@ -247,7 +251,17 @@ pub fn blame(v: &BlameView) -> String {
 /// `replay` and `history`: one line an event (or, with `json`, the events as JSON Lines).
 pub fn events(out: &mut impl Write, v: &EventsView, json: bool) -> Result<()> {
     let zone = v.meeting.as_ref().map_or(chrono_tz::Tz::UTC, |m| m.zone);
-    for e in &v.events {
+    let aside = (!v.bookkeeping.is_empty()).then_some(&v.bookkeeping);
+    let all = v.events.iter().map(|e| (e, false)).chain(aside.into_iter().flatten().map(|e| (e, true)));
+    let mut header = false;
+    for (e, set_aside) in all {
+        if set_aside && !header && !json {
+            header = true;
+            writeln!(
+                out,
+                "\nNot in the timeline (--all shows them in it): actor registrations, bookkeeping rather than facts of the sources, and events a correction withdrew:"
+            )?;
+        }
         if json {
             let r = &e.recorded;
             writeln!(out, "{}", r.event.to_json_recorded(r.seq, r.version, &r.hash))?;

@@ -51,6 +51,12 @@ pub struct Event {
     pub source: Option<Source>,
     /// A remark of the recorder (a discrepancy between sources, say).
     pub note: Option<String>,
+    /// Among the events whose windows start together, this one comes right after the event
+    /// named (the order the sources tell). Absent from the JSON when `None`.
+    pub follows: Option<EventId>,
+    /// Among the events whose windows start together, this one comes right before the event
+    /// named. Absent from the JSON when `None`.
+    pub precedes: Option<EventId>,
     /// What happened.
     pub kind: EventKind,
 }
@@ -91,6 +97,8 @@ pub enum Phase {
     Preparatory,
     /// After the meeting.
     FollowUp,
+    /// The sources do not say whether before or during the meeting (an "earlier" suggestion).
+    Unknown,
 }
 
 /// Who reports an event.
@@ -343,6 +351,12 @@ data! {
         /// The office.
         role: Role,
     }
+    /// The envelope's one actor held an office of the body (chaired it, say); the sources do
+    /// not say how they came to it.
+    OfficeHeld as "OfficeHeld", version 1 {
+        /// The office.
+        role: Role,
+    }
     /// Someone spoke (the envelope's actors), about a document or not.
     StatementMade as "StatementMade", version 1 {
         /// The statement's tenor.
@@ -405,12 +419,49 @@ data! {
         /// The amendment.
         amendment: AmendmentId,
     }
-    /// An amendment was accepted: its operations now apply to the text.
-    AmendmentAccepted as "AmendmentAccepted", version 1 {
+    /// An amendment was accepted: its operations now apply to the text. Version 2: `decided_by`
+    /// may be absent, when the sources do not say how it was decided.
+    AmendmentAccepted as "AmendmentAccepted", version 2 {
         /// The amendment.
         amendment: AmendmentId,
-        /// How.
-        decided_by: Decision,
+        /// How; absent when the sources do not say (version 2).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        decided_by: Option<Decision>,
+    }
+    /// A pending amendment's wording was revised in discussion: its operations are now these.
+    AmendmentRevised as "AmendmentRevised", version 1 {
+        /// The amendment.
+        amendment: AmendmentId,
+        /// What it proposes now, in a line.
+        summary: String,
+        /// False when the revised words are not given either.
+        wording_known: bool,
+        /// The changes to the text now; empty when the wording is not known.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        operations: Vec<Operation>,
+    }
+    /// The amendment came from a contribution (a document of the meeting, `contribution`): the
+    /// proposal the contribution made, presented in the body.
+    AmendmentSourced as "AmendmentSourced", version 1 {
+        /// The amendment.
+        amendment: AmendmentId,
+        /// The contribution it came from.
+        contribution: DocumentName,
+    }
+    /// The proposer agreed to take the amendment up under another item (`to`) instead.
+    AmendmentTransferred as "AmendmentTransferred", version 1 {
+        /// The amendment.
+        amendment: AmendmentId,
+        /// The document under which it is to be discussed.
+        to: DocumentName,
+    }
+    /// Another text (`by`, an amendment of the same document) was agreed in place of the
+    /// amendment, which was not itself accepted.
+    AmendmentSuperseded as "AmendmentSuperseded", version 1 {
+        /// The amendment.
+        amendment: AmendmentId,
+        /// The amendment agreed in its place.
+        by: AmendmentId,
     }
     /// An amendment was rejected.
     AmendmentRejected as "AmendmentRejected", version 1 {
@@ -523,6 +574,10 @@ struct RawEvent<D> {
     source: Option<Source>,
     #[serde(default)]
     note: Option<String>,
+    #[serde(default)]
+    follows: Option<EventId>,
+    #[serde(default)]
+    precedes: Option<EventId>,
     data: D,
     // Assigned by the store; ignored on input.
     #[serde(default, rename = "seq")]
@@ -562,6 +617,11 @@ struct OutEvent<'a> {
     source: &'a Option<Source>,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: &'a Option<String>,
+    // Absent when `None`, so events recorded before the fields existed keep their bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    follows: &'a Option<EventId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    precedes: &'a Option<EventId>,
     data: Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     hash: Option<&'a str>,
@@ -698,6 +758,8 @@ impl Event {
             account: self.account,
             source: &self.source,
             note: &self.note,
+            follows: &self.follows,
+            precedes: &self.precedes,
             data,
             hash: stored.map(|s| s.2),
         };
@@ -736,6 +798,8 @@ impl<D> RawEvent<D> {
             account: self.account,
             source: self.source,
             note: self.note,
+            follows: self.follows,
+            precedes: self.precedes,
             kind,
         };
         if given.is_none() {

@@ -278,5 +278,11 @@ pub fn streams_read(e: &Event) -> Vec<&str> {
     if let EventKind::ProceduralProposalMade(p) = &e.kind {
         out.extend(p.documents.iter().map(DocumentName::as_str));
     }
+    if let EventKind::AmendmentTransferred(t) = &e.kind {
+        out.push(t.to.as_str());
+    }
+    if let EventKind::AmendmentSourced(c) = &e.kind {
+        out.push(c.contribution.as_str());
+    }
     out
 }

@@ -67,7 +67,10 @@ pub fn load(
     let zone = time::zone(&zone_name).map_err(|e| fail(None, e.to_string()))?;
     let source_file = top.remove("source_file");
     for k in top.keys() {
-        if !matches!(k.as_str(), "meeting" | "recorded_at" | "phase" | "account" | "body" | "document") {
+        if !matches!(
+            k.as_str(),
+            "meeting" | "recorded_at" | "recorded_by" | "phase" | "account" | "body" | "document"
+        ) {
             return Err(fail(None, format!("unknown key '{k}' at the top of the file")));
         }
     }

@@ -168,6 +168,13 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
         return Ok(());
     }
     let m = ctx.meeting.ok_or_else(|| RuleError::UnknownMeeting(e.meeting.clone()))?;
+    match (e.follows, e.precedes) {
+        (Some(_), Some(_)) => return Err(shape("gives both follows and precedes; give one place at most")),
+        (Some(x), None) | (None, Some(x)) if x == e.id => {
+            return Err(shape("names itself in follows or precedes"))
+        }
+        _ => {}
+    }
     // A correction is made when the record learns of a mistake, often long after the meeting.
     if !matches!(e.kind, EventKind::EventCorrected(_)) {
         check_dates(e, m)?;
@@ -197,6 +204,7 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
             | EventKind::SessionResumed(_)
             | EventKind::SessionClosed(_)
             | EventKind::OfficerElected(_)
+            | EventKind::OfficeHeld(_)
             | EventKind::ProceduralProposalMade(_)
             | EventKind::ProceduralProposalWithdrawn(_)
     );
@@ -207,6 +215,7 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
             | EventKind::SessionResumed(_)
             | EventKind::SessionClosed(_)
             | EventKind::OfficerElected(_)
+            | EventKind::OfficeHeld(_)
             | EventKind::DocumentReferred(_)
             | EventKind::ItemTakenUp(_)
             | EventKind::DraftEndorsed(_)
@@ -266,6 +275,13 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
                 Err(shape("names exactly one actor: the person elected"))
             }
         }
+        EventKind::OfficeHeld(_) => {
+            if e.actors.len() == 1 {
+                Ok(())
+            } else {
+                Err(shape("names exactly one actor: the person who held the office"))
+            }
+        }
         EventKind::AttendanceRecorded(_)
         | EventKind::MeetingOpened(_)
         | EventKind::MeetingClosed(_)
@@ -314,7 +330,9 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
         }
         EventKind::AmendmentProposed(p) => {
             let s = doc()?;
-            status_is(s, OPEN, "amendments can only be proposed to a document still open")?;
+            if !open_then(s, e) {
+                status_is(s, OPEN, "amendments can only be proposed to a document still open")?;
+            }
             if s.amendment(&p.amendment).is_some() {
                 return Err(RuleError::AmendmentExists(p.amendment.clone()));
             }
@@ -325,14 +343,64 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
                 (true, false) => applies(s, &p.amendment, &p.operations),
             }
         }
-        EventKind::AmendmentWithdrawn(a) => pending(doc()?, &a.amendment, "withdrawn").map(|_| ()),
+        EventKind::AmendmentWithdrawn(a) => pending(doc()?, e, &a.amendment, "withdrawn").map(|_| ()),
         EventKind::AmendmentReferredToReport(a) => {
-            pending(doc()?, &a.amendment, "referred to the report").map(|_| ())
+            pending(doc()?, e, &a.amendment, "referred to the report").map(|_| ())
         }
-        EventKind::AmendmentRejected(a) => pending(doc()?, &a.amendment, "rejected").map(|_| ()),
+        EventKind::AmendmentRejected(a) => pending(doc()?, e, &a.amendment, "rejected").map(|_| ()),
+        EventKind::AmendmentTransferred(a) => {
+            pending(doc()?, e, &a.amendment, "transferred")?;
+            if a.to.meeting() != e.meeting {
+                return Err(RuleError::ForeignDocument {
+                    document: a.to.clone(),
+                    meeting: e.meeting.clone(),
+                });
+            }
+            if (ctx.document_exists)(&a.to) {
+                Ok(())
+            } else {
+                Err(RuleError::UnknownDocument(a.to.clone()))
+            }
+        }
+        EventKind::AmendmentSourced(c) => {
+            let s = doc()?;
+            if s.amendment(&c.amendment).is_none() {
+                return Err(RuleError::UnknownAmendment(c.amendment.clone()));
+            }
+            if c.contribution.meeting() != e.meeting {
+                return Err(RuleError::ForeignDocument {
+                    document: c.contribution.clone(),
+                    meeting: e.meeting.clone(),
+                });
+            }
+            if (ctx.document_exists)(&c.contribution) {
+                Ok(())
+            } else {
+                Err(RuleError::UnknownDocument(c.contribution.clone()))
+            }
+        }
+        EventKind::AmendmentSuperseded(a) => {
+            let s = doc()?;
+            pending(s, e, &a.amendment, "superseded")?;
+            match s.amendment(&a.by) {
+                Some(_) if a.by != a.amendment => Ok(()),
+                Some(_) => Err(shape("names the amendment itself as the one agreed in its place")),
+                None => Err(RuleError::UnknownAmendment(a.by.clone())),
+            }
+        }
+        EventKind::AmendmentRevised(r) => {
+            let s = doc()?;
+            pending(s, e, &r.amendment, "revised")?;
+            match (r.wording_known, r.operations.is_empty()) {
+                (false, false) => Err(shape("has operations but says wording_known: false")),
+                (true, true) => Err(shape("says wording_known: true but has no operations; record the words as operations, or set wording_known: false")),
+                (false, true) => Ok(()),
+                (true, false) => applies(s, &r.amendment, &r.operations),
+            }
+        }
         EventKind::AmendmentAccepted(a) => {
             let s = doc()?;
-            let am = pending(s, &a.amendment, "accepted")?;
+            let am = pending(s, e, &a.amendment, "accepted")?;
             if !am.wording_known {
                 return Err(RuleError::NoWording(a.amendment.clone()));
             }
@@ -340,7 +408,9 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
         }
         EventKind::DraftEndorsed(d) => {
             let s = doc()?;
-            if m.rules.endorsement_requires_consideration {
+            if open_then(s, e) {
+                // Recorded late: judged as of its own time, before the document closed.
+            } else if m.rules.endorsement_requires_consideration {
                 status_is(
                     s,
                     &[Status::UnderConsideration],
@@ -406,8 +476,10 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
             if ctx.stream.is_corrected(&c.corrects) {
                 return Err(RuleError::Correction(format!("event {} is already corrected", c.corrects)));
             }
-            if e.actors.is_empty() {
-                return Err(shape("names who corrected the record (\"actors\")"));
+            if e.actors.is_empty() && e.recorded_by.is_none() {
+                return Err(shape(
+                    "names who corrected the record (\"actors\", or the clerk in \"recorded_by\")",
+                ));
             }
             if c.reason.trim().is_empty() {
                 return Err(shape("gives the reason for the correction"));
@@ -429,12 +501,21 @@ fn applies(s: &DocumentState, id: &AmendmentId, ops: &[amend::Operation]) -> Res
     amended.validate().map_err(RuleError::Text)
 }
 
+/// Whether `e`, about a document that is closed now, happened while it was still open: its
+/// window ends before the start of the window of the event that closed the document (an event
+/// recorded late, a correction's replacement, is judged as of its own time).
+fn open_then(s: &DocumentState, e: &Event) -> bool {
+    matches!((e.occurred.to, s.closed_from), (Some(to), Some(closed)) if to < closed)
+}
+
 fn pending<'a>(
     s: &'a DocumentState,
+    e: &Event,
     id: &AmendmentId,
     action: &'static str,
 ) -> Result<&'a crate::project::document::Amendment, RuleError> {
-    if !matches!(s.status, Status::Tabled | Status::UnderConsideration | Status::Endorsed) {
+    if !matches!(s.status, Status::Tabled | Status::UnderConsideration | Status::Endorsed) && !open_then(s, e)
+    {
         return Err(RuleError::Status {
             document: s.document.clone(),
             status: status_name(s.status),
@@ -482,6 +563,10 @@ fn check_dates(e: &Event, m: &MeetingState) -> Result<(), RuleError> {
             ))),
             _ => Ok(()),
         },
+        Phase::Unknown => match e.occurred.to {
+            Some(t) if t > end => Err(outside(&t)),
+            _ => Ok(()),
+        },
         Phase::FollowUp => match e.occurred.to {
             Some(t) if t < start => Err(RuleError::Window(format!(
                 "a follow-up event ends after the meeting starts; {} is before it",
@@ -512,5 +597,7 @@ pub fn amendment_status_name(s: AmendmentStatus) -> &'static str {
         AmendmentStatus::Withdrawn => "withdrawn",
         AmendmentStatus::ReferredToReport => "referred_to_report",
         AmendmentStatus::Rejected => "rejected",
+        AmendmentStatus::Transferred => "transferred",
+        AmendmentStatus::Superseded => "superseded",
     }
 }

@@ -23,7 +23,10 @@ pub struct Step {
 }
 
 /// Every upcaster. A type at version N has one step from each of 1..N (a test checks it).
-pub const STEPS: &[Step] = &[Step { type_name: "SessionSuspended", from: 1, apply: session_suspended_v1 }];
+pub const STEPS: &[Step] = &[
+    Step { type_name: "SessionSuspended", from: 1, apply: session_suspended_v1 },
+    Step { type_name: "AmendmentAccepted", from: 1, apply: amendment_accepted_v1 },
+];
 
 /// SessionSuspended v1 -> v2: `minutes` is now `duration_minutes`.
 fn session_suspended_v1(data: &mut Map<String, Value>) {
@@ -31,6 +34,10 @@ fn session_suspended_v1(data: &mut Map<String, Value>) {
         data.insert("duration_minutes".into(), m);
     }
 }
+
+/// AmendmentAccepted v1 -> v2: `decided_by` became optional; a v1 event always has it, so its
+/// data stands as it is.
+fn amendment_accepted_v1(_data: &mut Map<String, Value>) {}
 
 /// Rewrites `event` (the whole JSON object) to its type's current version.
 pub fn upgrade(event: &mut Value) -> Result<(), DecodeError> {
@@ -61,6 +68,16 @@ mod tests {
         assert_eq!(
             e,
             serde_json::json!({ "type": "SessionSuspended", "v": 2, "data": { "duration_minutes": 45 } })
+        );
+    }
+
+    #[test]
+    fn amendment_accepted_v1_reads_as_v2_unchanged() {
+        let mut e = serde_json::json!({ "type": "AmendmentAccepted", "v": 1, "data": { "amendment": "a", "decided_by": "consensus" } });
+        upgrade(&mut e).unwrap();
+        assert_eq!(
+            e,
+            serde_json::json!({ "type": "AmendmentAccepted", "v": 2, "data": { "amendment": "a", "decided_by": "consensus" } })
         );
     }
 

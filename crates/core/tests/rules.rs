@@ -1118,3 +1118,57 @@ fn a_body_taking_up_an_endorsed_draft_leaves_it_endorsed_for_adoption() {
     let plenary = ev(json!({"type": "ItemTakenUp", "document": DOC, "body": "board", "data": {}}));
     accepted(check(&log(&[taken_up(), endorsed(&[]), plenary]), &adopted()));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Corrections' replacements, the newer fates and the order fields (issue 12).
+
+#[test]
+fn a_replacement_is_judged_as_of_its_own_time_before_the_document_closed() {
+    let late_adoption = ev(json!({"type": "DraftAdopted", "document": DOC, "body": "board",
+        "occurred": {"from": "2030-03-02T11:00:00+01:00", "to": "2030-03-02T12:00:00+01:00"}, "data": {}}));
+    let closed = log(&[taken_up(), fee_8(), endorsed(&[]), late_adoption]);
+    // Its window ends before the adoption began: judged as it stood then.
+    accepted(check(&closed, &fate("AmendmentAccepted", "fee-8")));
+    accepted(check(&closed, &proposed_unworded("fee-9")));
+    // A window that reaches into the adoption is judged against the adopted text.
+    let after = ev(json!({"type": "AmendmentAccepted", "document": DOC, "body": "works",
+        "occurred": {"from": "2030-03-02T10:00:00+01:00", "to": "2030-03-02T11:30:00+01:00"},
+        "data": {"amendment": "fee-8", "decided_by": "vote"}}));
+    refused(check(&closed, &after), &["is adopted"]);
+}
+
+#[test]
+fn the_newer_fates_need_a_pending_amendment_and_what_they_name() {
+    let given = log(&[taken_up(), fee_8(), proposed_unworded("fee-9")]);
+    let to = |d: &str| on_doc("AmendmentTransferred", json!({"amendment": "fee-8", "to": d}));
+    refused(check(&given, &to("hb/by-law-99")), &["hb/by-law-99", "does not exist"]);
+    accepted(check(&given, &to(DOC)));
+    let by = |b: &str| on_doc("AmendmentSuperseded", json!({"amendment": "fee-9", "by": b}));
+    refused(check(&given, &by("fee-9")), &["itself"]);
+    refused(check(&given, &by("fee-7")), &["fee-7"]);
+    accepted(check(&given, &by("fee-8")));
+    let revised = |am: &str| {
+        on_doc(
+            "AmendmentRevised",
+            json!({"amendment": am, "summary": "words", "wording_known": true,
+                "operations": replace("decides/1", "10 per night", "9 per night")}),
+        )
+    };
+    refused(check(&given, &revised("fee-7")), &["fee-7", "never proposed"]);
+    accepted(check(&given, &revised("fee-9")));
+    // Revised, an unworded proposal can be accepted.
+    let known = log(&[taken_up(), fee_8(), proposed_unworded("fee-9"), revised("fee-9")]);
+    accepted(check(&known, &fate("AmendmentAccepted", "fee-9")));
+}
+
+#[test]
+fn an_event_names_one_place_among_those_that_share_its_start() {
+    let given = log(&[taken_up()]);
+    let both = ev(json!({"type": "StatementMade", "document": DOC, "body": "works",
+        "follows": "0190f3a0-0000-7000-8000-000000000001", "precedes": "0190f3a0-0000-7000-8000-000000000002",
+        "data": {"stance": "other", "summary": "s"}}));
+    refused(check(&given, &both), &["both follows and precedes"]);
+    let one = ev(json!({"type": "StatementMade", "document": DOC, "body": "works",
+        "follows": "0190f3a0-0000-7000-8000-000000000001", "data": {"stance": "other", "summary": "s"}}));
+    accepted(check(&given, &one));
+}

@@ -400,18 +400,27 @@ fn body_section(
                             EventKind::AmendmentReferredToReport(a) => a.amendment == p.amendment,
                             EventKind::AmendmentAccepted(a) => a.amendment == p.amendment,
                             EventKind::AmendmentRejected(a) => a.amendment == p.amendment,
+                            EventKind::AmendmentTransferred(a) => a.amendment == p.amendment,
+                            EventKind::AmendmentSuperseded(a) => a.amendment == p.amendment,
                             _ => false,
                         }
                 });
                 let who = m.names(&r.event.actors);
-                let who =
-                    if who.is_empty() { "A delegation the record does not name".to_string() } else { who };
                 let doc = r.event.document.as_ref().map(title).unwrap_or_default();
-                let mut text = format!(
-                    "{who} proposed amendment {} to {doc}: {}",
-                    p.amendment,
-                    p.summary.trim_end_matches('.')
-                );
+                let mut text = if who.is_empty() {
+                    format!(
+                        "Amendment {} to {doc} (the sources name no proposer): {}",
+                        p.amendment,
+                        p.summary.trim_end_matches('.')
+                    )
+                } else {
+                    format!(
+                        "{who} proposed amendment {} to {doc}: {}",
+                        p.amendment,
+                        p.summary.trim_end_matches('.')
+                    )
+                };
+                let who = if who.is_empty() { "no proposer named".to_string() } else { who };
                 let mut rs = vec![r];
                 match fate {
                     Some((f, _)) => {
@@ -420,8 +429,15 @@ fn body_section(
                             EventKind::AmendmentReferredToReport(_) => {
                                 "It was referred to the chairman's report".to_string()
                             }
-                            EventKind::AmendmentAccepted(a) => {
-                                format!("It was accepted ({})", decision(a.decided_by))
+                            EventKind::AmendmentAccepted(a) => match a.decided_by {
+                                Some(d) => format!("It was accepted ({})", decision(d)),
+                                None => "It was accepted (the sources do not say how)".to_string(),
+                            },
+                            EventKind::AmendmentTransferred(a) => {
+                                format!("Its proposer agreed to discuss it under {} instead", title(&a.to))
+                            }
+                            EventKind::AmendmentSuperseded(a) => {
+                                format!("Another text, amendment {}, was agreed in its place", a.by)
                             }
                             EventKind::AmendmentRejected(a) => {
                                 format!("It was rejected ({})", decision(a.decided_by))

@@ -18,6 +18,8 @@ impl Reader<'_> {
         let filter =
             ReplayFilter { document: Some(name.to_string()), as_recorded_at, ..ReplayFilter::default() };
         let mut view = self.replay(name.meeting().as_str(), &filter)?;
+        // A document's history is the record as it stands: no events a correction withdrew.
+        view.bookkeeping.clear();
         // The fates as the record stands: the document's own events in the order appended.
         let mut ordered: Vec<_> = view
             .events

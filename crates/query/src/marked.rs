@@ -5,7 +5,7 @@
 use minutes_core::event::{EventKind, Recorded};
 use minutes_core::project::diff::{diff, ChangeKind, LineChange};
 use minutes_core::project::document::DocumentState;
-use minutes_core::project::{effective, replay_cmp};
+use minutes_core::project::{effective, replay_order};
 use minutes_core::text::Text;
 use minutes_core::time::{rfc3339, Certainty};
 
@@ -30,7 +30,7 @@ impl Reader<'_> {
         let mut events: Vec<Recorded> =
             effective(&self.store.document_events_at(name.as_str(), &at)?, rec.as_ref());
         events.retain(|r| r.event.occurred.certainty(&at) == Certainty::Certain);
-        events.sort_by(replay_cmp);
+        replay_order(&mut events);
         // Fold step by step, noting each change of the text and what made it.
         let mut state: Option<DocumentState> = None;
         let mut base: Option<Text> = None;

@@ -793,6 +793,8 @@ impl<'a> Builder<'a> {
                         account: Default::default(),
                         source: env.source.clone(),
                         note: env.note.clone(),
+                        follows: None,
+                        precedes: None,
                         kind: EventKind::MeetingDeclared(MeetingDeclared {
                             title: title.clone(),
                             venue: venue.clone(),
@@ -974,7 +976,7 @@ impl<'a> Builder<'a> {
                         EventKind::AmendmentReferredToReport(AmendmentReferredToReport { amendment })
                     }
                     Fate::Accept(d) => {
-                        EventKind::AmendmentAccepted(AmendmentAccepted { amendment, decided_by: *d })
+                        EventKind::AmendmentAccepted(AmendmentAccepted { amendment, decided_by: Some(*d) })
                     }
                     Fate::Reject(d) => {
                         EventKind::AmendmentRejected(AmendmentRejected { amendment, decided_by: *d })
@@ -1067,6 +1069,8 @@ impl<'a> Builder<'a> {
             account: Default::default(),
             source: env.source.clone(),
             note: env.note.clone(),
+            follows: None,
+            precedes: None,
             kind,
         };
         Ok((event, generated))

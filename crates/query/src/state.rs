@@ -137,6 +137,10 @@ pub(crate) fn summary(
         EventKind::AmendmentReferredToReport(a) => (Some(&a.amendment), Some("referred_to_report")),
         EventKind::AmendmentAccepted(a) => (Some(&a.amendment), Some("accepted")),
         EventKind::AmendmentRejected(a) => (Some(&a.amendment), Some("rejected")),
+        EventKind::AmendmentTransferred(a) => (Some(&a.amendment), Some("transferred")),
+        EventKind::AmendmentSuperseded(a) => (Some(&a.amendment), Some("superseded")),
+        EventKind::AmendmentRevised(a) => (Some(&a.amendment), None),
+        EventKind::AmendmentSourced(a) => (Some(&a.amendment), None),
         _ => (None, None),
     };
     let proposal = amendment.and_then(|id| proposal_of(id, state, others));
@@ -222,6 +226,7 @@ pub(crate) fn amendment_view(a: &Amendment) -> AmendmentView {
         proposed: a.proposed.clone(),
         decided: a.decided.clone(),
         operations: a.operations.clone(),
+        contribution: a.contribution.clone(),
     }
 }
 

@@ -44,7 +44,8 @@ pub struct AmendmentView {
     pub id: AmendmentId,
     /// Who proposed it (empty when the sources name nobody).
     pub proposed_by: Vec<ActorId>,
-    /// Its fate: `pending`, `accepted`, `withdrawn`, `referred_to_report`, `rejected`.
+    /// Its fate: `pending`, `accepted`, `withdrawn`, `referred_to_report`, `rejected`,
+    /// `transferred`, `superseded`.
     pub status: &'static str,
     /// False when the sources report it without its words.
     pub wording_known: bool,
@@ -60,6 +61,9 @@ pub struct AmendmentView {
     /// show what an amendment changes; not part of `state --json`.
     #[serde(skip)]
     pub operations: Vec<minutes_core::amend::Operation>,
+    /// The contribution it came from, when the sources say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contribution: Option<minutes_core::id::DocumentName>,
 }
 
 /// Why an amendment may be pending at the moment asked, though not certainly.
@@ -308,6 +312,10 @@ impl Serialize for EventEntry {
 pub struct EventsView {
     /// The events.
     pub events: Vec<EventEntry>,
+    /// The events set aside from the timeline (replay without `all`): actor registrations and
+    /// events a correction withdrew, in replay order, shown after it.
+    #[serde(skip)]
+    pub bookkeeping: Vec<EventEntry>,
     /// The meeting, for names and the zone.
     #[serde(skip)]
     pub meeting: Option<MeetingState>,

@@ -55,7 +55,8 @@ WITH eff AS (
          row_number() OVER (PARTITION BY stream, json_extract(payload, '$.data.amendment')
                             ORDER BY occurred_from DESC, seq DESC) AS latest
   FROM eff
-  WHERE type IN ('AmendmentWithdrawn', 'AmendmentReferredToReport', 'AmendmentAccepted', 'AmendmentRejected')
+  WHERE type IN ('AmendmentWithdrawn', 'AmendmentReferredToReport', 'AmendmentAccepted', 'AmendmentRejected',
+                 'AmendmentTransferred', 'AmendmentSuperseded')
 )
 SELECT p.meeting, p.stream AS document, json_extract(p.payload, '$.data.amendment') AS amendment,
        json_extract(p.payload, '$.actors') AS proposed_by,
@@ -68,6 +69,8 @@ SELECT p.meeting, p.stream AS document, json_extract(p.payload, '$.data.amendmen
                    WHEN 'AmendmentReferredToReport' THEN 'referred_to_report'
                    WHEN 'AmendmentAccepted' THEN 'accepted'
                    WHEN 'AmendmentRejected' THEN 'rejected'
+                   WHEN 'AmendmentTransferred' THEN 'transferred'
+                   WHEN 'AmendmentSuperseded' THEN 'superseded'
                    ELSE 'pending' END AS status,
        f.decided_by, f.occurred_from AS decided_from_utc, f.occurred_to AS decided_to_utc,
        p.id AS proposal_id, f.id AS decision_id,

@@ -80,7 +80,12 @@ impl Store {
         let rest = self.query(&schema::stream_until_after(), params![stream, upper_bound(at), through])?;
         let corrected = rest.iter().any(|r| matches!(r.event.kind, EventKind::EventCorrected(_)));
         // A row past the snapshot that sorts inside it was recorded after it was taken.
-        let inside = rest.iter().any(|r| (r.event.occurred.sort_key(), r.seq) < last);
+        // So does one that names its place among the events that share its start.
+        let inside = rest.iter().any(|r| {
+            (r.event.occurred.sort_key(), r.seq) < last
+                || r.event.follows.is_some()
+                || r.event.precedes.is_some()
+        });
         if corrected || inside {
             return self.fold_at(stream, at);
         }
@@ -448,6 +453,9 @@ struct Snap {
     other_origins: Vec<(ClausePath, usize, Option<AmendmentId>)>,
     forerunner_of: Option<DocumentName>,
     problems: Vec<String>,
+    /// When the document closed (see `DocumentState::closed_from`); absent in older snapshots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    closed_from: Option<Timestamp>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -462,6 +470,8 @@ struct SnapAmendment {
     operations: Vec<Operation>,
     proposed: usize,
     decided: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    contribution: Option<DocumentName>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -500,6 +510,7 @@ pub(crate) fn dump(s: &DocumentState) -> String {
             operations: a.operations.clone(),
             proposed: at(&a.proposed),
             decided: a.decided.as_ref().map(&mut at),
+            contribution: a.contribution.clone(),
         })
         .collect();
     let paths = s.text.as_ref().map(Text::paths).unwrap_or_default();
@@ -527,6 +538,7 @@ pub(crate) fn dump(s: &DocumentState) -> String {
         other_origins,
         forerunner_of: s.forerunner_of.clone(),
         problems: s.problems.clone(),
+        closed_from: s.closed_from,
     };
     // Plain data into a String: cannot fail.
     serde_json::to_string(&snap).unwrap_or_default()
@@ -557,6 +569,7 @@ pub(crate) fn restore(json: &str) -> std::result::Result<DocumentState, String> 
             operations: a.operations,
             proposed: get(a.proposed)?,
             decided: a.decided.map(get).transpose()?,
+            contribution: a.contribution,
         });
     }
     let paths = snap.text.as_ref().map(Text::paths).unwrap_or_default();
@@ -588,6 +601,7 @@ pub(crate) fn restore(json: &str) -> std::result::Result<DocumentState, String> 
         origins,
         forerunner_of: snap.forerunner_of,
         problems: snap.problems,
+        closed_from: snap.closed_from,
     };
     Ok(state)
 }

@@ -116,6 +116,8 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         actor: a.actor,
         document: a.document,
         as_recorded_at: a.as_recorded_at,
+        // A timeline export is data for tools: every event, as `replay --json` prints them.
+        all: true,
     };
     let text = match a.format {
         ExportFormat::Akn => match &a.split {

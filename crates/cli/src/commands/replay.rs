@@ -10,7 +10,9 @@ use crate::error::Result;
 use crate::render;
 
 /// Replay a meeting: its events whose window overlaps [--from, --to), ordered by the start of
-/// their window, then by the order they were recorded.
+/// their window, then in the order the record gives events that share a start, then by the
+/// order they were recorded. Actor registrations and the events a correction withdrew are listed
+/// after the timeline (with --all, in it); --json prints every event.
 ///
 /// Example: minutes replay wtpf-13 --from "2013-05-15 09:30" --to "2013-05-15 10:10"
 #[derive(clap::Args)]
@@ -38,6 +40,10 @@ pub struct Args {
     /// Answer as the record stood at this moment of recording, before later corrections
     #[arg(long, value_name = "R", value_parser = super::time_arg)]
     as_recorded_at: Option<TimeArg>,
+    /// Show the actor registrations (bookkeeping) and the events a correction withdrew in the
+    /// timeline, not after it
+    #[arg(long)]
+    all: bool,
     #[command(flatten)]
     format: super::FormatArgs,
 }
@@ -51,6 +57,7 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         actor: a.actor,
         document: a.document,
         as_recorded_at: a.as_recorded_at,
+        all: a.all || a.format.json(),
     };
     let view = ctx.ask(|q| q.replay(&a.meeting, &filter))?;
     render::events(out, &view, a.format.json())

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::amend::{self, Operation};
 use crate::event::{DocumentKind, Event, EventKind, Recorded};
 use crate::id::{ActorId, AmendmentId, BodyId, DocumentName};
-use crate::project::{replay_cmp, EventRef};
+use crate::project::{replay_sort, EventRef};
 use crate::text::{ClausePath, Text};
 use crate::time::{Certainty, Timestamp};
 
@@ -44,6 +44,10 @@ pub enum AmendmentStatus {
     ReferredToReport,
     /// Rejected.
     Rejected,
+    /// The proposer agreed to take it up under another item instead.
+    Transferred,
+    /// Another text was agreed in its place.
+    Superseded,
 }
 
 /// An amendment and what became of it.
@@ -68,6 +72,9 @@ pub struct Amendment {
     pub proposed: EventRef,
     /// The event that decided its fate, if any.
     pub decided: Option<EventRef>,
+    /// The contribution it came from, when the sources say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contribution: Option<DocumentName>,
 }
 
 /// Where a clause's current wording came from.
@@ -107,6 +114,11 @@ pub struct DocumentState {
     pub forerunner_of: Option<DocumentName>,
     /// Accepted amendments whose operations no longer applied when folded in this order.
     pub problems: Vec<String>,
+    /// When the document closed (adopted, not endorsed, withdrawn): the start of the window of
+    /// the event that closed it, if it has one. An event about it recorded later whose window
+    /// ends before then is judged as of its own time, when the document was still open.
+    #[serde(skip)]
+    pub closed_from: Option<crate::time::Timestamp>,
 }
 
 impl DocumentState {
@@ -136,6 +148,7 @@ impl DocumentState {
                         origins: BTreeMap::new(),
                         forerunner_of: t.forerunner_of.clone(),
                         problems: Vec::new(),
+                        closed_from: None,
                     };
                     s.set_origins(&here, None, None);
                     *state = Some(s);
@@ -144,6 +157,9 @@ impl DocumentState {
             return;
         }
         let Some(s) = state else { return };
+        // An event recorded after the document closed whose window ends before its close happened
+        // while it was open: it does not reopen it (folds in replay order never see this).
+        let late = matches!((e.occurred.to, s.closed_from), (Some(to), Some(c)) if to < c);
         match &e.kind {
             EventKind::DocumentRevised(d) => {
                 s.symbols.extend(d.symbol.iter().cloned());
@@ -151,6 +167,8 @@ impl DocumentState {
                 s.origins.clear();
                 s.set_origins(&here, None, None);
             }
+            EventKind::DocumentReferred(_) | EventKind::ItemTakenUp(_) if late => {}
+            EventKind::DraftEndorsed(_) | EventKind::DraftNotEndorsed(_) if late => {}
             EventKind::DocumentReferred(_) | EventKind::ItemTakenUp(_) => {
                 // A body taking up an endorsed draft (the plenary) does not undo the endorsement.
                 if s.status != Status::Endorsed {
@@ -168,12 +186,27 @@ impl DocumentState {
                 operations: p.operations.clone(),
                 proposed: here.clone(),
                 decided: None,
+                contribution: None,
             }),
             EventKind::AmendmentWithdrawn(a) => s.decide(&a.amendment, AmendmentStatus::Withdrawn, &here),
             EventKind::AmendmentReferredToReport(a) => {
                 s.decide(&a.amendment, AmendmentStatus::ReferredToReport, &here)
             }
             EventKind::AmendmentRejected(a) => s.decide(&a.amendment, AmendmentStatus::Rejected, &here),
+            EventKind::AmendmentTransferred(a) => s.decide(&a.amendment, AmendmentStatus::Transferred, &here),
+            EventKind::AmendmentSuperseded(a) => s.decide(&a.amendment, AmendmentStatus::Superseded, &here),
+            EventKind::AmendmentSourced(c) => {
+                if let Some(a) = s.amendments.iter_mut().find(|a| a.id == c.amendment) {
+                    a.contribution = Some(c.contribution.clone());
+                }
+            }
+            EventKind::AmendmentRevised(r) => {
+                if let Some(a) = s.amendments.iter_mut().find(|a| a.id == r.amendment) {
+                    a.wording_known = r.wording_known;
+                    a.summary = r.summary.clone();
+                    a.operations = r.operations.clone();
+                }
+            }
             EventKind::AmendmentAccepted(a) => {
                 s.decide(&a.amendment, AmendmentStatus::Accepted, &here);
                 let Some(i) = s.amendments.iter().position(|x| x.id == a.amendment) else { return };
@@ -194,12 +227,17 @@ impl DocumentState {
             EventKind::DraftNotEndorsed(_) => {
                 s.status = Status::NotEndorsed;
                 s.body = e.body.clone().or(s.body.take());
+                s.closed_from = e.occurred.from;
             }
             EventKind::DraftAdopted(_) => {
                 s.status = Status::Adopted;
                 s.body = e.body.clone().or(s.body.take());
+                s.closed_from = e.occurred.from;
             }
-            EventKind::DocumentWithdrawn(_) => s.status = Status::Withdrawn,
+            EventKind::DocumentWithdrawn(_) => {
+                s.status = Status::Withdrawn;
+                s.closed_from = e.occurred.from;
+            }
             _ => {}
         }
     }
@@ -288,7 +326,7 @@ pub fn document_at_from<'a>(
     at: &Timestamp,
 ) -> DocumentAt {
     let mut sorted: Vec<&Recorded> = events.into_iter().collect();
-    sorted.sort_by(|a, b| replay_cmp(a, b));
+    replay_sort(&mut sorted, |r| *r);
     let mut state = state;
     let mut uncertain = Vec::new();
     for r in sorted {

@@ -105,6 +105,11 @@ impl MeetingState {
                     m.officers.push((body.clone(), o.role, person.clone()));
                 }
             }
+            EventKind::OfficeHeld(o) => {
+                if let (Some(body), Some(person)) = (&e.body, e.actors.first()) {
+                    m.officers.push((body.clone(), o.role, person.clone()));
+                }
+            }
             EventKind::ProceduralProposalMade(p) => {
                 m.proposals.insert(
                     p.proposal.clone(),

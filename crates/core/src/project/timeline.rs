@@ -109,6 +109,10 @@ impl Timeline {
     pub fn proposed_by(&self, e: &Event) -> &[ActorId] {
         let amendment = match &e.kind {
             EventKind::AmendmentWithdrawn(a) => Some(&a.amendment),
+            EventKind::AmendmentRevised(a) => Some(&a.amendment),
+            EventKind::AmendmentSourced(a) => Some(&a.amendment),
+            EventKind::AmendmentTransferred(a) => Some(&a.amendment),
+            EventKind::AmendmentSuperseded(a) => Some(&a.amendment),
             EventKind::AmendmentReferredToReport(a) => Some(&a.amendment),
             EventKind::AmendmentAccepted(a) => Some(&a.amendment),
             EventKind::AmendmentRejected(a) => Some(&a.amendment),
@@ -135,7 +139,8 @@ impl Timeline {
             None => ids.iter().map(ActorId::as_str).collect::<Vec<_>>().join(", "),
         };
         let who = names(&e.actors);
-        let who_or = |fallback: &str| if who.is_empty() { fallback.to_string() } else { who.clone() };
+        let unnamed = unnamed(e, &self.meeting);
+        let who_or = || if who.is_empty() { unnamed.clone() } else { who.clone() };
         let doc = e.document.as_ref().map(|d| format!("{} ({d})", self.title(d))).unwrap_or_default();
         let body = |b: &Option<BodyId>| match (b, &self.meeting) {
             (Some(b), Some(m)) => m.body_name(b).to_string(),
@@ -165,6 +170,13 @@ impl Timeline {
                 };
                 format!("{who} elected {role} of {}", body(&e.body))
             }
+            EventKind::OfficeHeld(o) => {
+                let role = match o.role {
+                    Role::Chairman => "chaired",
+                    Role::ViceChairman => "was Vice-Chairman of",
+                };
+                format!("{who} {role} {} (how is not recorded)", body(&e.body))
+            }
             EventKind::StatementMade(s) => {
                 let stance = match s.stance {
                     Stance::Support => "in support",
@@ -175,7 +187,7 @@ impl Timeline {
                 let about = if doc.is_empty() { String::new() } else { format!(" on {doc}") };
                 format!(
                     "{} spoke{}{about}: {}",
-                    who_or("Delegates"),
+                    who_or(),
                     if stance.is_empty() { String::new() } else { format!(" {stance}") },
                     s.summary
                 )
@@ -196,12 +208,7 @@ impl Timeline {
             },
             EventKind::AmendmentProposed(p) => {
                 let words = if p.wording_known { "" } else { " (wording not recorded)" };
-                format!(
-                    "{} proposed amendment {} to {doc}: {}{words}",
-                    who_or("Unnamed delegates"),
-                    p.amendment,
-                    p.summary
-                )
+                format!("{} proposed amendment {} to {doc}: {}{words}", who_or(), p.amendment, p.summary)
             }
             EventKind::AmendmentWithdrawn(a) => {
                 format!("Amendment {} to {doc} withdrawn{}", a.amendment, by(&names(self.proposed_by(e))))
@@ -214,13 +221,44 @@ impl Timeline {
                 )
             }
             EventKind::AmendmentAccepted(a) => {
-                format!("Amendment {} to {doc}{} accepted", a.amendment, by(&names(self.proposed_by(e))))
+                // How it was decided is in the JSON; the line says only when it is not known.
+                let how = if a.decided_by.is_none() { " (how it was decided is not recorded)" } else { "" };
+                format!("Amendment {} to {doc}{} accepted{how}", a.amendment, by(&names(self.proposed_by(e))))
             }
+            EventKind::AmendmentRevised(r) => {
+                let words = if r.wording_known { "" } else { " (wording not recorded)" };
+                format!(
+                    "Amendment {} to {doc}{} revised: {}{words}",
+                    r.amendment,
+                    by(&names(self.proposed_by(e))),
+                    r.summary
+                )
+            }
+            EventKind::AmendmentSourced(c) => format!(
+                "Amendment {} to {doc}{} came from {} ({})",
+                c.amendment,
+                by(&names(self.proposed_by(e))),
+                self.title(&c.contribution),
+                c.contribution
+            ),
+            EventKind::AmendmentTransferred(a) => format!(
+                "Amendment {} to {doc}{} to be discussed under {} ({}) instead",
+                a.amendment,
+                by(&names(self.proposed_by(e))),
+                self.title(&a.to),
+                a.to
+            ),
+            EventKind::AmendmentSuperseded(a) => format!(
+                "Amendment {} to {doc}{} superseded by amendment {}",
+                a.amendment,
+                by(&names(self.proposed_by(e))),
+                a.by
+            ),
             EventKind::AmendmentRejected(a) => {
                 format!("Amendment {} to {doc}{} rejected", a.amendment, by(&names(self.proposed_by(e))))
             }
             EventKind::ProceduralProposalMade(p) => {
-                format!("{} proposed: {}", who_or("Unnamed delegates"), p.summary)
+                format!("{} proposed: {}", who_or(), p.summary)
             }
             EventKind::ProceduralProposalWithdrawn(p) => {
                 format!("Procedural proposal {}{} withdrawn", p.proposal, by(&names(self.proposed_by(e))))
@@ -242,7 +280,7 @@ impl Timeline {
             EventKind::EventCorrected(c) => {
                 format!(
                     "Correction by {}: event {} withdrawn from the record ({})",
-                    who_or("the record keeper"),
+                    if who.is_empty() { "the record keeper".to_string() } else { who.clone() },
                     c.corrects,
                     c.reason
                 )
@@ -251,13 +289,64 @@ impl Timeline {
         match e.phase {
             Phase::Preparatory => line.push_str(" [preparatory]"),
             Phase::FollowUp => line.push_str(" [follow-up]"),
+            Phase::Unknown => line.push_str(" [time not given]"),
             Phase::Meeting => {}
         }
         if e.account == Account::Observer {
-            line.push_str(" [observer account]");
+            line.push_str(&format!(" [{}]", observer_label(e)));
         }
         line
     }
+}
+
+/// Who acted, for an event that names no actor: what its source says ("the floor", "some
+/// delegates"), else the body it happened in, else "unnamed participants".
+fn unnamed(e: &Event, meeting: &Option<MeetingState>) -> String {
+    const SAID: &[&str] = &[
+        "from the floor",
+        "the floor",
+        "all delegates",
+        "many delegates",
+        "some delegates",
+        "other delegates",
+        "other delegations",
+        "a number of delegations",
+        "a number of countries",
+        "other countries",
+        "many governments",
+        "some governments",
+        "several governments",
+        "participants",
+        "delegates",
+    ];
+    let quote = e.source.as_ref().map(|s| s.quote.to_lowercase()).unwrap_or_default();
+    if let Some(p) = SAID.iter().find(|p| quote.contains(*p)) {
+        let p = p.trim_start_matches("from ");
+        let mut c = p.chars();
+        return c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default();
+    }
+    match (&e.body, meeting) {
+        (Some(b), Some(m)) => m.body_name(b).to_string(),
+        (Some(b), None) => b.to_string(),
+        (None, _) => "Unnamed participants".to_string(),
+    }
+}
+
+/// Whose account an observer's event is, from its source's section ("CDT blog 17 May 2013,
+/// para. 4" reads "CDT blog, 17 May"), or the section itself.
+fn observer_label(e: &Event) -> String {
+    let Some(section) = e.source.as_ref().map(|s| s.section.as_str()) else {
+        return "observer account".into();
+    };
+    let head = section.split(',').next().unwrap_or(section).trim();
+    let words: Vec<&str> = head.split_whitespace().collect();
+    // "<whose> <day> <Month> <year>"
+    if words.len() >= 4 && words[words.len() - 1].len() == 4 && words[words.len() - 3].parse::<u32>().is_ok()
+    {
+        let n = words.len();
+        return format!("{}, {} {}", words[..n - 3].join(" "), words[n - 3], words[n - 2]);
+    }
+    format!("observer account: {head}")
 }
 
 fn by(who: &str) -> String {
