@@ -13,6 +13,7 @@ mod ls;
 mod proof;
 mod record;
 mod replay;
+mod serve;
 mod snapshots;
 mod state;
 mod upgrade;
@@ -77,6 +78,7 @@ enum Command {
     Upgrade(upgrade::Args),
     Checkpoint(checkpoint::Args),
     Keygen(checkpoint::KeygenArgs),
+    Serve(serve::Args),
 }
 
 /// Parses the command line, runs the command, prints any error and picks the exit code.
@@ -105,6 +107,7 @@ pub fn run() -> ExitCode {
         Command::Upgrade(a) => upgrade::run(&ctx, a, out),
         Command::Checkpoint(a) => checkpoint::run(&ctx, a, out),
         Command::Keygen(a) => checkpoint::keygen(a, out),
+        Command::Serve(a) => serve::run(&ctx, a, out),
     };
     let flushed = out.flush().map_err(CliError::from);
     match result.and(flushed) {
