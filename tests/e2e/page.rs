@@ -143,8 +143,12 @@ async fn bundled_record(d: &Driver) {
     let change = text_of(&c, &href).await;
     assert!(change.contains("op2-turkey-relevant"), "{change}");
     assert!(change.contains("turkey"), "{change}");
-    assert!(change.contains("Turkey’s contribution proposed the addition of the word “relevant”"), "{change}");
+    assert!(
+        change.contains("Turkey’s contribution proposed the addition of the word “relevant”"),
+        "{change}"
+    );
     assert!(change.contains("Working Group 1 endorsed Draft Opinion 2 with the addition"), "{change}");
+    shot(&c, "0-opinion-2-at-14-may-18h-top").await;
     // Following the link goes to the change.
     link.click().await.unwrap();
     assert!(c.current_url().await.unwrap().as_str().ends_with(&href));
@@ -171,7 +175,10 @@ async fn a_clerk_records(d: &Driver) {
     c.goto(&s.url("/")).await.unwrap();
     choose(&c, "#doc", "example-harbour/by-law-7").await;
     set_moment(&c, "2030-03-02 10:25").await;
-    until("the by-law's text", || async { text_of(&c, "#text").await.contains("10 per night").then_some(()) }).await;
+    until("the by-law's text", || async {
+        text_of(&c, "#text").await.contains("10 per night").then_some(())
+    })
+    .await;
     // Sign in with the token.
     fill(&c, "#token", TOKEN).await;
     c.find(Locator::Css("#signin-button")).await.unwrap().click().await.unwrap();
@@ -205,7 +212,9 @@ async fn a_clerk_records(d: &Driver) {
     // Record its acceptance with the button beside it.
     fill(&c, "#rec-at", "2030-03-02 10:30").await;
     let accept = until("the accept button", || async {
-        c.find(Locator::Css("#pending li[data-amendment='by-law-7-amendment-1'] button[data-verb='accept']")).await.ok()
+        c.find(Locator::Css("#pending li[data-amendment='by-law-7-amendment-1'] button[data-verb='accept']"))
+            .await
+            .ok()
     })
     .await;
     accept.click().await.unwrap();

@@ -82,7 +82,21 @@ pub(crate) fn router(app: App) -> Router {
         .route("/api/record/{verb}", post(record_verb))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page or operation") })
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(axum::middleware::map_response(too_large))
         .with_state(app)
+}
+
+/// The body limit's refusal in the API's error form.
+async fn too_large(r: Response) -> Response {
+    let json = r.headers().get(CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if r.status() == StatusCode::PAYLOAD_TOO_LARGE && !json {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the body is longer than 1 MiB, the most a request may take",
+        )
+        .into_response();
+    }
+    r
 }
 
 /// Query parameters whose rejection answers in the API's own error form.
@@ -107,7 +121,10 @@ fn time(s: &Option<String>, what: &str) -> Result<Option<TimeArg>, ApiError> {
 fn answer<T: Serialize>(seq: u64, body: &T) -> Response {
     match serde_json::to_string(body) {
         Ok(json) => (
-            [(CONTENT_TYPE, HeaderValue::from_static("application/json")), (SEQ_HEADER.parse().unwrap_or(CONTENT_TYPE), HeaderValue::from(seq))],
+            [
+                (CONTENT_TYPE, HeaderValue::from_static("application/json")),
+                (SEQ_HEADER.parse().unwrap_or(CONTENT_TYPE), HeaderValue::from(seq)),
+            ],
             json,
         )
             .into_response(),
@@ -283,7 +300,10 @@ struct MomentQuery {
 
 impl MomentQuery {
     fn moment(&self) -> Result<Moment, ApiError> {
-        Ok(Moment { at: time(&self.at, "at")?, as_recorded_at: time(&self.as_recorded_at, "as_recorded_at")? })
+        Ok(Moment {
+            at: time(&self.at, "at")?,
+            as_recorded_at: time(&self.as_recorded_at, "as_recorded_at")?,
+        })
     }
 }
 
@@ -578,16 +598,16 @@ struct AppendQuery {
     (status = 400, description = "Refused, with the command line's message", body = ErrorBody),
     (status = 401, description = "No valid bearer token: nothing written", body = ErrorBody),
     (status = 409, description = "The stream is not at the expected version", body = ErrorBody),
-    (status = 413, description = "The body is longer than 1 MiB"),
+    (status = 413, description = "The body is longer than 1 MiB", body = ErrorBody),
     (status = 503, description = "The store is busy with another writer; retry", body = ErrorBody),
     (status = 507, description = "The store is full", body = ErrorBody)))]
-async fn append(State(app): State<App>, headers: HeaderMap, Q(q): Q<AppendQuery>, body: String) -> Response {
+async fn append(State(app): State<App>, headers: HeaderMap, Q(q): Q<AppendQuery>, body: Body) -> Response {
     let clerk = match clerk(&app, &headers) {
         Ok(c) => c,
         Err(r) => return r,
     };
     let result: Result<Appended, ApiError> = async {
-        let text = body.trim_start_matches('\u{feff}').to_string();
+        let text = text(body)?.trim_start_matches('\u{feff}').to_string();
         let mut event = app
             .readers
             .with(move |s| {
@@ -723,7 +743,9 @@ fn need(v: &Option<String>, field: &str) -> Result<String, ApiError> {
 }
 
 fn spec(v: &Option<String>, field: &str) -> Result<Option<TimeSpec>, ApiError> {
-    v.as_deref().map(|s| TimeSpec::parse(s).map_err(|e| ApiError::refused(format!("{field}: {e}")))).transpose()
+    v.as_deref()
+        .map(|s| TimeSpec::parse(s).map_err(|e| ApiError::refused(format!("{field}: {e}"))))
+        .transpose()
 }
 
 impl RecordBody {
@@ -737,7 +759,9 @@ impl RecordBody {
             (None, f, t) => When::Window(f, t),
         };
         let source = match (&self.source, &self.section, &self.quote) {
-            (Some(f), Some(s), Some(q)) => Some(Source { file: f.clone(), section: s.clone(), quote: q.clone() }),
+            (Some(f), Some(s), Some(q)) => {
+                Some(Source { file: f.clone(), section: s.clone(), quote: q.clone() })
+            }
             (None, None, None) => None,
             _ => return Err(ApiError::refused("source, section and quote go together")),
         };
@@ -768,7 +792,9 @@ impl RecordBody {
                 body: self.body.clone(),
             },
             VerbName::ReferDoc => Verb::ReferDoc { doc: doc()?, body: body()? },
-            VerbName::WithdrawDoc => Verb::WithdrawDoc { doc: doc()?, by: self.by.clone(), body: self.body.clone() },
+            VerbName::WithdrawDoc => {
+                Verb::WithdrawDoc { doc: doc()?, by: self.by.clone(), body: self.body.clone() }
+            }
             VerbName::TakeUp => Verb::TakeUp { doc: doc()?, body: body()?, order: self.order },
             VerbName::Propose => Verb::Propose {
                 doc: doc()?,
@@ -813,7 +839,11 @@ fn op(o: &OpBody) -> Result<OpSpec, ApiError> {
             let (anchor, after) = match (&o.after, &o.before) {
                 (Some(a), None) => (a.clone(), true),
                 (None, Some(b)) => (b.clone(), false),
-                _ => return Err(ApiError::refused(format!("ops: insert in {path} takes after or before (one)"))),
+                _ => {
+                    return Err(ApiError::refused(format!(
+                        "ops: insert in {path} takes after or before (one)"
+                    )))
+                }
             };
             Ok(OpSpec::InsertWords { path, words: words.clone(), anchor, after, occurrence })
         }
@@ -822,8 +852,22 @@ fn op(o: &OpBody) -> Result<OpSpec, ApiError> {
             None => Err(ApiError::refused(format!("ops: replace in {path} takes with"))),
         },
         (None, None, Some(words)) => Ok(OpSpec::DeleteWords { path, words: words.clone(), occurrence }),
-        _ => Err(ApiError::refused(format!("ops: an operation on {path} is one of insert, replace or delete"))),
+        _ => {
+            Err(ApiError::refused(format!("ops: an operation on {path} is one of insert, replace or delete")))
+        }
     }
+}
+
+/// A request's body as it arrived, or why it was not taken.
+type Body = Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>;
+
+/// The body as text: a body over the limit is 413, one that is not UTF-8 is refused (400), both
+/// in the API's error form.
+fn text(body: Body) -> Result<String, ApiError> {
+    let bytes = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        ApiError::refused(format!("the body: not UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+    })
 }
 
 /// A verb's event appended through the group-commit writer, its clerk the token's.
@@ -839,7 +883,12 @@ impl Target for ViaWriter<'_> {
         self.store
     }
 
-    fn append_one(&mut self, event: &Event, expected: Option<u64>, _now: Timestamp) -> Result<Appended, StoreError> {
+    fn append_one(
+        &mut self,
+        event: &Event,
+        expected: Option<u64>,
+        _now: Timestamp,
+    ) -> Result<Appended, StoreError> {
         let mut event = event.clone();
         event.recorded_by = Some(self.clerk.clone());
         self.rt.block_on(self.appender.append(event, expected))
@@ -855,16 +904,23 @@ impl Target for ViaWriter<'_> {
     (status = 400, description = "Refused, with the command line's message", body = ErrorBody),
     (status = 401, description = "No valid bearer token: nothing written", body = ErrorBody),
     (status = 409, description = "The stream is not at the expected version", body = ErrorBody),
-    (status = 413, description = "The body is longer than 1 MiB"),
+    (status = 413, description = "The body is longer than 1 MiB", body = ErrorBody),
     (status = 503, description = "The store is busy with another writer; retry", body = ErrorBody),
     (status = 507, description = "The store is full", body = ErrorBody)))]
-async fn record_verb(State(app): State<App>, headers: HeaderMap, verb: Result<Path<VerbName>, axum::extract::rejection::PathRejection>, body: String) -> Response {
+async fn record_verb(
+    State(app): State<App>,
+    headers: HeaderMap,
+    verb: Result<Path<VerbName>, axum::extract::rejection::PathRejection>,
+    body: Body,
+) -> Response {
     let clerk = match clerk(&app, &headers) {
         Ok(c) => c,
         Err(r) => return r,
     };
     let result: Result<(u64, serde_json::Value), ApiError> = async {
-        let Path(verb) = verb.map_err(|_| ApiError::refused("no such verb: see the OpenAPI document for the verbs"))?;
+        let Path(verb) =
+            verb.map_err(|_| ApiError::refused("no such verb: see the OpenAPI document for the verbs"))?;
+        let body = text(body)?;
         let req: RecordBody = if body.trim().is_empty() {
             RecordBody::default()
         } else {
@@ -878,7 +934,8 @@ async fn record_verb(State(app): State<App>, headers: HeaderMap, verb: Result<Pa
             .with(move |store| {
                 let mut target = ViaWriter { store, appender, clerk, rt };
                 let r = record::record(&mut target, now, &req)?;
-                let mut v = serde_json::to_value(&r).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+                let mut v = serde_json::to_value(&r)
+                    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
                 if let Some(o) = v.as_object_mut() {
                     o.entry("amendment").or_insert(serde_json::Value::Null);
                 }

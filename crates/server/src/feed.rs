@@ -59,9 +59,9 @@ impl Feed {
         let (head_tx, head) = watch::channel(start);
         let (poke, pokes) = mpsc::channel();
         let sender = tx.clone();
-        std::thread::Builder::new().name("minutes-feed".into()).spawn(move || {
-            watch_store(store, start, &sender, &head_tx, &pokes)
-        })?;
+        std::thread::Builder::new()
+            .name("minutes-feed".into())
+            .spawn(move || watch_store(store, start, &sender, &head_tx, &pokes))?;
         Ok(Self { tx, head, poke })
     }
 
@@ -76,7 +76,11 @@ impl Feed {
     }
 
     /// A stream of the events after `after`, each once, in order, live.
-    pub fn subscribe(&self, readers: Readers, after: u64) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+    pub fn subscribe(
+        &self,
+        readers: Readers,
+        after: u64,
+    ) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
         let rx = self.tx.subscribe();
         let state = Sub { last: after, rx, backlog: VecDeque::new(), readers, catch_up: true };
         let stream = futures_util::stream::unfold(state, |mut s| async move {

@@ -72,7 +72,8 @@ pub(crate) struct Readers {
 
 impl Readers {
     fn open(path: &Path) -> Result<Self, minutes_store::StoreError> {
-        let pool = (0..READERS).map(|_| Store::open_read_only(path).map(Mutex::new)).collect::<Result<_, _>>()?;
+        let pool =
+            (0..READERS).map(|_| Store::open_read_only(path).map(Mutex::new)).collect::<Result<_, _>>()?;
         Ok(Self { pool: Arc::new(pool), next: Arc::new(AtomicUsize::new(0)) })
     }
 
@@ -94,7 +95,9 @@ impl Readers {
             out
         })
         .await
-        .map_err(|e| ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, format!("the read failed: {e}")))?
+        .map_err(|e| {
+            ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, format!("the read failed: {e}"))
+        })?
     }
 }
 
@@ -140,7 +143,8 @@ pub async fn serve(config: Config, ready: impl FnOnce(SocketAddr, &str)) -> Resu
         Some(t) => Writer::spawn_with_clock(store, Box::new(move || t)),
         None => Writer::spawn(store),
     };
-    let app = App { readers, appender: writer.appender(), tokens: Arc::new(config.tokens), feed, now: config.now };
+    let app =
+        App { readers, appender: writer.appender(), tokens: Arc::new(config.tokens), feed, now: config.now };
     let router = api::router(app);
     match config.transport {
         Transport::Plain | Transport::BehindTlsProxy => {
@@ -151,9 +155,14 @@ pub async fn serve(config: Config, ready: impl FnOnce(SocketAddr, &str)) -> Resu
         }
         Transport::Tls { cert, key } => {
             let _ = rustls::crypto::ring::default_provider().install_default();
-            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key).await.map_err(|e| {
-                ServerError::Config(format!("the TLS certificate {} or key {} do not load: {e}", cert.display(), key.display()))
-            })?;
+            let tls =
+                axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key).await.map_err(|e| {
+                    ServerError::Config(format!(
+                        "the TLS certificate {} or key {} do not load: {e}",
+                        cert.display(),
+                        key.display()
+                    ))
+                })?;
             let listener = std::net::TcpListener::bind(config.addr)?;
             listener.set_nonblocking(true)?;
             let addr = listener.local_addr()?;

@@ -9,11 +9,19 @@ const SCRIPT: &str = include_str!("page/app.js");
 const STYLE: &str = include_str!("page/style.css");
 
 /// Nothing but this server's own resources may load or be reached.
-const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'";
+const CSP: &str =
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'";
 
 /// `/`: the page.
 pub(crate) async fn index() -> impl IntoResponse {
-    ([(CONTENT_TYPE, "text/html; charset=utf-8"), (CONTENT_SECURITY_POLICY, CSP), (CACHE_CONTROL, "no-cache")], INDEX)
+    (
+        [
+            (CONTENT_TYPE, "text/html; charset=utf-8"),
+            (CONTENT_SECURITY_POLICY, CSP),
+            (CACHE_CONTROL, "no-cache"),
+        ],
+        INDEX,
+    )
 }
 
 /// `/app.js`: its script.

@@ -52,7 +52,9 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         }
         (None, Some(var)) => {
             let text = std::env::var(var).map_err(|_| {
-                CliError::Refused(format!("--tokens-env {var}: the environment variable is not set (or not UTF-8)"))
+                CliError::Refused(format!(
+                    "--tokens-env {var}: the environment variable is not set (or not UTF-8)"
+                ))
             })?;
             Tokens::parse(&text, &format!("${var}"))
         }

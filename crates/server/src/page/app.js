@@ -7,7 +7,7 @@ const $ = (id) => document.getElementById(id);
 const S = {
   meeting: null, ls: null, events: [], zone: "UTC", start: 0, end: 1, moment: 0,
   doc: null, seq: 0, feed: null, playing: null, token: sessionStorage.getItem("minutes-token") || "",
-  clerk: null, refresh: null,
+  clerk: null, refresh: null, selection: null,
 };
 
 // ---- the API -------------------------------------------------------------------------------
@@ -411,14 +411,22 @@ async function record(verb, fields) {
   }
 }
 
-function useSelection() {
+// The last words selected in a clause: kept as the selection changes, since pressing a button
+// (with a finger on a phone, say) may clear the selection itself.
+function selectedWords() {
   const sel = window.getSelection();
   const text = sel ? sel.toString().trim() : "";
   const node = sel && sel.anchorNode;
-  const line = node && (node.nodeType === 1 ? node : node.parentElement).closest(".line");
-  if (!text || !line) return say("select words in a clause of the text first", false);
-  $("prop-clause").value = line.dataset.path;
-  $("prop-words").value = text;
+  const line = node && (node.nodeType === 1 ? node : node.parentElement).closest("#text .line");
+  return text && line ? { clause: line.dataset.path, words: text } : null;
+}
+document.addEventListener("selectionchange", () => { const w = selectedWords(); if (w) S.selection = w; });
+
+function useSelection() {
+  const w = selectedWords() || S.selection;
+  if (!w) return say("select words in a clause of the text first", false);
+  $("prop-clause").value = w.clause;
+  $("prop-words").value = w.words;
   $("prop-new").focus();
 }
 
