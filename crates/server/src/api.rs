@@ -543,25 +543,29 @@ async fn feed(State(app): State<App>, headers: HeaderMap, Q(q): Q<FeedQuery>) ->
 // ---------------------------------------------------------------------------------------------
 // Writes.
 
+/// A write without a valid bearer token: 401, nothing written.
+struct Unauthorized;
+
+impl IntoResponse for Unauthorized {
+    fn into_response(self) -> Response {
+        let mut r = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "writing needs a clerk's token: send Authorization: Bearer TOKEN (serve --tokens FILE gives clerks tokens)",
+        )
+        .into_response();
+        r.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        r
+    }
+}
+
 /// The clerk a request's bearer token names, or 401.
-fn clerk(app: &App, headers: &HeaderMap) -> Result<Clerk, Response> {
+fn clerk(app: &App, headers: &HeaderMap) -> Result<Clerk, Unauthorized> {
     let token = headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim);
-    match token.and_then(|t| app.tokens.clerk(t)) {
-        Some(c) => Ok(c.clone()),
-        None => {
-            let mut r = ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "writing needs a clerk's token: send Authorization: Bearer TOKEN (serve --tokens FILE gives clerks tokens)",
-            )
-            .into_response();
-            r.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            Err(r)
-        }
-    }
+    token.and_then(|t| app.tokens.clerk(t)).cloned().ok_or(Unauthorized)
 }
 
 /// The clerk a token names.
@@ -577,7 +581,7 @@ struct ClerkDoc {
 async fn whoami(State(app): State<App>, headers: HeaderMap) -> Response {
     match clerk(&app, &headers) {
         Ok(c) => axum::Json(ClerkDoc { clerk: c.as_str().to_string() }).into_response(),
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -604,7 +608,7 @@ struct AppendQuery {
 async fn append(State(app): State<App>, headers: HeaderMap, Q(q): Q<AppendQuery>, body: Body) -> Response {
     let clerk = match clerk(&app, &headers) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let result: Result<Appended, ApiError> = async {
         let text = text(body)?.trim_start_matches('\u{feff}').to_string();
@@ -915,7 +919,7 @@ async fn record_verb(
 ) -> Response {
     let clerk = match clerk(&app, &headers) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let result: Result<(u64, serde_json::Value), ApiError> = async {
         let Path(verb) =
