@@ -23,7 +23,7 @@ fn a_refused_import_names_a_hostile_field_escaped() {
     );
     let r = env.run(&["import", &bad.display().to_string()]);
     assert_eq!(r.code, 1, "{}", r.golden());
-    assert_eq!(raw_controls(&r.stderr), [], "{:?}", r.stderr);
+    assert_eq!(raw_controls(&r.stderr), Vec::<char>::new(), "{:?}", r.stderr);
     assert!(r.stderr.contains(r"\u{1b}]0;pwned\u{7}"), "{}", r.golden());
 }
 
@@ -40,6 +40,6 @@ fn a_title_with_a_right_to_left_override_is_shown_escaped() {
     let file = env.file("setup.toml", &setup);
     env.ok(&["import", &file.display().to_string()]);
     let r = env.ok(&["ls", "example-harbour"]);
-    assert_eq!(raw_controls(&r.stdout), [], "{:?}", r.stdout);
+    assert_eq!(raw_controls(&r.stdout), Vec::<char>::new(), "{:?}", r.stdout);
     assert!(r.stdout.contains(r"Evil \u{202e}txt.exe\u{2069}\u{200e} Example"), "{}", r.golden());
 }

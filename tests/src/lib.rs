@@ -251,3 +251,56 @@ pub fn rewrite_log(db: &Path, forge: &str) {
         prev = h;
     }
 }
+
+/// A `minutes serve` running on a store, on a free loopback port; stopped when dropped.
+pub struct Served {
+    child: std::process::Child,
+    /// Where it listens: `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+impl Served {
+    /// A full address of the server: `base` followed by `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl TestEnv {
+    /// Starts `minutes serve --addr 127.0.0.1:0` on this env's store with `tokens` as its
+    /// tokens file, and waits for the first line, which names the address.
+    pub fn serve(&self, tokens: &str) -> Served {
+        let file = self.file("tokens.txt", tokens);
+        let mut child = Command::new(binary())
+            .args(["serve", "--addr", "127.0.0.1:0", "--tokens"])
+            .arg(&file)
+            .current_dir(self.dir.path())
+            .env("MINUTES_DB", self.db())
+            .env("MINUTES_NOW", NOW)
+            .env("TZ", "UTC")
+            .env_remove("MINUTES_CLERK")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("minutes serve starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut first = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut first)
+            .expect("serve prints its address");
+        let base = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("the first line names the address: {first:?}"))
+            .trim_end_matches('/')
+            .to_string();
+        Served { child, base }
+    }
+}

@@ -1,6 +1,7 @@
 //! `cargo xtask`: project chores, one file each.
 
 mod bench;
+mod bench_http;
 mod check_record;
 mod coverage;
 mod gen;
@@ -20,6 +21,7 @@ fn main() -> anyhow::Result<()> {
         Some("gen") => gen::run(&args[1..]),
         Some("bench") => bench::run(&root(), &args[1..]),
         Some("bench-child") => bench::child(&args[1..]),
+        Some("bench-http") => bench_http::run(&root(), &args[1..]),
         _ => {
             eprintln!("usage: cargo xtask check-record | coverage [--summary] | gen N [--seed S] | bench [--events N] [--json]");
             eprintln!(
@@ -32,6 +34,9 @@ fn main() -> anyhow::Result<()> {
                 "  gen N          N synthetic events as JSON Lines, for `minutes import` into an empty store"
             );
             eprintln!("  bench          minutes beside a raw-SQLite baseline; writes BENCHMARKS.md");
+            eprintln!(
+                "  bench-http     minutes serve under wrk beside the library it serves [--secs S] [--write]"
+            );
             std::process::exit(2)
         }
     }

@@ -22,7 +22,7 @@ use minutes_core::project::timeline::Timeline;
 use minutes_core::rules::RuleError;
 use minutes_core::text::{Clause, ClausePath, Section, Text};
 use minutes_core::time::{self, TimeArg, Timestamp, Window};
-use minutes_store::{Refusal, Store, StoreError};
+use minutes_store::{Appended, Refusal, Store, StoreError};
 use serde::Serialize;
 
 use crate::error::{QueryError, Result};
@@ -531,28 +531,56 @@ pub fn build(store: &Store, now: Timestamp, req: &Request) -> Result<Event> {
     Ok(Builder::new(store, now, req)?.event(id)?.0)
 }
 
+/// Where a recorded event is appended: the store itself (the command line), or a front end's
+/// group-commit writer over the same log (the server), read through its own connection.
+pub trait Target {
+    /// The store the names, defaults and a retry's original are read from.
+    fn store(&self) -> &Store;
+    /// Appends one event durably, judged by the rules, with the expected-version rule.
+    fn append_one(
+        &mut self,
+        event: &Event,
+        expected: Option<u64>,
+        now: Timestamp,
+    ) -> std::result::Result<Appended, StoreError>;
+}
+
+impl Target for Store {
+    fn store(&self) -> &Store {
+        self
+    }
+
+    fn append_one(
+        &mut self,
+        event: &Event,
+        expected: Option<u64>,
+        now: Timestamp,
+    ) -> std::result::Result<Appended, StoreError> {
+        let mut done = self.append(std::slice::from_ref(event), expected, now)?;
+        done.pop().ok_or_else(|| StoreError::Io(std::io::Error::other("the store acknowledged no event")))
+    }
+}
+
 /// Records a request: a retry of an id already in the log for the same verb and target is a
 /// no-op that answers with the original; otherwise the event is built, judged by the rules
-/// through [`Store::append`] and appended durably. A generated amendment id that another
-/// clerk took meanwhile is stepped past.
-pub fn record(store: &mut Store, now: Timestamp, req: &Request) -> Result<Recorded> {
+/// through [`Store::append`] (or the target's writer) and appended durably. A generated
+/// amendment id that another clerk took meanwhile is stepped past.
+pub fn record<T: Target + ?Sized>(target: &mut T, now: Timestamp, req: &Request) -> Result<Recorded> {
     if let Some(id) = req.id {
-        if let Some(r) = store.event(&id)? {
-            return retried(store, req, r);
+        if let Some(r) = target.store().event(&id)? {
+            return retried(target.store(), req, r);
         }
     }
     let id = req.id.unwrap_or_else(|| EventId(uuid::Uuid::now_v7()));
     let mut skip = 0;
     loop {
-        let builder = Builder::new(store, now, req)?;
+        let builder = Builder::new(target.store(), now, req)?;
         let (event, generated) = builder.event(id)?;
         let description = builder.describe(&event);
         drop(builder);
-        match store.append(std::slice::from_ref(&event), req.expected_version, now) {
-            Ok(done) => {
-                let x = done
-                    .first()
-                    .ok_or_else(|| QueryError::Refused("the store acknowledged no event".into()))?;
+        match target.append_one(&event, req.expected_version, now) {
+            Ok(x) => {
+                let store = target.store();
                 let conflicts = overlaps(store, &event)?;
                 return Ok(Recorded {
                     seq: x.seq,

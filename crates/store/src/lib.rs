@@ -14,6 +14,7 @@ mod schema;
 mod snapshot;
 mod upgrade;
 mod verify;
+#[cfg(any(feature = "writer", test))]
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ pub use read::DocumentNaming;
 pub use snapshot::{SnapshotReport, SNAPSHOT_EVERY};
 pub use upgrade::Upgraded;
 pub use verify::{Problem, Report};
+#[cfg(any(feature = "writer", test))]
 pub use writer::{Appender, Clock, Stats, Writer, MAX_GROUP};
 
 /// How long a writer waits for another writer's lock before giving up with [`StoreError::Busy`].

@@ -49,6 +49,24 @@ impl Store {
         Ok(self.query(&schema::by_id(), params![id.to_string()])?.into_iter().next())
     }
 
+    /// At most `limit` events appended after `seq`, in log order: what a live feed sends next.
+    pub fn events_after(&self, seq: u64, limit: u64) -> Result<Vec<Recorded>> {
+        self.query(&schema::after_limit(), params![seq as i64, limit.min(i64::MAX as u64) as i64])
+    }
+
+    /// The seq of the last event appended (0 for an empty log): what a read reflects.
+    pub fn head_seq(&self) -> Result<u64> {
+        let v: i64 =
+            self.conn.query_row(schema::HEAD_SEQ, [], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
+        Ok(v as u64)
+    }
+
+    /// A number that changes whenever another connection commits to the store (SQLite's
+    /// `data_version`): a cheap way for a reader to notice appends by other processes.
+    pub fn data_version(&self) -> Result<i64> {
+        self.conn.query_row(schema::DATA_VERSION, [], |r| r.get(0)).map_err(StoreError::from_sqlite)
+    }
+
     /// A stream's version: how many events it holds.
     pub fn stream_version(&self, stream: &str) -> Result<u64> {
         let v: i64 = self

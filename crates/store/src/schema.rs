@@ -193,6 +193,14 @@ pub fn after() -> String {
     format!("SELECT {COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq")
 }
 
+/// At most ?2 events appended after a seq, in order (a live feed's next page).
+pub fn after_limit() -> String {
+    format!("SELECT {COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+}
+
+/// The last row's seq (0 for an empty log).
+pub const HEAD_SEQ: &str = "SELECT COALESCE(MAX(seq), 0) FROM events";
+
 /// A meeting's events in appending order.
 pub fn meeting() -> String {
     format!("SELECT {COLUMNS} FROM events WHERE meeting = ?1 ORDER BY seq")

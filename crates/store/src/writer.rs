@@ -201,8 +201,11 @@ fn commit(
             }
         }
         Err(e) => {
+            // One request (the arm above takes every larger group): it gets the error as it
+            // is, so a busy store stays `Busy` and a full one `Full` for whoever maps kinds.
+            let mut e = Some(e);
             for reply in replies {
-                let _ = reply.send(Err(StoreError::Io(std::io::Error::other(e.to_string()))));
+                let _ = reply.send(Err(e.take().unwrap_or_else(stopped)));
             }
         }
     }
@@ -332,6 +335,21 @@ mod tests {
         assert_eq!(ok.version, 4);
         // And a retry of the other's event through the writer is a no-op.
         assert!(w.append(statement(31, "a"), None).await.expect("retry").existed);
+        let s = w.close().await.expect("close");
+        assert!(s.verify(None).expect("verify").ok());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_store_kept_busy_by_another_process_answers_busy_not_an_io_error() {
+        let (dir, s) = store();
+        let w = Writer::spawn_with_clock(s, clock());
+        // Another connection holds the write lock for longer than the busy timeout.
+        let other = Store::open(&dir.path().join("w.db")).expect("second connection");
+        other.conn.execute_batch("BEGIN IMMEDIATE").expect("the other takes the write lock");
+        let r = w.append(statement(40, "a"), None).await;
+        assert!(matches!(r, Err(StoreError::Busy)), "a busy store keeps its kind: {r:?}");
+        other.conn.execute_batch("ROLLBACK").expect("the other lets go");
+        w.append(statement(40, "a"), None).await.expect("then the append goes through");
         let s = w.close().await.expect("close");
         assert!(s.verify(None).expect("verify").ok());
     }

@@ -15,6 +15,7 @@ mod proof;
 mod record;
 mod replay;
 mod report;
+mod serve;
 mod snapshots;
 mod state;
 mod upgrade;
@@ -81,6 +82,7 @@ enum Command {
     Upgrade(upgrade::Args),
     Checkpoint(checkpoint::Args),
     Keygen(checkpoint::KeygenArgs),
+    Serve(serve::Args),
 }
 
 /// Parses the command line, runs the command, prints any error and picks the exit code.
@@ -111,6 +113,7 @@ pub fn run() -> ExitCode {
         Command::Upgrade(a) => upgrade::run(&ctx, a, out),
         Command::Checkpoint(a) => checkpoint::run(&ctx, a, out),
         Command::Keygen(a) => checkpoint::keygen(a, out),
+        Command::Serve(a) => serve::run(&ctx, a, out),
     };
     let flushed = out.flush().map_err(CliError::from);
     match result.and(flushed) {
