@@ -16,7 +16,6 @@ use std::path::Path;
 
 use anyhow::{bail, Context};
 use minutes_core::event::Event;
-use minutes_core::record;
 
 /// The Final Report, whose Part I and Annex I must be covered whole.
 const REPORT: &str = "002_01700a06b6d0c7d8.txt";
@@ -312,22 +311,7 @@ fn collect_strings(v: &serde_json::Value, out: &mut Vec<String>) {
 }
 
 fn load_events(dir: &Path) -> anyhow::Result<Vec<Event>> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.extension().is_some_and(|x| x == "toml") && p.file_name().is_some_and(|n| n != "coverage.toml")
-        })
-        .collect();
-    files.sort();
-    let read_text = |p: &str| std::fs::read_to_string(dir.join(p)).ok();
-    let mut events = Vec::new();
-    for f in &files {
-        let name = f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        let src = std::fs::read_to_string(f)?;
-        events.extend(record::load(&name, &src, &read_text)?);
-    }
-    Ok(events)
+    Ok(crate::check_record::load(dir)?.0)
 }
 
 /// The counts per source and part: sentences, cited by an event, left out with a reason, neither.
