@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use minutes_tests::TestEnv;
+use minutes_tests::{record_size, TestEnv};
 
 /// A tmpfs of `size` mounted on a directory of the env, unmounted when dropped. Mounting needs
 /// root: without it the test fails, it never skips.
@@ -68,11 +68,15 @@ fn init_on_a_filling_disk_is_acknowledged_only_whole_or_leaves_nothing() {
         let r = env.run(&["--db", &db.display().to_string(), "init"]);
         if r.code == 0 {
             created += 1;
-            assert!(r.stdout.contains("holding 373 events"), "free {free} KiB:\n{}", r.golden());
+            assert!(
+                r.stdout.contains(&format!("holding {} events", record_size())),
+                "free {free} KiB:\n{}",
+                r.golden()
+            );
             std::fs::remove_file(&filler).unwrap();
             let v = env.run(&["--db", &db.display().to_string(), "verify", "--json"]);
             assert_eq!(v.code, 0, "free {free} KiB: an acknowledged store does not verify:\n{}", v.golden());
-            assert_eq!(v.json()["events"], 373, "free {free} KiB:\n{}", v.golden());
+            assert_eq!(v.json()["events"], record_size(), "free {free} KiB:\n{}", v.golden());
             for f in names(&fs.dir) {
                 std::fs::remove_file(fs.dir.join(f)).unwrap();
             }
