@@ -139,8 +139,8 @@ impl Timeline {
             None => ids.iter().map(ActorId::as_str).collect::<Vec<_>>().join(", "),
         };
         let who = names(&e.actors);
-        let unnamed = unnamed(e, &self.meeting);
-        let who_or = || if who.is_empty() { unnamed.clone() } else { who.clone() };
+        // What the source calls an unnamed actor is looked for only where a line needs it.
+        let who_or = || if who.is_empty() { unnamed(e, &self.meeting) } else { who.clone() };
         let doc = e.document.as_ref().map(|d| format!("{} ({d})", self.title(d))).unwrap_or_default();
         let body = |b: &Option<BodyId>| match (b, &self.meeting) {
             (Some(b), Some(m)) => m.body_name(b).to_string(),
