@@ -1,6 +1,7 @@
 //! The meeting timeline: which events a replay shows, and how a person reads each one.
 
 use std::collections::HashMap;
+use std::fmt::Write;
 
 use crate::event::{Account, Event, EventKind, Phase, Recorded, Role, Stance};
 use crate::id::{ActorId, AmendmentId, BodyId, DocumentName, ProposalId};
@@ -134,168 +135,225 @@ impl Timeline {
 
     /// One line for a person: who did what to which document.
     pub fn describe(&self, e: &Event) -> String {
-        let names = |ids: &[ActorId]| match &self.meeting {
-            Some(m) => m.names(ids),
-            None => ids.iter().map(ActorId::as_str).collect::<Vec<_>>().join(", "),
+        // The line is written into one buffer; the names, titles and bodies are borrowed.
+        let mut line = String::with_capacity(160);
+        let _ = self.write_line(&mut line, e);
+        line
+    }
+
+    /// Writes [`Timeline::describe`]'s line into `out`.
+    fn write_line(&self, out: &mut String, e: &Event) -> std::fmt::Result {
+        let meeting = self.meeting.as_ref();
+        let who = Names { ids: &e.actors, meeting };
+        let named = !e.actors.is_empty();
+        let who_or = || if named { who.to_string() } else { unnamed(e, &self.meeting) };
+        let doc = e.document.as_ref().map(|d| Doc { title: self.title(d), name: d });
+        let doc = DocOr(doc);
+        let by = |e: &Event| ProposedBy(Names { ids: self.proposed_by(e), meeting });
+        let body_of = match (&e.body, meeting) {
+            (Some(b), Some(m)) => m.body_name(b),
+            (Some(b), None) => b.as_str(),
+            (None, _) => "the meeting",
         };
-        let who = names(&e.actors);
-        // What the source calls an unnamed actor is looked for only where a line needs it.
-        let who_or = || if who.is_empty() { unnamed(e, &self.meeting) } else { who.clone() };
-        let doc = e.document.as_ref().map(|d| format!("{} ({d})", self.title(d))).unwrap_or_default();
-        let body = |b: &Option<BodyId>| match (b, &self.meeting) {
-            (Some(b), Some(m)) => m.body_name(b).to_string(),
-            (Some(b), None) => b.to_string(),
-            (None, _) => "the meeting".to_string(),
-        };
-        let mut line = match &e.kind {
+        match &e.kind {
             EventKind::MeetingDeclared(d) => {
-                format!("Meeting declared: {} ({}, {} to {})", d.title, d.venue, d.first_day, d.last_day)
+                write!(out, "Meeting declared: {} ({}, {} to {})", d.title, d.venue, d.first_day, d.last_day)?
             }
-            EventKind::BodyEstablished(b) => format!("{} established", b.established.name),
-            EventKind::ActorRegistered(a) => format!("{} registered", a.name),
-            EventKind::AttendanceRecorded(a) => format!("Attendance: {}", a.summary),
-            EventKind::MeetingOpened(_) => "Meeting opened".to_string(),
-            EventKind::MeetingClosed(_) => "Meeting closed".to_string(),
-            EventKind::SessionOpened(_) => format!("{} opened its session", body(&e.body)),
+            EventKind::BodyEstablished(b) => write!(out, "{} established", b.established.name)?,
+            EventKind::ActorRegistered(a) => write!(out, "{} registered", a.name)?,
+            EventKind::AttendanceRecorded(a) => write!(out, "Attendance: {}", a.summary)?,
+            EventKind::MeetingOpened(_) => out.push_str("Meeting opened"),
+            EventKind::MeetingClosed(_) => out.push_str("Meeting closed"),
+            EventKind::SessionOpened(_) => write!(out, "{body_of} opened its session")?,
             EventKind::SessionSuspended(s) => match s.duration_minutes {
-                Some(n) => format!("{} adjourned for {n} minutes", body(&e.body)),
-                None => format!("{} adjourned", body(&e.body)),
+                Some(n) => write!(out, "{body_of} adjourned for {n} minutes")?,
+                None => write!(out, "{body_of} adjourned")?,
             },
-            EventKind::SessionResumed(_) => format!("{} resumed", body(&e.body)),
-            EventKind::SessionClosed(_) => format!("{} closed its session", body(&e.body)),
+            EventKind::SessionResumed(_) => write!(out, "{body_of} resumed")?,
+            EventKind::SessionClosed(_) => write!(out, "{body_of} closed its session")?,
             EventKind::OfficerElected(o) => {
                 let role = match o.role {
                     Role::Chairman => "Chairman",
                     Role::ViceChairman => "Vice-Chairman",
                 };
-                format!("{who} elected {role} of {}", body(&e.body))
+                write!(out, "{who} elected {role} of {body_of}")?
             }
             EventKind::OfficeHeld(o) => {
                 let role = match o.role {
                     Role::Chairman => "chaired",
                     Role::ViceChairman => "was Vice-Chairman of",
                 };
-                format!("{who} {role} {} (how is not recorded)", body(&e.body))
+                write!(out, "{who} {role} {body_of} (how is not recorded)")?
             }
             EventKind::StatementMade(s) => {
                 let stance = match s.stance {
-                    Stance::Support => "in support",
-                    Stance::Clarification => "for clarification",
-                    Stance::Opposition => "against",
+                    Stance::Support => " in support",
+                    Stance::Clarification => " for clarification",
+                    Stance::Opposition => " against",
                     Stance::Other => "",
                 };
-                let about = if doc.is_empty() { String::new() } else { format!(" on {doc}") };
-                format!(
-                    "{} spoke{}{about}: {}",
-                    who_or(),
-                    if stance.is_empty() { String::new() } else { format!(" {stance}") },
-                    s.summary
-                )
+                let on = if doc.0.is_some() { " on " } else { "" };
+                write!(out, "{} spoke{stance}{on}{doc}: {}", who_or(), s.summary)?
             }
             EventKind::DocumentTabled(t) => {
-                let sym = t.symbol.as_ref().map(|s| format!(" as {s}")).unwrap_or_default();
-                let by = if who.is_empty() { String::new() } else { format!(" by {who}") };
-                format!("{doc} tabled{sym}{by}")
+                write!(out, "{doc} tabled")?;
+                if let Some(s) = &t.symbol {
+                    write!(out, " as {s}")?;
+                }
+                if named {
+                    write!(out, " by {who}")?;
+                }
             }
             EventKind::DocumentRevised(r) => {
-                let sym = r.symbol.as_ref().map(|s| format!(" as {s}")).unwrap_or_default();
-                format!("{doc} revised{sym}")
+                write!(out, "{doc} revised")?;
+                if let Some(s) = &r.symbol {
+                    write!(out, " as {s}")?;
+                }
             }
-            EventKind::DocumentReferred(_) => format!("{doc} referred to {}", body(&e.body)),
+            EventKind::DocumentReferred(_) => write!(out, "{doc} referred to {body_of}")?,
             EventKind::ItemTakenUp(t) => match t.order {
-                Some(n) => format!("{} took up {doc} (item {n})", body(&e.body)),
-                None => format!("{} took up {doc}", body(&e.body)),
+                Some(n) => write!(out, "{body_of} took up {doc} (item {n})")?,
+                None => write!(out, "{body_of} took up {doc}")?,
             },
             EventKind::AmendmentProposed(p) => {
                 let words = if p.wording_known { "" } else { " (wording not recorded)" };
-                format!("{} proposed amendment {} to {doc}: {}{words}", who_or(), p.amendment, p.summary)
+                write!(out, "{} proposed amendment {} to {doc}: {}{words}", who_or(), p.amendment, p.summary)?
             }
             EventKind::AmendmentWithdrawn(a) => {
-                format!("Amendment {} to {doc} withdrawn{}", a.amendment, by(&names(self.proposed_by(e))))
+                write!(out, "Amendment {} to {doc} withdrawn{}", a.amendment, by(e))?
             }
             EventKind::AmendmentReferredToReport(a) => {
-                format!(
-                    "Amendment {} to {doc}{} referred to the Chairman's report",
-                    a.amendment,
-                    by(&names(self.proposed_by(e)))
-                )
+                write!(out, "Amendment {} to {doc}{} referred to the Chairman's report", a.amendment, by(e))?
             }
             EventKind::AmendmentAccepted(a) => {
                 // How it was decided is in the JSON; the line says only when it is not known.
                 let how = if a.decided_by.is_none() { " (how it was decided is not recorded)" } else { "" };
-                format!("Amendment {} to {doc}{} accepted{how}", a.amendment, by(&names(self.proposed_by(e))))
+                write!(out, "Amendment {} to {doc}{} accepted{how}", a.amendment, by(e))?
             }
             EventKind::AmendmentRevised(r) => {
                 let words = if r.wording_known { "" } else { " (wording not recorded)" };
-                format!(
-                    "Amendment {} to {doc}{} revised: {}{words}",
-                    r.amendment,
-                    by(&names(self.proposed_by(e))),
-                    r.summary
-                )
+                write!(out, "Amendment {} to {doc}{} revised: {}{words}", r.amendment, by(e), r.summary)?
             }
-            EventKind::AmendmentSourced(c) => format!(
+            EventKind::AmendmentSourced(c) => write!(
+                out,
                 "Amendment {} to {doc}{} came from {} ({})",
                 c.amendment,
-                by(&names(self.proposed_by(e))),
+                by(e),
                 self.title(&c.contribution),
                 c.contribution
-            ),
-            EventKind::AmendmentTransferred(a) => format!(
+            )?,
+            EventKind::AmendmentTransferred(a) => write!(
+                out,
                 "Amendment {} to {doc}{} to be discussed under {} ({}) instead",
                 a.amendment,
-                by(&names(self.proposed_by(e))),
+                by(e),
                 self.title(&a.to),
                 a.to
-            ),
-            EventKind::AmendmentSuperseded(a) => format!(
-                "Amendment {} to {doc}{} superseded by amendment {}",
-                a.amendment,
-                by(&names(self.proposed_by(e))),
-                a.by
-            ),
+            )?,
+            EventKind::AmendmentSuperseded(a) => {
+                write!(out, "Amendment {} to {doc}{} superseded by amendment {}", a.amendment, by(e), a.by)?
+            }
             EventKind::AmendmentRejected(a) => {
-                format!("Amendment {} to {doc}{} rejected", a.amendment, by(&names(self.proposed_by(e))))
+                write!(out, "Amendment {} to {doc}{} rejected", a.amendment, by(e))?
             }
-            EventKind::ProceduralProposalMade(p) => {
-                format!("{} proposed: {}", who_or(), p.summary)
-            }
+            EventKind::ProceduralProposalMade(p) => write!(out, "{} proposed: {}", who_or(), p.summary)?,
             EventKind::ProceduralProposalWithdrawn(p) => {
-                format!("Procedural proposal {}{} withdrawn", p.proposal, by(&names(self.proposed_by(e))))
+                write!(out, "Procedural proposal {}{} withdrawn", p.proposal, by(e))?
             }
             EventKind::DraftEndorsed(d) => {
-                let how = if d.amendments.is_empty() {
-                    "unaltered".to_string()
+                write!(out, "{body_of} endorsed {doc} ")?;
+                if d.amendments.is_empty() {
+                    out.push_str("unaltered");
                 } else {
-                    format!(
-                        "with amendments {}",
-                        d.amendments.iter().map(AmendmentId::as_str).collect::<Vec<_>>().join(", ")
-                    )
-                };
-                format!("{} endorsed {doc} {how}", body(&e.body))
+                    out.push_str("with amendments ");
+                    for (k, a) in d.amendments.iter().enumerate() {
+                        if k > 0 {
+                            out.push_str(", ");
+                        }
+                        out.push_str(a.as_str());
+                    }
+                }
             }
-            EventKind::DraftNotEndorsed(_) => format!("{} did not endorse {doc}", body(&e.body)),
-            EventKind::DraftAdopted(_) => format!("{} adopted {doc}", body(&e.body)),
-            EventKind::DocumentWithdrawn(_) => format!("{doc} withdrawn{}", by(&who)),
+            EventKind::DraftNotEndorsed(_) => write!(out, "{body_of} did not endorse {doc}")?,
+            EventKind::DraftAdopted(_) => write!(out, "{body_of} adopted {doc}")?,
+            EventKind::DocumentWithdrawn(_) => write!(out, "{doc} withdrawn{}", ProposedBy(who))?,
             EventKind::EventCorrected(c) => {
-                format!(
-                    "Correction by {}: event {} withdrawn from the record ({})",
-                    if who.is_empty() { "the record keeper".to_string() } else { who.clone() },
-                    c.corrects,
-                    c.reason
-                )
+                let keeper = if named { who.to_string() } else { "the record keeper".to_string() };
+                write!(
+                    out,
+                    "Correction by {keeper}: event {} withdrawn from the record ({})",
+                    c.corrects, c.reason
+                )?
             }
-        };
+        }
         match e.phase {
-            Phase::Preparatory => line.push_str(" [preparatory]"),
-            Phase::FollowUp => line.push_str(" [follow-up]"),
-            Phase::Unknown => line.push_str(" [time not given]"),
+            Phase::Preparatory => out.push_str(" [preparatory]"),
+            Phase::FollowUp => out.push_str(" [follow-up]"),
+            Phase::Unknown => out.push_str(" [time not given]"),
             Phase::Meeting => {}
         }
         if e.account == Account::Observer {
-            line.push_str(&format!(" [{}]", observer_label(e)));
+            write!(out, " [{}]", observer_label(e))?;
         }
-        line
+        Ok(())
+    }
+}
+
+/// Actors' printed names, as [`MeetingState::names`] joins them ("A, B and C"), written
+/// without building the list first.
+#[derive(Clone, Copy)]
+struct Names<'a> {
+    ids: &'a [ActorId],
+    meeting: Option<&'a MeetingState>,
+}
+
+impl std::fmt::Display for Names<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.ids.len();
+        for (k, a) in self.ids.iter().enumerate() {
+            // Without a declared meeting the ids are listed with commas only.
+            let sep = match (self.meeting, k) {
+                (_, 0) => "",
+                (Some(_), k) if k == n - 1 => " and ",
+                _ => ", ",
+            };
+            f.write_str(sep)?;
+            f.write_str(match self.meeting {
+                Some(m) => m.actor_name(a),
+                None => a.as_str(),
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// " (proposed by A and B)", or nothing when no proposer is known.
+struct ProposedBy<'a>(Names<'a>);
+
+impl std::fmt::Display for ProposedBy<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.ids.is_empty() {
+            return Ok(());
+        }
+        write!(f, " (proposed by {})", self.0)
+    }
+}
+
+/// A document as a line names it: "Title (name)".
+struct Doc<'a> {
+    title: &'a str,
+    name: &'a DocumentName,
+}
+
+/// A document's name in a line, or nothing for an event of no document.
+struct DocOr<'a>(Option<Doc<'a>>);
+
+impl std::fmt::Display for DocOr<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Some(d) => write!(f, "{} ({})", d.title, d.name),
+            None => Ok(()),
+        }
     }
 }
 
@@ -347,12 +405,4 @@ fn observer_label(e: &Event) -> String {
         return format!("{}, {} {}", words[..n - 3].join(" "), words[n - 3], words[n - 2]);
     }
     format!("observer account: {head}")
-}
-
-fn by(who: &str) -> String {
-    if who.is_empty() {
-        String::new()
-    } else {
-        format!(" (proposed by {who})")
-    }
 }
