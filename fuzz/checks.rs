@@ -16,6 +16,9 @@ pub fn event_decoder(data: &[u8]) {
     if let Ok(e) = Event::from_json(s) {
         let again = Event::from_json(&e.to_json()).expect("an event written is read back");
         assert_eq!(again, e, "an event reads back what it wrote");
+        // The canonical data written straight from the fields is the one a sorted Value writes.
+        let value = serde_json::to_string(&e.kind.data().expect("data")).expect("a Value writes");
+        assert_eq!(e.kind.data_json().expect("data").get(), value, "canonical data without a Value");
     }
 }
 

@@ -8,7 +8,7 @@ use thiserror::Error;
 use crate::text::{Clause, ClausePath, Section, Text};
 
 /// One change to a text. An amendment is a list of these, applied in order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Operation {
     /// Inserts `words` just before or just after an anchor inside a clause (exactly one of the two).
@@ -84,6 +84,78 @@ pub enum Operation {
         /// The section's key.
         key: String,
     },
+}
+
+/// Written with its keys in sorted order, the tag `op` among them: the store's canonical form,
+/// so that an operation is written once, straight from its fields (a derived tagged enum writes
+/// the tag first).
+impl Serialize for Operation {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        match self {
+            Self::InsertWords { path, before, after, words, occurrence } => {
+                if let Some(a) = after {
+                    m.serialize_entry("after", a)?;
+                }
+                if let Some(b) = before {
+                    m.serialize_entry("before", b)?;
+                }
+                if let Some(o) = occurrence {
+                    m.serialize_entry("occurrence", o)?;
+                }
+                m.serialize_entry("op", "insert_words")?;
+                m.serialize_entry("path", path)?;
+                m.serialize_entry("words", words)?;
+            }
+            Self::ReplaceWords { path, old, new, occurrence } => {
+                m.serialize_entry("new", new)?;
+                if let Some(o) = occurrence {
+                    m.serialize_entry("occurrence", o)?;
+                }
+                m.serialize_entry("old", old)?;
+                m.serialize_entry("op", "replace_words")?;
+                m.serialize_entry("path", path)?;
+            }
+            Self::DeleteWords { path, old, occurrence } => {
+                if let Some(o) = occurrence {
+                    m.serialize_entry("occurrence", o)?;
+                }
+                m.serialize_entry("old", old)?;
+                m.serialize_entry("op", "delete_words")?;
+                m.serialize_entry("path", path)?;
+            }
+            Self::InsertClause { parent, after, clause } => {
+                if let Some(a) = after {
+                    m.serialize_entry("after", a)?;
+                }
+                m.serialize_entry("clause", clause)?;
+                m.serialize_entry("op", "insert_clause")?;
+                m.serialize_entry("parent", parent)?;
+            }
+            Self::ReplaceClause { path, clause } => {
+                m.serialize_entry("clause", clause)?;
+                m.serialize_entry("op", "replace_clause")?;
+                m.serialize_entry("path", path)?;
+            }
+            Self::DeleteClause { path } => {
+                m.serialize_entry("op", "delete_clause")?;
+                m.serialize_entry("path", path)?;
+            }
+            Self::InsertSection { after, section } => {
+                if let Some(a) = after {
+                    m.serialize_entry("after", a)?;
+                }
+                m.serialize_entry("op", "insert_section")?;
+                m.serialize_entry("section", section)?;
+            }
+            Self::DeleteSection { key } => {
+                m.serialize_entry("key", key)?;
+                m.serialize_entry("op", "delete_section")?;
+            }
+        }
+        m.end()
+    }
 }
 
 /// The same operations read externally tagged (`{"delete_clause": {"path": ...}}`): a reader

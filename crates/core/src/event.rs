@@ -8,6 +8,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value;
 use thiserror::Error;
 
@@ -252,6 +253,17 @@ macro_rules! data {
                 match self { $(Self::$name(d) => serde_json::to_value(d),)* }
             }
 
+            /// The `data` object as canonical JSON text (every object's keys sorted, as a
+            /// `Value` writes them): written straight from the fields, and through a `Value`
+            /// only when some object's keys come out of order.
+            pub fn data_json(&self) -> Result<Box<RawValue>, serde_json::Error> {
+                let direct = match self { $(Self::$name(d) => serde_json::value::to_raw_value(d),)* };
+                match direct {
+                    Ok(direct) if keys_sorted(direct.get().as_bytes()) => Ok(direct),
+                    _ => serde_json::value::to_raw_value(&self.data()?),
+                }
+            }
+
             /// Reads `data` as the fields of type `type_name`, current version.
             pub fn decode(type_name: &str, data: Value) -> Result<Self, DecodeError> {
                 let bad = |e: serde_path_to_error::Error<serde_json::Error>| DecodeError::Data {
@@ -276,24 +288,27 @@ macro_rules! data {
     };
 }
 
+// Fields are declared in alphabetical order, as the canonical form sorts them: a type's data is
+// then written in one pass straight from its fields (`EventKind::data_json`; a type declared
+// otherwise is still written right, through a sorted `Value`, only slower).
 data! {
     /// A meeting was declared: it exists from this event on. The first event of its stream.
     MeetingDeclared as "MeetingDeclared", version 1 {
-        /// The meeting's title.
-        title: String,
-        /// Where it is held.
-        venue: String,
-        /// IANA time zone of its local times (`Europe/Zurich`).
-        time_zone: String,
+        /// Its bodies (plenary, working groups...).
+        bodies: Vec<Body>,
         /// Its first day.
         first_day: NaiveDate,
         /// Its last day.
         last_day: NaiveDate,
-        /// Its bodies (plenary, working groups...).
-        bodies: Vec<Body>,
         /// Procedural rules, where the meeting's procedure differs from the default.
         #[serde(default)]
         rules: Rules,
+        /// IANA time zone of its local times (`Europe/Zurich`).
+        time_zone: String,
+        /// The meeting's title.
+        title: String,
+        /// Where it is held.
+        venue: String,
     }
     /// A body was established during the meeting (a working group).
     BodyEstablished as "BodyEstablished", version 1 {
@@ -304,21 +319,19 @@ data! {
     ActorRegistered as "ActorRegistered", version 1 {
         /// Its id.
         actor: ActorId,
-        /// Its name as the sources print it.
-        name: String,
-        /// What kind of participant.
-        kind: ActorKind,
-        /// Other printed forms of its name.
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        aliases: Vec<String>,
         /// For a person: the Member State or organisation they belong to.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         affiliation: Option<ActorId>,
+        /// Other printed forms of its name.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        aliases: Vec<String>,
+        /// What kind of participant.
+        kind: ActorKind,
+        /// Its name as the sources print it.
+        name: String,
     }
     /// Attendance as the record reports it (each count only where the sources give it).
     AttendanceRecorded as "AttendanceRecorded", version 1 {
-        /// The attendance in words, as reported.
-        summary: String,
         /// Delegates.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         delegates: Option<u32>,
@@ -328,6 +341,8 @@ data! {
         /// Sector Members represented.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         sector_members: Option<u32>,
+        /// The attendance in words, as reported.
+        summary: String,
     }
     /// The meeting was opened.
     MeetingOpened as "MeetingOpened", version 1 {}
@@ -366,19 +381,19 @@ data! {
     }
     /// A document was tabled: it exists from this event on. The first event of its stream.
     DocumentTabled as "DocumentTabled", version 1 {
+        /// The document this one is a forerunner of, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        forerunner_of: Option<DocumentName>,
         /// What kind of document.
         kind: DocumentKind,
-        /// Its title.
-        title: String,
         /// Its official symbol (`WTPF-13/5`), if it has one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         symbol: Option<String>,
         /// Its text, when the sources give it; `None` otherwise.
         #[serde(default)]
         text: Option<Text>,
-        /// The document this one is a forerunner of, if any.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        forerunner_of: Option<DocumentName>,
+        /// Its title.
+        title: String,
     }
     /// A new version of a document was tabled under its own symbol.
     DocumentRevised as "DocumentRevised", version 1 {
@@ -401,13 +416,13 @@ data! {
     AmendmentProposed as "AmendmentProposed", version 1 {
         /// Its id within the document.
         amendment: AmendmentId,
+        /// The changes to the text; empty when the wording is not known.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        operations: Vec<Operation>,
         /// What it proposes, in a line.
         summary: String,
         /// False when the sources report the proposal without its words.
         wording_known: bool,
-        /// The changes to the text; empty when the wording is not known.
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        operations: Vec<Operation>,
     }
     /// An amendment was withdrawn (its proposer would not insist).
     AmendmentWithdrawn as "AmendmentWithdrawn", version 1 {
@@ -432,13 +447,13 @@ data! {
     AmendmentRevised as "AmendmentRevised", version 1 {
         /// The amendment.
         amendment: AmendmentId,
+        /// The changes to the text now; empty when the wording is not known.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        operations: Vec<Operation>,
         /// What it proposes now, in a line.
         summary: String,
         /// False when the revised words are not given either.
         wording_known: bool,
-        /// The changes to the text now; empty when the wording is not known.
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        operations: Vec<Operation>,
     }
     /// The amendment came from a contribution (a document of the meeting, `contribution`): the
     /// proposal the contribution made, presented in the body.
@@ -472,13 +487,13 @@ data! {
     }
     /// A procedural proposal was made (merging two drafts, say).
     ProceduralProposalMade as "ProceduralProposalMade", version 1 {
+        /// The documents it concerns.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        documents: Vec<DocumentName>,
         /// Its id within the meeting.
         proposal: ProposalId,
         /// What it proposes, in a line.
         summary: String,
-        /// The documents it concerns.
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        documents: Vec<DocumentName>,
     }
     /// A procedural proposal was withdrawn.
     ProceduralProposalWithdrawn as "ProceduralProposalWithdrawn", version 1 {
@@ -622,9 +637,66 @@ struct OutEvent<'a> {
     follows: &'a Option<EventId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     precedes: &'a Option<EventId>,
-    data: Value,
+    data: Option<Box<RawValue>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     hash: Option<&'a str>,
+}
+
+/// Whether every object in `json` (JSON text as serde_json writes it) has its keys in strictly
+/// increasing byte order, none of them escaped: then the text is the one a `Value`, whose maps
+/// are sorted, would write. Reads the text once without allocating beyond the nesting.
+pub(crate) fn keys_sorted(json: &[u8]) -> bool {
+    // One frame a container open: `None` for an array, `Some(last key)` for an object.
+    let mut open: Vec<Option<Option<&[u8]>>> = Vec::new();
+    let mut key_next = false;
+    let mut i = 0;
+    while i < json.len() {
+        match json[i] {
+            b'{' => {
+                open.push(Some(None));
+                key_next = true;
+            }
+            b'[' => {
+                open.push(None);
+                key_next = false;
+            }
+            b'}' | b']' => {
+                open.pop();
+                key_next = false;
+            }
+            b',' => key_next = matches!(open.last(), Some(Some(_))),
+            b'"' => {
+                let start = i + 1;
+                let mut end = start;
+                while end < json.len() && json[end] != b'"' {
+                    if json[end] == b'\\' {
+                        if key_next {
+                            return false;
+                        }
+                        end += 1;
+                    }
+                    end += 1;
+                }
+                if key_next {
+                    let key = &json[start..end.min(json.len())];
+                    match open.last_mut() {
+                        Some(Some(last)) => {
+                            if last.is_some_and(|l| key <= l) {
+                                return false;
+                            }
+                            *last = Some(key);
+                        }
+                        _ => return false,
+                    }
+                    key_next = false;
+                }
+                i = end;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    true
 }
 
 fn is_default<T: Default + PartialEq>(t: &T) -> bool {
@@ -740,7 +812,7 @@ impl Event {
     ) -> String {
         // Serializing plain data structs and strings into a String cannot fail; a Null data
         // would only show a bug in a Serialize impl of ours.
-        let data = self.kind.data().unwrap_or(Value::Null);
+        let data = self.kind.data_json().ok();
         let out = OutEvent {
             seq: stored.map(|s| s.0),
             id,
@@ -974,6 +1046,17 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn keys_sorted_reads_nesting_strings_and_escapes() {
+        assert!(keys_sorted(br#"{"a":1,"b":{"a":[{"x":"}","y":"\"{"}],"c":null},"c":"z"}"#));
+        assert!(!keys_sorted(br#"{"b":1,"a":2}"#));
+        assert!(!keys_sorted(br#"{"a":{"z":1,"y":2},"b":3}"#));
+        assert!(!keys_sorted(br#"{"a":1,"a":2}"#), "a key twice");
+        assert!(!keys_sorted(br#"{"a\"":1}"#), "an escaped key is left to a Value");
+        assert!(keys_sorted(br#"[{"a":1},{"a":1}]"#), "each object on its own");
+        assert!(keys_sorted(br#"{"":1,"a":[1,"b",{"":2}]}"#));
+    }
+
     use super::*;
 
     #[test]

@@ -17,31 +17,34 @@ pub const NOT_RECORDED: &str = "[wording not recorded in the sources]";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
-    /// The title line as printed (`OPINION 3:  Supporting Capacity Building...`).
-    pub title: String,
     /// The line before the first section (`The fifth World Telecommunication/ICT Policy Forum (Geneva, 2013),`).
     pub preamble: String,
     /// The sections in order.
     pub sections: Vec<Section>,
+    /// The title line as printed (`OPINION 3:  Supporting Capacity Building...`).
+    pub title: String,
 }
 
 /// A section: a heading such as `recognizing further` and its clauses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Section {
-    /// The section's key, unique in the text (`recognizing-further`).
-    pub key: String,
-    /// The heading as printed.
-    pub heading: String,
     /// The clauses in order.
     #[serde(default)]
     pub clauses: Vec<Clause>,
+    /// The heading as printed.
+    pub heading: String,
+    /// The section's key, unique in the text (`recognizing-further`).
+    pub key: String,
 }
 
 /// A clause: an optional label as printed (`a)`, `1)`, `·`), its words, and its sub-clauses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Clause {
+    /// Sub-clauses in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clauses: Vec<Clause>,
     /// The clause's key, unique among its siblings (`a`, `iv`, `bullet-2`).
     pub key: String,
     /// The label as printed, if any.
@@ -49,9 +52,6 @@ pub struct Clause {
     pub label: Option<String>,
     /// The words; `None` when the sources do not give them. Paragraphs are separated by `\n`.
     pub words: Option<String>,
-    /// Sub-clauses in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub clauses: Vec<Clause>,
 }
 
 /// The address of a section (`considering`) or of a clause inside one (`recognizing/l/2`).
