@@ -10,8 +10,9 @@ use std::convert::Infallible;
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use futures_util::Stream;
+use axum::body::Bytes;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
 use minutes_core::event::Recorded;
 use tokio::sync::{broadcast, watch};
 
@@ -24,19 +25,35 @@ const POLL: Duration = Duration::from_millis(20);
 /// How many events one read of the in-memory record takes.
 const PAGE: usize = 512;
 
-/// One committed event as the feed sends it.
+/// At most this many bytes of messages go out in one write to a subscriber.
+const BATCH: usize = 64 * 1024;
+
+/// A comment line sent when nothing else was for this long, so proxies keep the stream open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// One committed event as the feed sends it: its message, rendered once for every subscriber.
 #[derive(Debug)]
 pub struct Item {
     /// Its place in the log.
     pub seq: u64,
-    /// The event as `replay --json` prints it.
-    pub json: String,
+    /// The Server-Sent Events message: `id:` the seq, `data:` the event as `replay --json`
+    /// prints it, and the blank line that ends it.
+    pub frame: Bytes,
 }
 
 impl Item {
     /// The feed's form of a recorded event.
     pub fn of(r: &Recorded) -> Self {
-        Self { seq: r.seq, json: r.event.to_json_recorded(r.seq, r.version, &r.hash) }
+        let json = r.event.to_json_recorded(r.seq, r.version, &r.hash);
+        let mut frame = format!("id: {}\n", r.seq);
+        // Compact JSON holds no line break; were there one, each line is a data line.
+        for line in json.split('\n') {
+            frame.push_str("data: ");
+            frame.push_str(line);
+            frame.push('\n');
+        }
+        frame.push('\n');
+        Self { seq: r.seq, frame: Bytes::from(frame) }
     }
 }
 
@@ -52,7 +69,7 @@ impl Feed {
     /// Starts the watcher thread, which keeps `live` current.
     pub(crate) fn start(live: Arc<Live>) -> Result<Self, minutes_store::StoreError> {
         let start = live.read().head();
-        let (tx, _) = broadcast::channel(4096);
+        let (tx, _) = broadcast::channel(16384);
         let (head_tx, head) = watch::channel(start);
         let (poke, pokes) = mpsc::channel();
         let sender = tx.clone();
@@ -72,45 +89,44 @@ impl Feed {
         let _ = self.poke.send(());
     }
 
-    /// A stream of the events after `after`, each once, in order, live.
-    pub(crate) fn subscribe(
-        &self,
-        live: Arc<Live>,
-        after: u64,
-    ) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+    /// A stream of the events after `after`, each once, in order, live: whatever is ready
+    /// when the subscriber can take more goes out in one write.
+    pub(crate) fn subscribe(&self, live: Arc<Live>, after: u64) -> Response {
         let rx = self.tx.subscribe();
-        let state = Sub { last: after, rx, backlog: VecDeque::new(), live, catch_up: true };
+        let state = Sub { last: after, rx, backlog: VecDeque::new(), live, catch_up: true, closed: false };
         let stream = futures_util::stream::unfold(state, |mut s| async move {
             loop {
-                if let Some(item) = s.backlog.pop_front() {
-                    if item.seq <= s.last {
-                        continue;
-                    }
-                    s.last = item.seq;
-                    let ev = SseEvent::default().id(item.seq.to_string()).data(item.json.clone());
-                    return Some((Ok(ev), s));
+                let out = s.gather();
+                if !out.is_empty() {
+                    return Some((Ok::<_, Infallible>(Bytes::from(out)), s));
+                }
+                if s.closed {
+                    return None;
                 }
                 if s.catch_up {
                     match s.read_back().await {
                         Ok(true) => continue,
                         Ok(false) => s.catch_up = false,
-                        // The store cannot be read now: try again shortly.
+                        // The record cannot be read now: try again shortly.
                         Err(_) => {
                             tokio::time::sleep(POLL).await;
                             continue;
                         }
                     }
                 }
-                match s.rx.recv().await {
-                    Ok(item) if item.seq <= s.last => {}
-                    Ok(item) if item.seq == s.last + 1 => s.backlog.push_back(item),
-                    // A gap: what lies between is read back from the store.
-                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => s.catch_up = true,
-                    Err(broadcast::error::RecvError::Closed) => return None,
+                match tokio::time::timeout(KEEP_ALIVE, s.rx.recv()).await {
+                    Err(_) => return Some((Ok(Bytes::from_static(b":\n\n")), s)),
+                    Ok(Ok(item)) => s.take(item),
+                    Ok(Err(broadcast::error::RecvError::Lagged(_))) => s.catch_up = true,
+                    Ok(Err(broadcast::error::RecvError::Closed)) => return None,
                 }
             }
         });
-        Sse::new(stream).keep_alive(KeepAlive::default())
+        (
+            [(CONTENT_TYPE, "text/event-stream"), (CACHE_CONTROL, "no-cache")],
+            axum::body::Body::from_stream(stream),
+        )
+            .into_response()
     }
 }
 
@@ -120,9 +136,50 @@ struct Sub {
     backlog: VecDeque<Arc<Item>>,
     live: Arc<Live>,
     catch_up: bool,
+    closed: bool,
 }
 
 impl Sub {
+    /// Takes an event from the channel: the next one goes to the backlog; one already sent is
+    /// passed over; after a gap, what lies between is read back first.
+    fn take(&mut self, item: Arc<Item>) {
+        if item.seq == self.last + 1 && self.backlog.is_empty() {
+            self.backlog.push_back(item);
+        } else if item.seq > self.last {
+            self.catch_up = true;
+        }
+    }
+
+    /// The messages ready to send now, up to [`BATCH`] bytes: the backlog, then whatever the
+    /// channel holds already.
+    fn gather(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        loop {
+            while let Some(item) = self.backlog.pop_front() {
+                if item.seq <= self.last {
+                    continue;
+                }
+                self.last = item.seq;
+                out.extend_from_slice(&item.frame);
+                if out.len() >= BATCH {
+                    return out;
+                }
+            }
+            if self.catch_up {
+                return out;
+            }
+            match self.rx.try_recv() {
+                Ok(item) => self.take(item),
+                Err(broadcast::error::TryRecvError::Empty) => return out,
+                Err(broadcast::error::TryRecvError::Lagged(_)) => self.catch_up = true,
+                Err(broadcast::error::TryRecvError::Closed) => {
+                    self.closed = true;
+                    return out;
+                }
+            }
+        }
+    }
+
     /// Reads the next page after `last` from the in-memory record into the backlog; false
     /// when there was nothing more.
     async fn read_back(&mut self) -> Result<bool, ApiError> {
