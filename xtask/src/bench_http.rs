@@ -1,11 +1,17 @@
 //! `cargo xtask bench-http`: `minutes serve` measured side by side with the library it serves,
 //! the HTTP load from `wrk` (Debian's package), a load generator that is not the server's code.
 //!
-//! Two lines, each a ratio measured in one run on one store (the bundled record):
+//! Three lines, measured in one run, each on a store holding the bundled record:
 //! - appends: 64 concurrent HTTP clients recording statements through the server, against 64
 //!   tasks appending the same kind of event through the raw group-commit `Writer` in process;
 //! - state at T: one HTTP client asking `/api/state` in a loop (p50 and p99 from wrk's latency
-//!   distribution, loopback included), against `Reader::state` in process, snapshots built.
+//!   distribution, loopback included; the server answers from the record it keeps in memory),
+//!   against `Reader::state` in process, snapshots built;
+//! - the feed: 1,000 subscribers on `/api/feed` while 500 statements a second are recorded
+//!   over HTTP; every subscriber must get every event once, in order; the delivery delay is
+//!   from the moment the append was sent to the moment a subscriber read the event. The
+//!   subscribers and the appender are small HTTP/1.1 clients here (tokio sockets, chunked
+//!   bodies read by hand), not the server's code.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -22,14 +28,32 @@ const AT: &str = "2013-05-15 12:00";
 /// Runs the HTTP bench lines and prints them (and, with `--write`, puts them in
 /// `BENCHMARKS.md` under their own heading).
 pub fn run(root: &Path, args: &[String]) -> Result<()> {
+    // The in-process sides (the raw writer, the library's state, the feed's clients) must be
+    // optimised as the server is: a debug build of this bench runs its release build.
+    if cfg!(debug_assertions) {
+        let st = Command::new(env!("CARGO"))
+            .args(["run", "--release", "--quiet", "-p", "xtask", "--", "bench-http"])
+            .args(args)
+            .current_dir(root)
+            .status()?;
+        if !st.success() {
+            bail!("the release build of bench-http failed");
+        }
+        return Ok(());
+    }
     let mut secs = 10u64;
     let mut write = false;
+    let mut only_feed = false;
+    let mut subscribers = SUBSCRIBERS;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--secs" => secs = it.next().context("--secs needs a value")?.parse()?,
             "--write" => write = true,
-            other => bail!("unknown argument '{other}'; usage: cargo xtask bench-http [--secs S] [--write]"),
+            // Profiling: the feed line alone, with this many subscribers.
+            "--feed-only" => only_feed = true,
+            "--subscribers" => subscribers = it.next().context("--subscribers needs a value")?.parse()?,
+            other => bail!("unknown argument '{other}'; usage: cargo xtask bench-http [--secs S] [--write] [--feed-only] [--subscribers N]"),
         }
     }
     if Command::new("wrk").arg("--version").output().is_err() {
@@ -50,6 +74,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     std::fs::create_dir_all(&work)?;
 
     let mut lines = Vec::new();
+    if only_feed {
+        println!("{}", feed_line(&minutes, &work, secs, subscribers)?);
+        return Ok(());
+    }
     // Appends.
     let db = work.join("append.db");
     init(&minutes, &db)?;
@@ -85,16 +113,38 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     }
     let server = Server::start(&minutes, &db3, &work)?;
     let query = format!("/api/state?doc={DOC}&at={}", AT.replace(' ', "%20"));
+    // The answer served from memory is the library's answer (but for the snapshot warnings).
+    let served: serde_json::Value = serde_json::from_str(&get_body(&server.base, &query)?)?;
+    let store = Store::open_read_only(&db3)?;
+    let moment = minutes_query::Moment::at(Some(minutes_core::time::TimeArg::parse(AT)?));
+    let lib = serde_json::to_value(
+        minutes_query::Reader::new(&store, chrono::Utc::now().fixed_offset()).state(DOC, &moment)?,
+    )?;
+    drop(store);
+    let strip = |mut v: serde_json::Value| {
+        if let Some(o) = v.as_object_mut() {
+            o.remove("warnings");
+        }
+        v
+    };
+    if strip(served) != strip(lib) {
+        bail!("the state served differs from the library's");
+    }
     let out =
         wrk(&["-t1", "-c1", "--latency", "-d", &format!("{secs}s")], Path::new(""), &server.url(&query))?;
+    if out.contains("Non-2xx") {
+        bail!("some state queries failed:\n{out}");
+    }
     let (h50, h99) = (latency(&out, "50%")?, latency(&out, "99%")?);
     drop(server);
     let (l50, l99) = library_state(&db3, secs)?;
     lines.push(format!(
-        "state at T, one client: over HTTP p50 {h50:.0} µs, p99 {h99:.0} µs; library Reader::state with snapshots p50 {l50:.0} µs, p99 {l99:.0} µs; ratios p50 {:.1}x, p99 {:.1}x (target within 3x)",
+        "state at T, one client: over HTTP p50 {h50:.0} µs, p99 {h99:.0} µs; library Reader::state with snapshots p50 {l50:.0} µs, p99 {l99:.0} µs; ratios p50 {:.2}x, p99 {:.2}x (target within 3x)",
         h50 / l50,
         h99 / l99
     ));
+    // The feed.
+    lines.push(feed_line(&minutes, &work, secs, subscribers)?);
     for l in &lines {
         println!("{l}");
     }
@@ -104,9 +154,27 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         let head = "## HTTP (`cargo xtask bench-http`)";
         let kept = text.split(head).next().unwrap_or("").trim_end().to_string();
         let body: String = lines.iter().map(|l| format!("- {l}\n")).collect();
-        std::fs::write(&path, format!("{kept}\n\n{head}\n\nOne run, {secs} s a line, on the bundled record; HTTP load from wrk.\n\n{body}"))?;
+        std::fs::write(&path, format!("{kept}\n\n{head}\n\nOne run, {secs} s a line, on the bundled record; HTTP load from wrk (appends, state), the feed's subscribers and appender from this bench's own plain HTTP clients.\n\n{body}"))?;
     }
     Ok(())
+}
+
+/// The body of `GET path` (HTTP/1.1, one connection), refused unless 200.
+fn get_body(base: &str, path: &str) -> Result<String> {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut c = std::net::TcpStream::connect(addr)?;
+    write!(c, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+    let mut resp = String::new();
+    c.read_to_string(&mut resp)?;
+    let (head, body) = resp.split_once("\r\n\r\n").context("an HTTP answer")?;
+    if !head.starts_with("HTTP/1.1 200") {
+        bail!("GET {path}: {head}");
+    }
+    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        bail!("GET {path}: a chunked answer");
+    }
+    Ok(body.to_string())
 }
 
 /// wrk's script: each request records a statement with a summary of its own, as a clerk.
@@ -254,4 +322,170 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// How many subscribers the feed line has, and how many events a second it appends.
+const SUBSCRIBERS: usize = 1000;
+const RATE: u64 = 500;
+
+/// The feed line: `SUBSCRIBERS` subscribers while `RATE` statements a second are recorded
+/// over HTTP for `secs`.
+fn feed_line(minutes: &Path, work: &Path, secs: u64, subscribers: usize) -> Result<String> {
+    let db = work.join("feed.db");
+    init(minutes, &db)?;
+    let start = count(&db)?;
+    let server = Server::start(minutes, &db, work)?;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let total = (RATE * secs) as usize;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let (sent, got, mut acks) = rt.block_on(async {
+        let t0 = Instant::now();
+        let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(subscribers);
+        let mut subs = Vec::new();
+        for _ in 0..subscribers {
+            let (addr, ready) = (addr.clone(), ready_tx.clone());
+            subs.push(tokio::spawn(async move { subscribe(&addr, start, total, t0, ready).await }));
+        }
+        for _ in 0..subscribers {
+            ready_rx.recv().await.context("a subscriber failed to connect")?;
+        }
+        // The appender: one request every 1/RATE s, each on its own connection.
+        let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / RATE));
+        let mut posts = Vec::new();
+        for n in 0..total {
+            tick.tick().await;
+            let addr = addr.clone();
+            posts.push(tokio::spawn(async move {
+                let at = t0.elapsed();
+                let body = format!(
+                    r#"{{"doc": "wtpf-13/opinion-2", "by": ["turkey"], "stance": "support", "summary": "feed {n}", "at": "2013-05-14 17:00"}}"#
+                );
+                let seq = post_record(&addr, &body).await?;
+                anyhow::Ok((seq, at, t0.elapsed() - at))
+            }));
+        }
+        let mut sent = std::collections::HashMap::new();
+        let mut acks = Vec::new();
+        for p in posts {
+            let (seq, at, ack) = p.await??;
+            sent.insert(seq, at);
+            acks.push(ack.as_secs_f64() * 1e3);
+        }
+        let mut got = Vec::new();
+        for s in subs {
+            got.push(tokio::time::timeout(Duration::from_secs(120), s).await.context("a subscriber stalled")???);
+        }
+        anyhow::Ok((sent, got, acks))
+    })?;
+    drop(server);
+    let want: Vec<u64> = (start + 1..=start + total as u64).collect();
+    let mut delays = Vec::with_capacity(total * subscribers);
+    for g in &got {
+        let seqs: Vec<u64> = g.iter().map(|x| x.0).collect();
+        if seqs != want {
+            bail!("a subscriber did not get every event once, in order");
+        }
+        for (seq, at) in g {
+            let from = sent.get(seq).with_context(|| format!("seq {seq} was not appended by the bench"))?;
+            delays.push(at.saturating_sub(*from).as_secs_f64() * 1e3);
+        }
+    }
+    let pct = |xs: &mut Vec<f64>, p: f64| {
+        xs.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        xs[((xs.len() as f64 - 1.0) * p).round() as usize]
+    };
+    let (a50, a99) = (pct(&mut acks, 0.5), pct(&mut acks, 0.99));
+    let at = |p: f64| pct(&mut delays.clone(), p);
+    Ok(format!(
+        "feed, {subscribers} subscribers while {RATE} events/s are recorded over HTTP for {secs} s: all {total} events reached every subscriber once, in order; delivery delay (append sent to event read) p50 {:.1} ms, p99 {:.1} ms (the append itself, sent to acknowledged: p50 {a50:.1} ms, p99 {a99:.1} ms)",
+        at(0.50),
+        at(0.99)
+    ))
+}
+
+/// One feed subscriber: the seqs of the first `n` events after `after`, each with when it was
+/// read (since `t0`). Signals `ready` once the feed has answered.
+async fn subscribe(
+    addr: &str,
+    after: u64,
+    n: usize,
+    t0: Instant,
+    ready: tokio::sync::mpsc::Sender<()>,
+) -> Result<Vec<(u64, Duration)>> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    let mut c = tokio::net::TcpStream::connect(addr).await?;
+    c.write_all(
+        format!("GET /api/feed?after={after} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n")
+            .as_bytes(),
+    )
+    .await?;
+    let mut r = tokio::io::BufReader::new(c);
+    let mut line = String::new();
+    r.read_line(&mut line).await?;
+    if !line.starts_with("HTTP/1.1 200") {
+        bail!("the feed answered {line}");
+    }
+    let mut chunked = false;
+    loop {
+        line.clear();
+        r.read_line(&mut line).await?;
+        if line.trim().is_empty() {
+            break;
+        }
+        chunked |= line.to_ascii_lowercase().starts_with("transfer-encoding: chunked");
+    }
+    if !chunked {
+        bail!("the feed's body is not chunked");
+    }
+    ready.send(()).await?;
+    drop(ready);
+    let (mut out, mut buf) = (Vec::with_capacity(n), Vec::<u8>::new());
+    while out.len() < n {
+        // One chunk: its size in hex, its bytes, CRLF.
+        line.clear();
+        if r.read_line(&mut line).await? == 0 {
+            bail!("the feed ended");
+        }
+        let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
+            .with_context(|| format!("a chunk size: {line:?}"))?;
+        let mut chunk = vec![0; size + 2];
+        r.read_exact(&mut chunk).await?;
+        chunk.truncate(size);
+        buf.extend_from_slice(&chunk);
+        let now = t0.elapsed();
+        // Whole messages (ending in a blank line) out of what was read; a partial one waits.
+        let mut done = 0;
+        while let Some(end) = buf[done..].windows(2).position(|w| w == b"\n\n") {
+            let msg = &buf[done..done + end];
+            done += end + 2;
+            if let Some(id) = msg.split(|b| *b == b'\n').find_map(|l| l.strip_prefix(b"id:")) {
+                out.push((std::str::from_utf8(id)?.trim().parse()?, now));
+            }
+        }
+        buf.drain(..done);
+    }
+    Ok(out)
+}
+
+/// Records one statement through `POST /api/record/statement` on a connection of its own:
+/// the seq the server gave it.
+async fn post_record(addr: &str, body: &str) -> Result<u64> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut c = tokio::net::TcpStream::connect(addr).await?;
+    c.write_all(
+        format!(
+            "POST /api/record/statement HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .await?;
+    let mut resp = String::new();
+    c.read_to_string(&mut resp).await?;
+    let (head, json) = resp.split_once("\r\n\r\n").context("an HTTP answer")?;
+    if !head.starts_with("HTTP/1.1 200") {
+        bail!("an append was refused: {resp}");
+    }
+    let v: serde_json::Value = serde_json::from_str(json)?;
+    v["seq"].as_u64().context("the answer's seq")
 }

@@ -18,12 +18,16 @@ pub mod diff;
 mod error;
 mod history;
 mod listing;
+pub mod lookup;
 mod marked;
+pub mod memory;
 pub mod open;
 pub mod proof;
 pub mod record;
 mod replay;
 pub mod resolve;
+#[cfg(feature = "openapi")]
+pub mod schema;
 mod state;
 pub mod view;
 pub mod zones;
@@ -32,8 +36,11 @@ use minutes_core::time::{TimeArg, Timestamp};
 use minutes_store::Store;
 
 pub use error::{QueryError, Result};
+pub use lookup::Lookup;
+pub use memory::Memory;
 pub use open::{Location, StoreChoice};
 pub use replay::ReplayFilter;
+pub use state::state_of;
 
 /// The bundled WTPF-13 record's events, as compiled into the program from `events/wtpf-13/`.
 pub fn bundled_events() -> Result<Vec<minutes_core::event::Event>> {
@@ -86,11 +93,21 @@ impl<'s> Reader<'s> {
         m: &Moment,
         zone: chrono_tz::Tz,
     ) -> Result<(Timestamp, Option<Timestamp>)> {
-        let at = match &m.at {
-            Some(t) => resolve::time(t, zone)?,
-            None => self.now,
-        };
-        let rec = m.as_recorded_at.as_ref().map(|t| resolve::time(t, zone)).transpose()?;
-        Ok((at, rec))
+        resolve_moment(self.now, m, zone)
     }
+}
+
+/// Resolves a moment in a meeting's zone, `now` standing for an `at` not given:
+/// `(at, as_recorded_at)`.
+pub(crate) fn resolve_moment(
+    now: Timestamp,
+    m: &Moment,
+    zone: chrono_tz::Tz,
+) -> Result<(Timestamp, Option<Timestamp>)> {
+    let at = match &m.at {
+        Some(t) => resolve::time(t, zone)?,
+        None => now,
+    };
+    let rec = m.as_recorded_at.as_ref().map(|t| resolve::time(t, zone)).transpose()?;
+    Ok((at, rec))
 }

@@ -12,6 +12,7 @@ use crate::Reader;
 /// An inclusion proof: the event's leaf and the audit path from it to the root of the tree of
 /// `size` leaves.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InclusionView {
     /// The event's id.
     pub event: String,
@@ -33,6 +34,7 @@ pub struct InclusionView {
 
 /// A consistency proof between the tree of `from` leaves and the tree of `size`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsistencyView {
     /// The earlier size.
     pub from: u64,

@@ -16,13 +16,14 @@ use minutes_core::event::{
 };
 use minutes_core::id::{ActorId, AmendmentId, BodyId, DocumentName, EventId, MeetingId, ProposalId};
 use minutes_core::project::document::{AmendmentStatus, DocumentState};
-use minutes_core::project::effective;
 use minutes_core::project::meeting::MeetingState;
 use minutes_core::project::timeline::Timeline;
 use minutes_core::rules::RuleError;
 use minutes_core::text::{Clause, ClausePath, Section, Text};
 use minutes_core::time::{self, TimeArg, Timestamp, Window};
 use minutes_store::{Appended, Refusal, Store, StoreError};
+
+use crate::lookup::Lookup;
 use serde::Serialize;
 
 use crate::error::{QueryError, Result};
@@ -157,6 +158,67 @@ pub enum OpSpec {
         /// Its key.
         key: String,
     },
+}
+
+/// A key made from a printed label (`1 bis)` -> `1bis`): its letters and digits, lowercase.
+fn key_of_label(label: &str) -> Option<String> {
+    let k: String =
+        label.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+    (!k.is_empty()).then_some(k)
+}
+
+impl OpSpec {
+    /// A clause inserted under `parent` (a section or clause), after the sibling `after` (`^`:
+    /// at the start; none: at the end). Its key is `key`, else made from its label.
+    pub fn insert_clause(
+        parent: String,
+        after: Option<String>,
+        key: Option<String>,
+        label: Option<String>,
+        words: String,
+    ) -> Result<Self> {
+        let key = key
+            .filter(|k| !k.is_empty())
+            .or_else(|| label.as_deref().and_then(key_of_label))
+            .ok_or_else(|| {
+                QueryError::Usage(format!(
+                    "--insert-clause {parent} needs --key K (or a --label to take it from)"
+                ))
+            })?;
+        Ok(Self::InsertClause {
+            parent,
+            after,
+            clause: Clause { key, label, words: Some(words), clauses: Vec::new() },
+        })
+    }
+
+    /// A whole clause replaced; its key is `key`, else the path's last step (the label stays as
+    /// printed unless another is given).
+    pub fn replace_clause(path: String, key: Option<String>, label: Option<String>, words: String) -> Self {
+        let key = key.unwrap_or_else(|| path.rsplit('/').next().unwrap_or_default().to_string());
+        Self::ReplaceClause { path, clause: Clause { key, label, words: Some(words), clauses: Vec::new() } }
+    }
+
+    /// A section inserted after the section `after` (`^`: at the start; none: at the end), with
+    /// its heading and clauses (each its label, if printed, and words). Its key is `key`, else
+    /// made from the heading; a clause's key is made from its label, else `pN`.
+    pub fn insert_section(
+        after: Option<String>,
+        key: Option<String>,
+        heading: String,
+        clauses: Vec<(Option<String>, String)>,
+    ) -> Self {
+        let key = key.unwrap_or_else(|| minutes_core::text::slug(&heading));
+        let clauses = clauses
+            .into_iter()
+            .enumerate()
+            .map(|(i, (label, words))| {
+                let key = label.as_deref().and_then(key_of_label).unwrap_or_else(|| format!("p{}", i + 1));
+                Clause { key, label, words: Some(words), clauses: Vec::new() }
+            })
+            .collect();
+        Self::InsertSection { after, section: Section { key, heading, clauses } }
+    }
 }
 
 /// An amendment's fate.
@@ -526,16 +588,16 @@ pub struct Recorded {
 
 /// Builds the event a request describes, against the log as it stands, without writing: what
 /// `--dry-run` prints. Nothing is judged but the names it resolves.
-pub fn build(store: &Store, now: Timestamp, req: &Request) -> Result<Event> {
+pub fn build(store: &dyn Lookup, now: Timestamp, req: &Request) -> Result<Event> {
     let id = req.id.unwrap_or_else(|| EventId(uuid::Uuid::now_v7()));
     Ok(Builder::new(store, now, req)?.event(id)?.0)
 }
 
 /// Where a recorded event is appended: the store itself (the command line), or a front end's
-/// group-commit writer over the same log (the server), read through its own connection.
+/// group-commit writer over the same log (the server), which looks names up in what it keeps.
 pub trait Target {
-    /// The store the names, defaults and a retry's original are read from.
-    fn store(&self) -> &Store;
+    /// Where the names, defaults and a retry's original are looked up.
+    fn store(&self) -> &dyn Lookup;
     /// Appends one event durably, judged by the rules, with the expected-version rule.
     fn append_one(
         &mut self,
@@ -546,7 +608,7 @@ pub trait Target {
 }
 
 impl Target for Store {
-    fn store(&self) -> &Store {
+    fn store(&self) -> &dyn Lookup {
         self
     }
 
@@ -605,11 +667,12 @@ pub fn record<T: Target + ?Sized>(target: &mut T, now: Timestamp, req: &Request)
 }
 
 /// The answer to a retry: the original event, if it is the same verb about the same target.
-fn retried(store: &Store, req: &Request, r: minutes_core::event::Recorded) -> Result<Recorded> {
+fn retried(store: &dyn Lookup, req: &Request, r: minutes_core::event::Recorded) -> Result<Recorded> {
     let e = &r.event;
     let want_doc = match doc_of(&req.verb) {
         Some(d) => Some(
-            resolve::document(store, d)
+            store
+                .document(d)
                 .or_else(|_| DocumentName::new(d).map_err(|x| QueryError::Refused(x.to_string())))?,
         ),
         None => None,
@@ -626,7 +689,7 @@ fn retried(store: &Store, req: &Request, r: minutes_core::event::Recorded) -> Re
             e.document.as_ref().map(|d| format!(" about {d}")).unwrap_or_default()
         )));
     }
-    let timeline = Timeline::new(&effective(&store.stream(e.meeting.as_str())?, None));
+    let timeline = store.timeline(&e.meeting)?;
     Ok(Recorded {
         seq: r.seq,
         id: e.id,
@@ -670,7 +733,7 @@ fn amendment_of(k: &EventKind) -> Option<&AmendmentId> {
 
 /// The pending amendments of a just-proposed amendment's document that touch its words (for
 /// `record propose` and `append` to warn of; empty for any other event).
-pub fn overlaps(store: &Store, e: &Event) -> Result<Vec<Overlap>> {
+pub fn overlaps(store: &dyn Lookup, e: &Event) -> Result<Vec<Overlap>> {
     let (EventKind::AmendmentProposed(p), Some(doc)) = (&e.kind, &e.document) else { return Ok(Vec::new()) };
     let Some(s) = store.latest_document(doc)? else {
         return Ok(Vec::new());
@@ -691,7 +754,7 @@ pub fn overlaps(store: &Store, e: &Event) -> Result<Vec<Overlap>> {
 
 /// What building an event needs: the store, the clock, the meeting.
 struct Builder<'a> {
-    store: &'a Store,
+    store: &'a dyn Lookup,
     now: Timestamp,
     req: &'a Request,
     meeting: Option<MeetingState>,
@@ -706,17 +769,17 @@ fn id_of<T>(r: std::result::Result<T, minutes_core::id::IdError>) -> Result<T> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(store: &'a Store, now: Timestamp, req: &'a Request) -> Result<Self> {
+    fn new(store: &'a dyn Lookup, now: Timestamp, req: &'a Request) -> Result<Self> {
         let meeting = match &req.verb {
             Verb::Declare { .. } => None,
             Verb::Correct { event, .. } => {
                 let r =
                     store.event(event)?.ok_or_else(|| refused(format!("event {event} is not in the log")))?;
-                Some(resolve::meeting(store, &r.event.meeting)?)
+                Some(store.meeting(&r.event.meeting)?)
             }
             v => {
                 let id = match doc_of(v) {
-                    Some(d) => resolve::document(store, d).map(|d| d.meeting()).or_else(|e| match v {
+                    Some(d) => store.document(d).map(|d| d.meeting()).or_else(|e| match v {
                         Verb::Table { .. } => id_of(DocumentName::new(d)).map(|d| d.meeting()),
                         _ => Err(e),
                     })?,
@@ -725,7 +788,7 @@ impl<'a> Builder<'a> {
                         None => only_meeting(store)?,
                     },
                 };
-                Some(resolve::meeting(store, &id)?)
+                Some(store.meeting(&id)?)
             }
         };
         Ok(Self { store, now, req, meeting })
@@ -749,7 +812,7 @@ impl<'a> Builder<'a> {
     }
 
     fn doc(&self, d: &str) -> Result<(DocumentName, DocumentState)> {
-        let name = resolve::document(self.store, d)?;
+        let name = self.store.document(d)?;
         let s = self
             .store
             .latest_document(&name)?
@@ -907,8 +970,7 @@ impl<'a> Builder<'a> {
                 document = Some(id_of(DocumentName::new(doc))?);
                 actors = self.actors(by)?;
                 body = self.opt_body(b)?;
-                let forerunner_of =
-                    forerunner_of.as_deref().map(|d| resolve::document(self.store, d)).transpose()?;
+                let forerunner_of = forerunner_of.as_deref().map(|d| self.store.document(d)).transpose()?;
                 EventKind::DocumentTabled(DocumentTabled {
                     kind: *kind,
                     title: title.clone(),
@@ -1014,8 +1076,7 @@ impl<'a> Builder<'a> {
             Verb::Procedural { id: p, summary, docs, by, body: b } => {
                 actors = self.actors(by)?;
                 body = self.opt_body(b)?;
-                let documents =
-                    docs.iter().map(|d| resolve::document(self.store, d)).collect::<Result<Vec<_>>>()?;
+                let documents = docs.iter().map(|d| self.store.document(d)).collect::<Result<Vec<_>>>()?;
                 EventKind::ProceduralProposalMade(ProceduralProposalMade {
                     proposal: id_of(ProposalId::new(p))?,
                     summary: summary.clone(),
@@ -1128,8 +1189,8 @@ impl<'a> Builder<'a> {
     /// The event's line, as replay prints it.
     fn describe(&self, e: &Event) -> String {
         let mut t = match &self.meeting {
-            Some(m) => Timeline::new(&effective(&self.store.stream(m.id.as_str()).unwrap_or_default(), None)),
-            None => Timeline::new(&[]),
+            Some(m) => self.store.timeline(&m.id).unwrap_or_else(|_| Timeline::new(std::iter::empty())),
+            None => Timeline::new(std::iter::empty()),
         };
         t.learn(e);
         if let Some(d) = &e.document {
@@ -1147,7 +1208,7 @@ impl<'a> Builder<'a> {
 }
 
 /// The store's one meeting, for verbs about a meeting when none is named.
-fn only_meeting(store: &Store) -> Result<MeetingId> {
+fn only_meeting(store: &dyn Lookup) -> Result<MeetingId> {
     let all = store.meetings()?;
     match all.as_slice() {
         [one] => resolve::meeting_id(one),

@@ -1,7 +1,7 @@
 //! Names as people type them, resolved to the record's ids: documents by name or any symbol,
 //! meetings, bodies and actors by id or any printed name, times in the meeting's zone.
 
-use minutes_core::id::{symbol_key, ActorId, BodyId, DocumentName, MeetingId};
+use minutes_core::id::{ActorId, BodyId, DocumentName, MeetingId};
 use minutes_core::project::meeting::MeetingState;
 use minutes_core::time::{TimeArg, Timestamp};
 use minutes_store::Store;
@@ -20,17 +20,7 @@ pub fn meeting(store: &Store, id: &MeetingId) -> Result<MeetingState> {
     for r in minutes_core::project::effective(&store.stream(id.as_str())?, None) {
         MeetingState::apply(&mut m, &r.event);
     }
-    m.ok_or_else(|| {
-        let known = store.meetings().unwrap_or_default();
-        QueryError::Refused(format!(
-            "meeting '{id}' is not in the record{}",
-            if known.is_empty() {
-                " (the store is empty)".to_string()
-            } else {
-                format!("; it holds: {}", known.join(", "))
-            }
-        ))
-    })
+    m.ok_or_else(|| crate::lookup::no_meeting(id, &store.meetings().unwrap_or_default()))
 }
 
 /// Finds a document by its name (`wtpf-13/opinion-3`) or any of its symbols, in any form the
@@ -41,21 +31,7 @@ pub fn document(store: &Store, s: &str) -> Result<DocumentName> {
             return Ok(d);
         }
     }
-    let want = symbol_key(s);
-    let docs = store.documents()?;
-    if let Some(n) = docs.iter().find(|n| n.symbols.iter().any(|x| symbol_key(x) == want)) {
-        return Ok(n.document.clone());
-    }
-    let mut names: Vec<&str> = docs.iter().map(|n| n.document.as_str()).collect();
-    names.sort_unstable();
-    let hint = if names.is_empty() {
-        " (the store holds no documents)".to_string()
-    } else if names.len() <= 40 {
-        format!("; known documents: {}", names.join(", "))
-    } else {
-        String::new()
-    };
-    Err(QueryError::Refused(format!("unknown document '{s}': no document has that name or symbol{hint}")))
+    crate::lookup::find_document(s, |_| Ok(false), &store.documents()?)
 }
 
 /// Finds a body of the meeting by its id (`wg-2`) or the name the sources print (`Working

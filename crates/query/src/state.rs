@@ -2,8 +2,7 @@
 
 use minutes_core::event::{EventKind, Recorded};
 use minutes_core::id::{AmendmentId, DocumentName};
-use minutes_core::project::document::{document_at, Amendment, AmendmentStatus, DocumentAt, DocumentState};
-use minutes_core::project::effective;
+use minutes_core::project::document::{Amendment, AmendmentStatus, DocumentAt, DocumentState};
 use minutes_core::project::meeting::MeetingState;
 use minutes_core::project::timeline::Timeline;
 use minutes_core::rules::{amendment_status_name, status_name};
@@ -11,61 +10,14 @@ use minutes_core::text::{Clause, Text};
 use minutes_core::time::{rfc3339, Timestamp};
 
 use crate::error::Result;
+use crate::lookup::Lookup;
 use crate::view::{AmendmentView, ClauseNode, Conflict, EventSummary, MaybePending, StateView};
-use crate::{resolve, Moment, Reader};
+use crate::{Moment, Reader};
 
 impl Reader<'_> {
     /// The document named `doc` (name or symbol) at a moment.
     pub fn state(&self, doc: &str, moment: &Moment) -> Result<StateView> {
-        let name = resolve::document(self.store, doc)?;
-        let meeting = resolve::meeting(self.store, &name.meeting())?;
-        let (at, rec) = self.resolve_moment(moment, meeting.zone)?;
-        let view = self.document_at(&name, &at, rec.as_ref())?;
-        let version = self.store.stream_version(name.as_str())?;
-        let mut timeline = self.timeline(&meeting, &view)?;
-        let uncertain = self.uncertain(&view, &mut timeline, &meeting)?;
-        let s = view.state.as_ref();
-        let (may_be_pending, conflicts) = match s {
-            Some(s) => (may_be_pending(s, &uncertain), conflicts(s)),
-            None => (Vec::new(), Vec::new()),
-        };
-        let may_be_pending = {
-            let mut all = may_be_pending;
-            // Proposals that may not have been made yet.
-            for u in uncertain.iter().filter(|u| u.type_name == "AmendmentProposed") {
-                if let Some(id) = &u.amendment {
-                    all.push(MaybePending {
-                        id: id.clone(),
-                        proposed_by: u.proposed_by.clone().unwrap_or_default(),
-                        summary: u.summary.clone().unwrap_or_default(),
-                        why: "proposal_uncertain",
-                        fate: None,
-                    });
-                }
-            }
-            all
-        };
-        Ok(StateView {
-            document: name,
-            at: rfc3339(&at.with_timezone(&meeting.zone).fixed_offset()),
-            as_recorded_at: rec.map(|r| rfc3339(&r.with_timezone(&meeting.zone).fixed_offset())),
-            status: s.map(|s| status_name(s.status)),
-            version,
-            body: s.and_then(|s| s.body.clone()),
-            title: s.map(|s| s.title.clone()),
-            kind: s.map(|s| s.kind),
-            submitted_by: s.map(|s| s.submitted_by.clone()).unwrap_or_default(),
-            symbols: s.map(|s| s.symbols.clone()).unwrap_or_default(),
-            text: s.and_then(|s| s.text.as_ref()).map(Text::render),
-            clauses: s.and_then(|s| s.text.as_ref()).map(clause_tree).unwrap_or_default(),
-            amendments: s.map(|s| s.amendments.iter().map(amendment_view).collect()).unwrap_or_default(),
-            may_be_pending,
-            conflicts,
-            uncertain,
-            problems: s.map(|s| s.problems.clone()).unwrap_or_default(),
-            warnings: self.store.warnings(),
-            meeting,
-        })
+        state_of(self.store, self.now, doc, moment)
     }
 
     /// A document's state and uncertain events at `at`, as the record stands or, with `rec`,
@@ -77,48 +29,95 @@ impl Reader<'_> {
         at: &Timestamp,
         rec: Option<&Timestamp>,
     ) -> Result<DocumentAt> {
-        match rec {
-            // The record as it stands: the store reads only the rows that can matter at T,
-            // past a snapshot when one holds.
-            None => Ok(self.store.document_state_at(doc.as_str(), at)?),
-            // As it stood: the same rows, less what was recorded (or corrected) after `rec`.
-            Some(rec) => {
-                Ok(document_at(&effective(&self.store.document_events_at(doc.as_str(), at)?, Some(rec)), at))
+        Lookup::document_at(self.store, doc, at, rec)
+    }
+}
+
+/// The document named `doc` (name or symbol) at a moment, from any [`Lookup`]: the store (what
+/// [`Reader::state`] asks) or a record kept in memory ([`crate::memory::Memory`]); `now` is
+/// the default moment.
+pub fn state_of<L: Lookup + ?Sized>(l: &L, now: Timestamp, doc: &str, moment: &Moment) -> Result<StateView> {
+    let name = l.document(doc)?;
+    let meeting = l.meeting(&name.meeting())?;
+    let (at, rec) = crate::resolve_moment(now, moment, meeting.zone)?;
+    let view = l.document_at(&name, &at, rec.as_ref())?;
+    let version = l.stream_version(name.as_str())?;
+    let mut timeline = timeline(l, &meeting, &view)?;
+    let uncertain = uncertain(l, &view, &mut timeline, &meeting)?;
+    let s = view.state.as_ref();
+    let (may_be_pending, conflicts) = match s {
+        Some(s) => (may_be_pending(s, &uncertain), conflicts(s)),
+        None => (Vec::new(), Vec::new()),
+    };
+    let may_be_pending = {
+        let mut all = may_be_pending;
+        // Proposals that may not have been made yet.
+        for u in uncertain.iter().filter(|u| u.type_name == "AmendmentProposed") {
+            if let Some(id) = &u.amendment {
+                all.push(MaybePending {
+                    id: id.clone(),
+                    proposed_by: u.proposed_by.clone().unwrap_or_default(),
+                    summary: u.summary.clone().unwrap_or_default(),
+                    why: "proposal_uncertain",
+                    fate: None,
+                });
             }
         }
-    }
+        all
+    };
+    Ok(StateView {
+        document: name,
+        at: rfc3339(&at.with_timezone(&meeting.zone).fixed_offset()),
+        as_recorded_at: rec.map(|r| rfc3339(&r.with_timezone(&meeting.zone).fixed_offset())),
+        status: s.map(|s| status_name(s.status)),
+        version,
+        body: s.and_then(|s| s.body.clone()),
+        title: s.map(|s| s.title.clone()),
+        kind: s.map(|s| s.kind),
+        submitted_by: s.map(|s| s.submitted_by.clone()).unwrap_or_default(),
+        symbols: s.map(|s| s.symbols.clone()).unwrap_or_default(),
+        text: s.and_then(|s| s.text.as_ref()).map(Text::render),
+        clauses: s.and_then(|s| s.text.as_ref()).map(clause_tree).unwrap_or_default(),
+        amendments: s.map(|s| s.amendments.iter().map(amendment_view).collect()).unwrap_or_default(),
+        may_be_pending,
+        conflicts,
+        uncertain,
+        problems: s.map(|s| s.problems.clone()).unwrap_or_default(),
+        warnings: l.warnings(),
+        meeting,
+    })
+}
 
-    /// What describing a document's events needs: the meeting's own stream, and the proposals
-    /// of the amendments a view names.
-    fn timeline(&self, meeting: &MeetingState, view: &DocumentAt) -> Result<Timeline> {
-        let mut timeline = Timeline::new(&effective(&self.store.stream(meeting.id.as_str())?, None));
-        if let Some(s) = &view.state {
-            timeline.name_document(&s.document, &s.title);
-            for a in &s.amendments {
-                if let Some(r) = self.store.event(&a.proposed.id)? {
-                    timeline.learn(&r.event);
-                }
-            }
-        }
-        Ok(timeline)
-    }
-
-    /// The uncertain events of a view, each named by what it is.
-    fn uncertain(
-        &self,
-        view: &DocumentAt,
-        timeline: &mut Timeline,
-        meeting: &MeetingState,
-    ) -> Result<Vec<EventSummary>> {
-        let mut events = Vec::new();
-        for u in &view.uncertain {
-            if let Some(r) = self.store.event(&u.id)? {
+/// What describing a document's events needs: the meeting's own stream, and the proposals
+/// of the amendments a view names.
+fn timeline<L: Lookup + ?Sized>(l: &L, meeting: &MeetingState, view: &DocumentAt) -> Result<Timeline> {
+    let mut timeline = l.timeline(&meeting.id)?;
+    if let Some(s) = &view.state {
+        timeline.name_document(&s.document, &s.title);
+        for a in &s.amendments {
+            if let Some(r) = l.event(&a.proposed.id)? {
                 timeline.learn(&r.event);
-                events.push(r);
             }
         }
-        Ok(events.iter().map(|r| summary(r, timeline, view.state.as_ref(), &events, meeting)).collect())
     }
+    Ok(timeline)
+}
+
+/// The uncertain events of a view, each named by what it is.
+fn uncertain<L: Lookup + ?Sized>(
+    l: &L,
+    view: &DocumentAt,
+    timeline: &mut Timeline,
+    meeting: &MeetingState,
+) -> Result<Vec<EventSummary>> {
+    let mut events = Vec::new();
+    for u in &view.uncertain {
+        if let Some(r) = l.event(&u.id)? {
+            timeline.learn(&r.event);
+            events.push(r);
+        }
+    }
+    Ok(events.iter().map(|r| summary(r, timeline, view.state.as_ref(), &events, meeting)).collect())
 }
 
 /// An event named by what it is: its line, and for an amendment's proposal or fate, the

@@ -166,21 +166,27 @@ pub struct StateView {
 
 /// An amendment accepted between two moments, as `diff` lists it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AcceptedView {
     /// Its id.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub id: AmendmentId,
     /// Who proposed it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub proposed_by: Vec<ActorId>,
     /// What it proposes.
     pub summary: String,
     /// The acceptance.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::EventRefSchema>))]
     pub accepted: Option<EventRef>,
 }
 
 /// `diff`: what changed in a document's text between two moments.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DiffView {
     /// The document's name.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub document: DocumentName,
     /// The earlier moment, RFC 3339.
     pub from: String,
@@ -188,13 +194,16 @@ pub struct DiffView {
     pub to: String,
     /// The event the earlier moment was anchored on, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub from_event: Option<EventId>,
     /// The event the later moment was anchored on, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub to_event: Option<EventId>,
     /// Amendments accepted in between.
     pub amendments: Vec<AcceptedView>,
     /// The changed lines.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::schema::LineChangeSchema>))]
     pub changes: Vec<LineChange>,
     /// The meeting, for names and the zone.
     #[serde(skip)]
@@ -203,6 +212,7 @@ pub struct DiffView {
 
 /// Where a line's wording came from.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OriginView {
     /// The event that gave it.
     pub event: SourcedRef,
@@ -212,28 +222,36 @@ pub struct OriginView {
 
 /// An event with its source.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SourcedRef {
     /// The event's id.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub id: EventId,
     /// Its type.
     #[serde(rename = "type")]
     pub type_name: &'static str,
     /// When it occurred.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::WindowSchema))]
     pub occurred: Window,
     /// Its place in the log.
     pub seq: u64,
     /// Where the record took it from.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::SourceSchema>))]
     pub source: Option<minutes_core::event::Source>,
 }
 
 /// The amendment a wording came from.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OriginAmendment {
     /// Its id.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub id: AmendmentId,
     /// Who proposed it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub proposed_by: Vec<ActorId>,
     /// The body it was proposed in.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub body: Option<BodyId>,
     /// What it proposes.
     pub summary: String,
@@ -243,17 +261,22 @@ pub struct OriginAmendment {
 
 /// A proposal event, with its source.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProposalRef {
     /// The event's id.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub id: EventId,
     /// When it occurred.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::WindowSchema))]
     pub occurred: Window,
     /// Where the record took it from.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::SourceSchema>))]
     pub source: Option<minutes_core::event::Source>,
 }
 
 /// One line of `blame`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlameLine {
     /// The line's path (null for title and preamble).
     pub path: Option<String>,
@@ -272,8 +295,10 @@ pub struct BlameLine {
 
 /// `blame`: each line of the text at a moment with where its wording came from.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlameView {
     /// The document's name.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub document: DocumentName,
     /// The moment, RFC 3339.
     pub at: String,
@@ -413,6 +438,7 @@ pub struct ListingView {
 
 /// A run of a marked text: words kept since tabling, or inserted or deleted by an amendment.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MarkedRun {
     /// `equal`, `insert` or `delete`.
     pub op: &'static str,
@@ -426,6 +452,7 @@ pub struct MarkedRun {
 
 /// One line of a marked text.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MarkedLine {
     /// The line's path (`title`, `preamble`, a section key or a clause path).
     pub path: String,
@@ -439,10 +466,13 @@ pub struct MarkedLine {
 
 /// A change of a marked text with its attribution.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attribution {
     /// The amendment, or null for a revision of the whole text.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub amendment: Option<AmendmentId>,
     /// Who proposed it (or submitted the revision).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub proposed_by: Vec<ActorId>,
     /// What it proposes.
     pub summary: String,
@@ -452,8 +482,10 @@ pub struct Attribution {
 
 /// The text at a moment marked with every change since tabling and who made it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MarkedText {
     /// The document's name.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub document: DocumentName,
     /// The moment, RFC 3339.
     pub at: String,

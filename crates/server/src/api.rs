@@ -11,14 +11,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use minutes_core::event::{Decision, Event, Phase, Source, Stance};
+use minutes_core::event::{ActorKind, Decision, DocumentKind, Event, Phase, Role, Rules, Source, Stance};
 use minutes_core::id::{Clerk, EventId};
 use minutes_core::time::{TimeArg, Timestamp};
 use minutes_query::diff::Anchor;
 use minutes_query::record::{self, Envelope, Fate, OpSpec, Request, Target, TimeSpec, Verb, When};
 use minutes_query::zones::{meeting_zone, Zones};
 use minutes_query::{Moment, Reader, ReplayFilter};
-use minutes_store::{Appended, Appender, Store, StoreError};
+use minutes_store::{Appended, Appender, StoreError};
 use serde::{Deserialize, Serialize};
 use tower_http::limit::RequestBodyLimitLayer;
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -34,7 +34,7 @@ pub const SEQ_HEADER: &str = "minutes-seq";
 #[openapi(
     info(title = "minutes", description = "An event-sourced meeting record over HTTP: the command line's questions and recording verbs, and a live feed of committed events. Reads are open; writes need `Authorization: Bearer TOKEN`."),
     paths(whoami, meetings, listing, replay, state, diff, blame, history, marked, verify, inclusion, consistency, head, feed, append, record_verb),
-    components(schemas(ErrorBody, StateDoc, AmendmentDoc, UncertainDoc, WindowDoc, ListingDoc, DocumentDoc, AppendedDoc, RecordedDoc, VerifyDoc, HeadDoc, ClerkDoc, RecordBody, OpBody, VerbName, EventDoc)),
+    components(schemas(ErrorBody, StateDoc, AmendmentDoc, UncertainDoc, WindowDoc, ListingDoc, DocumentDoc, AppendedDoc, RecordedDoc, VerifyDoc, HeadDoc, ClerkDoc, RecordBody, OpBody, ClauseBody, BodyPair, VerbName, EventDoc)),
     modifiers(&Bearer)
 )]
 struct ApiDoc;
@@ -427,12 +427,23 @@ async fn replay(State(app): State<App>, Q(q): Q<ReplayQuery>) -> Result<Response
     (status = 400, description = "Refused: an unknown document, a bad time", body = ErrorBody)))]
 async fn state(State(app): State<App>, Q(q): Q<MomentQuery>) -> Result<Response, ApiError> {
     let m = q.moment()?;
-    ask(&app, move |r| r.state(&q.doc, &m)).await
+    let now = app.now();
+    let live = app.live.clone();
+    // From the record in memory, brought up to the log first: no JSON is decoded.
+    let (seq, view) = tokio::task::spawn_blocking(move || {
+        live.sync()?;
+        let memory = live.read();
+        let view = minutes_query::state_of(&*memory, now, &q.doc, &m)?;
+        Ok::<_, ApiError>((memory.head(), view))
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("the read failed: {e}")))??;
+    Ok(answer(seq, &view))
 }
 
 /// `diff`: what changed in a document's text between two moments.
 #[utoipa::path(get, path = "/api/diff", params(DiffQuery), responses(
-    (status = 200, description = "The diff, as `diff --json`", body = Object, headers(("Minutes-Seq" = u64, description = "The seq of the last event the answer reflects (at least)"))),
+    (status = 200, description = "The diff, as `diff --json`", body = minutes_query::view::DiffView, headers(("Minutes-Seq" = u64, description = "The seq of the last event the answer reflects (at least)"))),
     (status = 400, description = "Refused", body = ErrorBody)))]
 async fn diff(State(app): State<App>, Q(q): Q<DiffQuery>) -> Result<Response, ApiError> {
     let anchor = |t: Option<TimeArg>, e: Option<uuid::Uuid>| match (t, e) {
@@ -451,7 +462,7 @@ async fn diff(State(app): State<App>, Q(q): Q<DiffQuery>) -> Result<Response, Ap
 
 /// `blame`: where each clause's wording came from.
 #[utoipa::path(get, path = "/api/blame", params(MomentQuery), responses(
-    (status = 200, description = "The blame, as `blame --json`", body = Object, headers(("Minutes-Seq" = u64, description = "The seq of the last event the answer reflects (at least)"))),
+    (status = 200, description = "The blame, as `blame --json`", body = minutes_query::view::BlameView, headers(("Minutes-Seq" = u64, description = "The seq of the last event the answer reflects (at least)"))),
     (status = 400, description = "Refused", body = ErrorBody)))]
 async fn blame(State(app): State<App>, Q(q): Q<MomentQuery>) -> Result<Response, ApiError> {
     let m = q.moment()?;
@@ -469,7 +480,7 @@ async fn history(State(app): State<App>, Q(q): Q<HistoryQuery>) -> Result<Respon
 
 /// The text at a moment marked with every change since tabling, who made it and its source.
 #[utoipa::path(get, path = "/api/marked", params(MomentQuery), responses(
-    (status = 200, description = "The marked text: lines of runs (`equal`, `insert`, `delete`) and the changes they point to", body = Object, headers(("Minutes-Seq" = u64, description = "The seq of the last event the answer reflects (at least)"))),
+    (status = 200, description = "The marked text: lines of runs (`equal`, `insert`, `delete`) and the changes they point to", body = minutes_query::view::MarkedText, headers(("Minutes-Seq" = u64, description = "The seq of the last event the answer reflects (at least)"))),
     (status = 400, description = "Refused", body = ErrorBody)))]
 async fn marked(State(app): State<App>, Q(q): Q<MomentQuery>) -> Result<Response, ApiError> {
     let m = q.moment()?;
@@ -497,7 +508,7 @@ async fn verify(State(app): State<App>) -> Result<Response, ApiError> {
 
 /// `proof inclusion`: an event's RFC 9162 audit path.
 #[utoipa::path(get, path = "/api/proof/inclusion", params(InclusionQuery), responses(
-    (status = 200, description = "The proof, as `proof inclusion --json`", body = Object, headers(("Minutes-Seq" = u64, description = "The seq of the last event the answer reflects (at least)"))),
+    (status = 200, description = "The proof, as `proof inclusion --json`", body = minutes_query::proof::InclusionView, headers(("Minutes-Seq" = u64, description = "The seq of the last event the answer reflects (at least)"))),
     (status = 400, description = "Refused", body = ErrorBody)))]
 async fn inclusion(State(app): State<App>, Q(q): Q<InclusionQuery>) -> Result<Response, ApiError> {
     ask(&app, move |r| r.inclusion(&q.id, q.size)).await
@@ -505,7 +516,7 @@ async fn inclusion(State(app): State<App>, Q(q): Q<InclusionQuery>) -> Result<Re
 
 /// `proof consistency`: the log extends an earlier tree.
 #[utoipa::path(get, path = "/api/proof/consistency", params(ConsistencyQuery), responses(
-    (status = 200, description = "The proof, as `proof consistency --json`", body = Object, headers(("Minutes-Seq" = u64, description = "The seq of the last event the answer reflects (at least)"))),
+    (status = 200, description = "The proof, as `proof consistency --json`", body = minutes_query::proof::ConsistencyView, headers(("Minutes-Seq" = u64, description = "The seq of the last event the answer reflects (at least)"))),
     (status = 400, description = "Refused", body = ErrorBody)))]
 async fn consistency(State(app): State<App>, Q(q): Q<ConsistencyQuery>) -> Result<Response, ApiError> {
     ask(&app, move |r| r.consistency(q.from, q.size)).await
@@ -539,7 +550,7 @@ async fn feed(State(app): State<App>, headers: HeaderMap, Q(q): Q<FeedQuery>) ->
         None => None,
     };
     let after = last.or(q.after).unwrap_or_else(|| app.feed.head());
-    Ok(app.feed.subscribe(app.readers.clone(), after).into_response())
+    Ok(app.feed.subscribe(app.live.clone(), after).into_response())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -635,18 +646,24 @@ async fn append(State(app): State<App>, headers: HeaderMap, Q(q): Q<AppendQuery>
     }
 }
 
-/// The recording verbs the API takes (`minutes record VERB`); any other event is appended
-/// whole through `POST /api/events`.
+/// The recording verbs the API takes: every verb of `minutes record`.
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "kebab-case")]
 enum VerbName {
+    Declare,
+    Body,
+    Actor,
+    Attendance,
     OpenMeeting,
     CloseMeeting,
     OpenSession,
     Suspend,
     Resume,
     CloseSession,
+    Elect,
     Statement,
+    Table,
+    Revise,
     ReferDoc,
     WithdrawDoc,
     TakeUp,
@@ -655,18 +672,26 @@ enum VerbName {
     Accept,
     Reject,
     Refer,
+    Procedural,
+    WithdrawProcedural,
     Endorse,
     NotEndorse,
     Adopt,
+    Correct,
 }
 
-/// One operation of a proposal, as `record propose` takes it: `clause` and one of `insert`
-/// (with `after` or `before`), `replace` (with `with`) or `delete`; words are whole words.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+/// One operation of a proposal, as `record propose` takes its flags. Edits of words: `clause`
+/// and one of `insert` (with `after` or `before`), `replace` (with `with`) or `delete`, each
+/// with an optional `occurrence`; words are whole words. Whole clauses: `insert_clause`
+/// (`PARENT[:AFTER]`, with `key` or `label`, and `words`), `replace_clause` (`PATH`, with
+/// `words`, optionally `key` and `label`), `delete_clause`. Sections: `insert_section` (the
+/// section it follows, `^` for the start, `$` for the end, with `heading`, optionally `key`,
+/// and `clauses`), `delete_section` (its key).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct OpBody {
-    /// The clause's path (`recognizing/c/iv`).
-    clause: String,
+    /// The clause whose words are edited (`recognizing/c/iv`).
+    clause: Option<String>,
     /// Words inserted.
     insert: Option<String>,
     /// The anchor the words go after.
@@ -679,12 +704,56 @@ struct OpBody {
     with: Option<String>,
     /// Words deleted.
     delete: Option<String>,
-    /// Which occurrence of the anchor or words.
+    /// Which occurrence of the anchor or words (from 1).
+    #[schema(minimum = 1)]
     occurrence: Option<usize>,
+    /// A clause inserted: `PARENT[:AFTER]` (AFTER a sibling's key, `^` for the start; none: at the end).
+    insert_clause: Option<String>,
+    /// A whole clause replaced: its path.
+    replace_clause: Option<String>,
+    /// A whole clause deleted: its path.
+    delete_clause: Option<String>,
+    /// A section inserted after this one (`^`: at the start; `$`: at the end).
+    insert_section: Option<String>,
+    /// A section deleted: its key.
+    delete_section: Option<String>,
+    /// The key of the clause or section inserted.
+    key: Option<String>,
+    /// The label of the clause inserted or replaced (`a)`, `1 bis)`).
+    label: Option<String>,
+    /// The words of the clause inserted or replaced.
+    words: Option<String>,
+    /// The heading of the section inserted.
+    heading: Option<String>,
+    /// The clauses of the section inserted, in order.
+    #[serde(default)]
+    clauses: Vec<ClauseBody>,
+}
+
+/// A clause of a section inserted: its label as printed, if any, and its words.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct ClauseBody {
+    /// Its label as printed.
+    label: Option<String>,
+    /// Its words.
+    words: String,
+}
+
+/// A body of a meeting declared: its id and name.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct BodyPair {
+    /// The body's id (`plenary`, `wg-1`).
+    id: String,
+    /// Its name as printed.
+    name: String,
 }
 
 /// The fields of `minutes record VERB`, by their flag names (snake_case); each verb reads the
-/// ones its flags name.
+/// ones its flags name, and a verb's positional argument has a field of its own: `meeting`
+/// (declare), `new_body` (body), `actor` (actor, elect), `doc` (the document's verbs),
+/// `amendment` (fates), `proposal` (procedural, withdraw-procedural), `event` (correct).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RecordBody {
@@ -694,7 +763,8 @@ struct RecordBody {
     from: Option<String>,
     /// The end of that window.
     to: Option<String>,
-    /// The meeting, for a verb about the meeting or a body [default: the store's one meeting].
+    /// The meeting, for a verb about the meeting or a body [default: the store's one meeting];
+    /// for `declare`, the new meeting's id.
     meeting: Option<String>,
     /// The source file (with `section` and `quote`).
     source: Option<String>,
@@ -711,7 +781,7 @@ struct RecordBody {
     expected_version: Option<u64>,
     /// The event's id: a retry with the same id is a no-op.
     id: Option<uuid::Uuid>,
-    /// The document (name or symbol).
+    /// The document (name or symbol; for `table`, the new document's name, MEETING/SLUG).
     doc: Option<String>,
     /// The amendment (fates: the id `propose` gave; propose: the id to give).
     amendment: Option<String>,
@@ -726,12 +796,12 @@ struct RecordBody {
     /// A proposal reported without its words.
     #[serde(default)]
     unworded: bool,
-    /// A proposal's or statement's summary.
+    /// A summary: a proposal's, a statement's, a procedural proposal's, or the attendance in words.
     summary: Option<String>,
     /// How a fate was decided: `consensus`, `vote`, `chair` [default: consensus].
     #[schema(value_type = Option<String>)]
     decided_by: Option<Decision>,
-    /// A statement's tenor: `support`, `clarification`, `opposition`, `other`.
+    /// A statement's tenor: `support`, `clarification`, `opposition`, `other` [default: other].
     #[schema(value_type = Option<String>)]
     stance: Option<Stance>,
     /// The order of business (take-up).
@@ -740,17 +810,98 @@ struct RecordBody {
     duration_minutes: Option<u32>,
     /// Endorse: the amendments it carries [default: those accepted in that body].
     amendments: Option<Vec<String>>,
+    /// Endorse: without amendments.
+    #[serde(default)]
+    unaltered: bool,
     /// Endorse: the body it is submitted to.
     submitted_to: Option<String>,
+    /// Declare, table: the title.
+    title: Option<String>,
+    /// Declare: where it is held.
+    venue: Option<String>,
+    /// Declare: its IANA time zone (`Europe/Zurich`).
+    zone: Option<String>,
+    /// Declare: its first day (YYYY-MM-DD).
+    #[schema(value_type = Option<String>, format = Date)]
+    first_day: Option<chrono::NaiveDate>,
+    /// Declare: its last day (YYYY-MM-DD).
+    #[schema(value_type = Option<String>, format = Date)]
+    last_day: Option<chrono::NaiveDate>,
+    /// Declare: its bodies.
+    #[serde(default)]
+    bodies: Vec<BodyPair>,
+    /// Declare: the plenary may adopt a draft no body endorsed.
+    #[serde(default)]
+    adopt_without_endorsement: bool,
+    /// Declare: a body may endorse a draft it has not taken up.
+    #[serde(default)]
+    endorse_without_consideration: bool,
+    /// Body: the new body's id.
+    new_body: Option<String>,
+    /// Body, actor: the name as printed.
+    name: Option<String>,
+    /// Body: the body that established it.
+    by_body: Option<String>,
+    /// Actor: the new actor's id; elect: who was elected.
+    actor: Option<String>,
+    /// Actor: `member_state`, `sector_member`, `organisation`, `person` [default: person];
+    /// table: `draft_opinion`, `contribution`, `information_document`, `report`, `draft`
+    /// [default: draft_opinion].
+    kind: Option<String>,
+    /// Actor: other printed forms of the name.
+    #[serde(default)]
+    aliases: Vec<String>,
+    /// Actor: a person's State or organisation (an actor id).
+    affiliation: Option<String>,
+    /// Attendance: delegates.
+    delegates: Option<u32>,
+    /// Attendance: Member States represented.
+    member_states: Option<u32>,
+    /// Attendance: Sector Members represented.
+    sector_members: Option<u32>,
+    /// Elect: `chairman` or `vice_chairman` [default: chairman].
+    #[schema(value_type = Option<String>)]
+    role: Option<Role>,
+    /// Table, revise: the official symbol.
+    symbol: Option<String>,
+    /// Table, revise: the text, in the review format (none: not known).
+    text: Option<String>,
+    /// Table: the document it is a forerunner of.
+    forerunner_of: Option<String>,
+    /// Procedural, withdraw-procedural: the proposal's id.
+    proposal: Option<String>,
+    /// Procedural: the documents it concerns.
+    #[serde(default)]
+    docs: Vec<String>,
+    /// Correct: the event withdrawn from the record (its id).
+    event: Option<uuid::Uuid>,
+    /// Correct: why.
+    reason: Option<String>,
 }
 
-fn need(v: &Option<String>, field: &str) -> Result<String, ApiError> {
+fn need<T: Clone>(v: &Option<T>, field: &str) -> Result<T, ApiError> {
     v.clone().ok_or_else(|| ApiError::refused(format!("{field} is required for this verb")))
 }
 
 fn spec(v: &Option<String>, field: &str) -> Result<Option<TimeSpec>, ApiError> {
     v.as_deref()
         .map(|s| TimeSpec::parse(s).map_err(|e| ApiError::refused(format!("{field}: {e}"))))
+        .transpose()
+}
+
+/// One of an enum's snake_case names, or a refusal naming the field.
+fn named<T: serde::de::DeserializeOwned>(v: &Option<String>, field: &str, default: T) -> Result<T, ApiError> {
+    match v {
+        None => Ok(default),
+        Some(s) => serde_json::from_value(serde_json::Value::String(s.clone()))
+            .map_err(|e| ApiError::refused(format!("{field}: {e}"))),
+    }
+}
+
+/// A text in the review format, or a refusal.
+fn review_text(v: &Option<String>) -> Result<Option<minutes_core::text::Text>, ApiError> {
+    v.as_deref()
+        .map(|t| minutes_core::text::parse(t).map_err(|e| ApiError::refused(format!("text: {e}"))))
         .transpose()
 }
 
@@ -783,18 +934,76 @@ impl RecordBody {
                 body: self.body.clone(),
             })
         };
+        let mut meeting = self.meeting.clone();
         let verb = match verb {
+            VerbName::Declare => {
+                meeting = None;
+                Verb::Declare {
+                    meeting: need(&self.meeting, "meeting")?,
+                    title: need(&self.title, "title")?,
+                    venue: need(&self.venue, "venue")?,
+                    zone: need(&self.zone, "zone")?,
+                    first_day: need(&self.first_day, "first_day")?,
+                    last_day: need(&self.last_day, "last_day")?,
+                    bodies: self.bodies.iter().map(|b| (b.id.clone(), b.name.clone())).collect(),
+                    rules: Rules {
+                        adoption_requires_endorsement: !self.adopt_without_endorsement,
+                        endorsement_requires_consideration: !self.endorse_without_consideration,
+                    },
+                }
+            }
+            VerbName::Body => Verb::Body {
+                id: need(&self.new_body, "new_body")?,
+                name: need(&self.name, "name")?,
+                by_body: self.by_body.clone(),
+            },
+            VerbName::Actor => Verb::Actor {
+                id: need(&self.actor, "actor")?,
+                name: need(&self.name, "name")?,
+                kind: named(&self.kind, "kind", ActorKind::Person)?,
+                aliases: self.aliases.clone(),
+                affiliation: self.affiliation.clone(),
+            },
+            VerbName::Attendance => Verb::Attendance {
+                body: self.body.clone(),
+                summary: need(&self.summary, "summary")?,
+                delegates: self.delegates,
+                member_states: self.member_states,
+                sector_members: self.sector_members,
+            },
             VerbName::OpenMeeting => Verb::OpenMeeting { body: self.body.clone() },
             VerbName::CloseMeeting => Verb::CloseMeeting { body: self.body.clone() },
             VerbName::OpenSession => Verb::OpenSession { body: body()? },
             VerbName::Suspend => Verb::Suspend { body: body()?, duration_minutes: self.duration_minutes },
             VerbName::Resume => Verb::Resume { body: body()? },
             VerbName::CloseSession => Verb::CloseSession { body: body()? },
+            VerbName::Elect => Verb::Elect {
+                actor: need(&self.actor, "actor")?,
+                role: self.role.unwrap_or(Role::Chairman),
+                body: body()?,
+            },
             VerbName::Statement => Verb::Statement {
                 by: self.by.clone(),
                 doc: self.doc.clone(),
                 stance: self.stance.unwrap_or(Stance::Other),
                 summary: need(&self.summary, "summary")?,
+                body: self.body.clone(),
+            },
+            VerbName::Table => Verb::Table {
+                doc: doc()?,
+                kind: named(&self.kind, "kind", DocumentKind::DraftOpinion)?,
+                title: need(&self.title, "title")?,
+                symbol: self.symbol.clone(),
+                text: review_text(&self.text)?,
+                by: self.by.clone(),
+                body: self.body.clone(),
+                forerunner_of: self.forerunner_of.clone(),
+            },
+            VerbName::Revise => Verb::Revise {
+                doc: doc()?,
+                symbol: self.symbol.clone(),
+                text: review_text(&self.text)?,
+                by: self.by.clone(),
                 body: self.body.clone(),
             },
             VerbName::ReferDoc => Verb::ReferDoc { doc: doc()?, body: body()? },
@@ -815,20 +1024,47 @@ impl RecordBody {
             VerbName::Accept => fate(Fate::Accept(decision))?,
             VerbName::Reject => fate(Fate::Reject(decision))?,
             VerbName::Refer => fate(Fate::Refer)?,
-            VerbName::Endorse => Verb::Endorse {
-                doc: doc()?,
-                body: body()?,
-                amendments: self.amendments.clone(),
-                submitted_to: self.submitted_to.clone(),
+            VerbName::Procedural => Verb::Procedural {
+                id: need(&self.proposal, "proposal")?,
+                summary: need(&self.summary, "summary")?,
+                docs: self.docs.clone(),
+                by: self.by.clone(),
+                body: self.body.clone(),
             },
+            VerbName::WithdrawProcedural => Verb::WithdrawProcedural {
+                id: need(&self.proposal, "proposal")?,
+                by: self.by.clone(),
+                body: self.body.clone(),
+            },
+            VerbName::Endorse => {
+                if self.unaltered && self.amendments.as_ref().is_some_and(|a| !a.is_empty()) {
+                    return Err(ApiError::refused("give amendments, or unaltered, not both"));
+                }
+                Verb::Endorse {
+                    doc: doc()?,
+                    body: body()?,
+                    amendments: if self.unaltered { Some(Vec::new()) } else { self.amendments.clone() },
+                    submitted_to: self.submitted_to.clone(),
+                }
+            }
             VerbName::NotEndorse => Verb::NotEndorse { doc: doc()?, body: body()? },
             VerbName::Adopt => Verb::Adopt { doc: doc()?, body: self.body.clone() },
+            VerbName::Correct => {
+                if self.by.is_empty() {
+                    return Err(ApiError::refused("by is required for correct: who corrected the record"));
+                }
+                Verb::Correct {
+                    event: EventId(need(&self.event, "event")?),
+                    reason: need(&self.reason, "reason")?,
+                    by: self.by.clone(),
+                }
+            }
         };
         if matches!(verb, Verb::Propose { ref ops, unworded: false, .. } if ops.is_empty()) {
             return Err(ApiError::refused("a proposal takes at least one operation in ops, or unworded"));
         }
         Ok(Request {
-            meeting: self.meeting,
+            meeting,
             verb,
             envelope: Envelope { when, source, note: self.note, phase: self.phase },
             id: self.id.map(EventId),
@@ -837,9 +1073,52 @@ impl RecordBody {
     }
 }
 
+/// One operation from its fields, by the same constructors as `record propose`'s flags.
 fn op(o: &OpBody) -> Result<OpSpec, ApiError> {
-    let path = o.clause.clone();
     let occurrence = o.occurrence;
+    if occurrence == Some(0) {
+        return Err(ApiError::refused("ops: occurrence counts from 1"));
+    }
+    let whole = [&o.insert_clause, &o.replace_clause, &o.delete_clause, &o.insert_section, &o.delete_section]
+        .iter()
+        .filter(|x| x.is_some())
+        .count();
+    let words = [&o.insert, &o.replace, &o.delete].iter().filter(|x| x.is_some()).count();
+    if whole + words != 1 {
+        return Err(ApiError::refused(
+            "ops: each operation is one of insert, replace, delete (with clause), insert_clause, replace_clause, delete_clause, insert_section or delete_section",
+        ));
+    }
+    if whole == 1 {
+        let words = || {
+            o.words.clone().ok_or_else(|| ApiError::refused("ops: a clause inserted or replaced needs words"))
+        };
+        if let Some(v) = &o.insert_clause {
+            let (parent, after) = match v.split_once(':') {
+                Some((p, a)) => (p.to_string(), Some(a.to_string())),
+                None => (v.clone(), None),
+            };
+            return Ok(OpSpec::insert_clause(parent, after, o.key.clone(), o.label.clone(), words()?)?);
+        }
+        if let Some(path) = &o.replace_clause {
+            return Ok(OpSpec::replace_clause(path.clone(), o.key.clone(), o.label.clone(), words()?));
+        }
+        if let Some(path) = &o.delete_clause {
+            return Ok(OpSpec::DeleteClause { path: path.clone() });
+        }
+        if let Some(key) = &o.delete_section {
+            return Ok(OpSpec::DeleteSection { key: key.clone() });
+        }
+        let after = o.insert_section.clone().filter(|a| a != "$");
+        let heading =
+            o.heading.clone().ok_or_else(|| ApiError::refused("ops: insert_section needs heading"))?;
+        let clauses = o.clauses.iter().map(|c| (c.label.clone(), c.words.clone())).collect();
+        return Ok(OpSpec::insert_section(after, o.key.clone(), heading, clauses));
+    }
+    let path = o
+        .clause
+        .clone()
+        .ok_or_else(|| ApiError::refused("ops: an edit of words names its clause (clause: PATH)"))?;
     match (&o.insert, &o.replace, &o.delete) {
         (Some(words), None, None) => {
             let (anchor, after) = match (&o.after, &o.before) {
@@ -876,17 +1155,19 @@ fn text(body: Body) -> Result<String, ApiError> {
     })
 }
 
-/// A verb's event appended through the group-commit writer, its clerk the token's.
-struct ViaWriter<'a> {
-    store: &'a Store,
+/// A verb's event appended through the group-commit writer, its clerk the token's; names and
+/// defaults are looked up in the record kept in memory, brought up to the log after each
+/// append (so what follows, a retry or the overlaps of a proposal, sees it).
+struct ViaWriter {
+    live: std::sync::Arc<crate::live::Live>,
     appender: Appender,
     clerk: Clerk,
     rt: tokio::runtime::Handle,
 }
 
-impl Target for ViaWriter<'_> {
-    fn store(&self) -> &Store {
-        self.store
+impl Target for ViaWriter {
+    fn store(&self) -> &dyn minutes_query::Lookup {
+        &*self.live
     }
 
     fn append_one(
@@ -897,7 +1178,11 @@ impl Target for ViaWriter<'_> {
     ) -> Result<Appended, StoreError> {
         let mut event = event.clone();
         event.recorded_by = Some(self.clerk.clone());
-        self.rt.block_on(self.appender.append(event, expected))
+        let done = self.rt.block_on(self.appender.append(event, expected));
+        // The event is written (or refused) whether or not the memory catches up now; the
+        // next request brings it up to the log again.
+        let _ = self.live.sync();
+        done
     }
 }
 
@@ -933,21 +1218,24 @@ async fn record_verb(
             serde_json::from_str(&body).map_err(|e| ApiError::refused(format!("the body: {e}")))?
         };
         let req = req.request(verb)?;
+        let live = app.live.clone();
         let appender = app.appender.clone();
         let rt = tokio::runtime::Handle::current();
         let now = app.now();
-        app.readers
-            .with(move |store| {
-                let mut target = ViaWriter { store, appender, clerk, rt };
-                let r = record::record(&mut target, now, &req)?;
-                let mut v = serde_json::to_value(&r)
-                    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-                if let Some(o) = v.as_object_mut() {
-                    o.entry("amendment").or_insert(serde_json::Value::Null);
-                }
-                Ok((r.seq, v))
-            })
-            .await
+        tokio::task::spawn_blocking(move || {
+            // The log as it stands when the verb is recorded.
+            live.sync()?;
+            let mut target = ViaWriter { live, appender, clerk, rt };
+            let r = record::record(&mut target, now, &req)?;
+            let mut v = serde_json::to_value(&r)
+                .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+            if let Some(o) = v.as_object_mut() {
+                o.entry("amendment").or_insert(serde_json::Value::Null);
+            }
+            Ok::<_, ApiError>((r.seq, v))
+        })
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("the write failed: {e}")))?
     }
     .await;
     match result {

@@ -3,12 +3,15 @@
 //! (Server-Sent Events), writes by clerks with bearer tokens through the store's one
 //! group-commit writer, and the timeline page, built into the binary.
 //!
-//! Reads are answered on the blocking pool from a few read-only connections; every answer says
+//! The server keeps the record decoded in memory and current from the log (`live.rs`): state
+//! queries and the recording verbs' lookups are answered from it without decoding JSON. Other
+//! reads are answered on the blocking pool from a few read-only connections; every answer says
 //! the seq it reflects (header `Minutes-Seq`), which the feed takes as `?after=SEQ`.
 
 mod api;
 mod error;
 mod feed;
+mod live;
 mod page;
 pub mod tokens;
 
@@ -112,6 +115,7 @@ pub(crate) struct App {
     pub(crate) appender: Appender,
     pub(crate) tokens: Arc<Tokens>,
     pub(crate) feed: feed::Feed,
+    pub(crate) live: Arc<live::Live>,
     pub(crate) now: Option<Timestamp>,
 }
 
@@ -138,13 +142,20 @@ pub async fn serve(config: Config, ready: impl FnOnce(SocketAddr, &str)) -> Resu
     check_transport(&config.addr, &config.transport)?;
     let store = Store::open(&config.db)?;
     let readers = Readers::open(&config.db)?;
-    let feed = feed::Feed::start(&config.db)?;
+    let live = Arc::new(live::Live::open(&config.db)?);
+    let feed = feed::Feed::start(live.clone())?;
     let writer = match config.now {
         Some(t) => Writer::spawn_with_clock(store, Box::new(move || t)),
         None => Writer::spawn(store),
     };
-    let app =
-        App { readers, appender: writer.appender(), tokens: Arc::new(config.tokens), feed, now: config.now };
+    let app = App {
+        readers,
+        appender: writer.appender(),
+        tokens: Arc::new(config.tokens),
+        feed,
+        live,
+        now: config.now,
+    };
     let router = api::router(app);
     match config.transport {
         Transport::Plain | Transport::BehindTlsProxy => {

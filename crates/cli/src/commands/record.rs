@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use clap::{Arg, ArgAction, ArgMatches};
 use minutes_core::event::{ActorKind, Decision, DocumentKind, Phase, Role, Rules, Source, Stance};
 use minutes_core::id::EventId;
-use minutes_core::text::{Clause, Section, Text};
+use minutes_core::text::Text;
 use minutes_query::record::{self, Envelope, Fate, OpSpec, Request, TimeSpec, Verb, When};
 use serde_json::json;
 
@@ -947,7 +947,7 @@ enum Draft {
         key: Option<String>,
         heading: Option<String>,
         label: Option<String>,
-        clauses: Vec<Clause>,
+        clauses: Vec<(Option<String>, String)>,
     },
 }
 
@@ -1043,17 +1043,7 @@ fn operations(flags: &[(&'static str, String)]) -> Result<Vec<OpSpec>> {
                 Some(Draft::Clause { label: l @ None, .. } | Draft::Section { label: l @ None, .. }),
             ) => *l = Some(v),
             ("words", Some(Draft::Clause { words: w @ None, .. })) => *w = Some(v),
-            ("words", Some(Draft::Section { label, clauses, .. })) => {
-                let label = label.take();
-                let key = label
-                    .as_deref()
-                    .map(|l| {
-                        l.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase()
-                    })
-                    .filter(|k| !k.is_empty())
-                    .unwrap_or_else(|| format!("p{}", clauses.len() + 1));
-                clauses.push(Clause { key, label, words: Some(v), clauses: Vec::new() });
-            }
+            ("words", Some(Draft::Section { label, clauses, .. })) => clauses.push((label.take(), v)),
             ("heading", Some(Draft::Section { heading: h @ None, .. })) => *h = Some(v),
             (flag, _) => {
                 return Err(usage(format!(
@@ -1082,42 +1072,14 @@ fn finish(d: Draft) -> Result<OpSpec> {
         Draft::Clause { parent, path, key, label, words } => {
             let words = words.ok_or_else(|| usage("a clause inserted or replaced needs --words W"))?;
             match (parent, path) {
-                (Some((parent, after)), _) => {
-                    let key = key
-                        .or_else(|| {
-                            label.as_deref().map(|l| {
-                                l.chars()
-                                    .filter(char::is_ascii_alphanumeric)
-                                    .collect::<String>()
-                                    .to_ascii_lowercase()
-                            })
-                        })
-                        .filter(|k| !k.is_empty())
-                        .ok_or_else(|| {
-                            usage(format!(
-                                "--insert-clause {parent} needs --key K (or a --label to take it from)"
-                            ))
-                        })?;
-                    OpSpec::InsertClause {
-                        parent,
-                        after,
-                        clause: Clause { key, label, words: Some(words), clauses: Vec::new() },
-                    }
-                }
-                (None, Some(path)) => {
-                    let key = key.unwrap_or_else(|| path.rsplit('/').next().unwrap_or_default().to_string());
-                    OpSpec::ReplaceClause {
-                        path,
-                        clause: Clause { key, label, words: Some(words), clauses: Vec::new() },
-                    }
-                }
+                (Some((parent, after)), _) => OpSpec::insert_clause(parent, after, key, label, words)?,
+                (None, Some(path)) => OpSpec::replace_clause(path, key, label, words),
                 (None, None) => return Err(usage("a clause operation without its clause")),
             }
         }
         Draft::Section { after, key, heading, clauses, .. } => {
             let heading = heading.ok_or_else(|| usage("--insert-section needs --heading H"))?;
-            let key = key.unwrap_or_else(|| minutes_core::text::slug(&heading));
-            OpSpec::InsertSection { after, section: Section { key, heading, clauses } }
+            OpSpec::insert_section(after, key, heading, clauses)
         }
     })
 }

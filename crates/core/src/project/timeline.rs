@@ -26,6 +26,7 @@ pub struct Filter {
 
 /// What replay needs to know about a whole meeting: its state, the documents' titles, and who
 /// proposed each amendment and procedural proposal.
+#[derive(Clone)]
 pub struct Timeline {
     /// The meeting as declared (when it is).
     pub meeting: Option<MeetingState>,
