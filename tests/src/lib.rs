@@ -2,6 +2,8 @@
 //! pins the clock and the time zone, runs the built `minutes` binary and shows what it printed
 //! in a form fit for golden files.
 
+pub mod cluster;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -39,7 +39,7 @@ impl Store {
         remove_with_companions(tmp);
         let mut copy = Connection::open(tmp).map_err(StoreError::from_sqlite)?;
         {
-            let backup = Backup::new(&self.conn, &mut copy).map_err(StoreError::from_sqlite)?;
+            let backup = Backup::new(self.sql()?, &mut copy).map_err(StoreError::from_sqlite)?;
             // Pages a step, and no pause: a writer's commit restarts the copy, which is correct.
             backup.run_to_completion(1024, Duration::ZERO, None).map_err(StoreError::from_sqlite)?;
         }
