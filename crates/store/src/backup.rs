@@ -16,6 +16,11 @@ impl Store {
     /// Copies the store to `dest`, which must not exist, consistently while writers go on.
     /// Returns when the copy is durable under its name; a failure leaves nothing at `dest`.
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        if self.db.is_postgres() {
+            return Err(StoreError::Unsupported(
+                "this is a PostgreSQL store: back it up with the server's own tools (pg_dump), or copy it into a SQLite file with `minutes migrate`".into(),
+            ));
+        }
         if dest.exists() || dest.symlink_metadata().is_ok() {
             return Err(StoreError::Io(std::io::Error::new(
                 std::io::ErrorKind::AlreadyExists,

@@ -31,6 +31,13 @@ pub use checkpoint::CHECKPOINT_EVERY;
 pub use error::{BackendError, LastEvent, Refusal, Result, StoreError};
 #[cfg(feature = "postgres")]
 pub use postgres::{is_postgres_location, HeldAppend};
+
+/// Whether a store location (`--db`) names a PostgreSQL store rather than a file (this build
+/// has no PostgreSQL backend: never).
+#[cfg(not(feature = "postgres"))]
+pub fn is_postgres_location(_location: &Path) -> bool {
+    false
+}
 pub use read::DocumentNaming;
 pub use snapshot::{SnapshotReport, SNAPSHOT_EVERY};
 pub use upgrade::Upgraded;

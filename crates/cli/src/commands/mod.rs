@@ -42,9 +42,11 @@ use crate::error::CliError;
 #[derive(Parser)]
 #[command(name = "minutes", version, propagate_version = true, max_term_width = 100)]
 struct Cli {
-    /// The store: one SQLite file [default: $MINUTES_DB, else ./minutes.db]. A store named here
-    /// or by MINUTES_DB must exist (only `init` creates one); reads never write to it
-    #[arg(long, global = true, value_name = "PATH")]
+    /// The store: one SQLite file, or a PostgreSQL database named by a URL without a password
+    /// (postgres://HOST[:PORT]/DATABASE?user=USER; the password comes from PGPASSFILE, ~/.pgpass
+    /// or PGPASSWORD) [default: $MINUTES_DB, else ./minutes.db]. A store named here or by
+    /// MINUTES_DB must exist (only `init` creates one); reads never write to it
+    #[arg(long, global = true, value_name = "PATH|URL")]
     db: Option<PathBuf>,
 
     /// Who is recording: stamped as "recorded_by" on the events written without one
