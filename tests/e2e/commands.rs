@@ -17,7 +17,6 @@ minutes_tests::both!(
     init_and_import_say_what_they_did_in_json_too,
 );
 
-
 fn replay_prints_one_line_an_event_in_local_time(b: Backend) {
     let env = example_store_on(b, 5);
     // Named: the same golden file for both backends.

@@ -25,6 +25,7 @@ mod recording;
 mod report;
 mod schema;
 mod serve;
+mod servers;
 mod snapshots;
 mod stores;
 mod tidy;

@@ -10,6 +10,7 @@ mod backup;
 mod checkpoint;
 mod error;
 pub mod merkle;
+mod migrate;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod read;

@@ -11,6 +11,7 @@ mod history;
 mod import;
 mod init;
 mod ls;
+mod migrate;
 mod proof;
 mod record;
 mod replay;
@@ -18,6 +19,7 @@ mod report;
 mod serve;
 mod snapshots;
 mod state;
+mod sync;
 mod upgrade;
 mod verify;
 
@@ -85,6 +87,8 @@ enum Command {
     Checkpoint(checkpoint::Args),
     Keygen(checkpoint::KeygenArgs),
     Serve(serve::Args),
+    Migrate(migrate::Args),
+    Sync(sync::Args),
 }
 
 /// Parses the command line, runs the command, prints any error and picks the exit code.
@@ -116,6 +120,8 @@ pub fn run() -> ExitCode {
         Command::Checkpoint(a) => checkpoint::run(&ctx, a, out),
         Command::Keygen(a) => checkpoint::keygen(a, out),
         Command::Serve(a) => serve::run(&ctx, a, out),
+        Command::Migrate(a) => migrate::run(&ctx, a, out),
+        Command::Sync(a) => sync::run(&ctx, a, out),
     };
     let flushed = out.flush().map_err(CliError::from);
     match result.and(flushed) {
