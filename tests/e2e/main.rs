@@ -15,6 +15,7 @@ mod escaping;
 mod exports;
 mod guarantees;
 mod hostile;
+mod hosts;
 mod imports;
 mod input;
 mod page;

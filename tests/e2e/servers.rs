@@ -159,3 +159,58 @@ fn a_server_url_with_a_password_is_refused_and_the_message_says_where_to_put_it(
     env.ok(&["init"]);
     assert!(env.ok(&["ls", "wtpf-13", "--json"]).json()["documents"].as_array().unwrap().len() >= 6);
 }
+
+#[test]
+fn the_readme_restricted_role_records_and_cannot_change_the_log() {
+    let env = example_store_on(Backend::Postgres, 1);
+    let url = env.db().display().to_string();
+    let db = url.rsplit('/').next().unwrap().to_string();
+    let cluster = minutes_tests::cluster::Cluster::get();
+    let role = format!("clerk_{db}");
+    // The README's grants, as written there (the role's name and database aside).
+    let readme = std::fs::read_to_string(minutes_tests::root().join("README.md")).unwrap();
+    let block = readme.split("-- as the owner of the database, after `minutes init`").nth(1).unwrap();
+    let grants: String = block
+        .split("```")
+        .next()
+        .unwrap()
+        .lines()
+        .map(|l| l.split("--").next().unwrap().trim())
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace("clerk", &role)
+        .replace("DATABASE minutes", &format!("DATABASE {db}"));
+    assert!(grants.contains("GRANT SELECT, INSERT ON events"), "{grants}");
+    cluster.admin(&db).batch_execute(&grants).unwrap();
+    let clerk = cluster.url_as(&role, &db);
+    let r = env.run_with(&["--db", &clerk, "append", "--expected-version", "2"], Some(&example_steps()[1]));
+    assert_eq!(r.code, 0, "{}", r.golden());
+    env.ok(&[
+        "--db",
+        &clerk,
+        "record",
+        "accept",
+        "fee-8",
+        "--decided-by",
+        "vote",
+        "--at",
+        "2030-03-02 10:30",
+    ]);
+    assert_eq!(verify(&env, &clerk, None)["ok"], true);
+    // The role cannot change or remove a row, nor empty the table; the owner is stopped by
+    // the triggers.
+    let mut as_clerk = postgres::Config::new()
+        .host("127.0.0.1")
+        .port(cluster.port)
+        .user(&role)
+        .dbname(&db)
+        .connect(postgres::NoTls)
+        .unwrap();
+    for sql in ["UPDATE events SET payload = '{}'", "DELETE FROM events", "TRUNCATE events"] {
+        let e = as_clerk.batch_execute(sql).unwrap_err();
+        assert!(format!("{e:?}").contains("permission denied"), "{sql}: {e:?}");
+    }
+    let e = cluster.admin(&db).batch_execute("DELETE FROM events").unwrap_err();
+    assert!(format!("{e:?}").contains("append-only"), "{e:?}");
+}

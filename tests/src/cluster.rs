@@ -92,6 +92,13 @@ impl Cluster {
     }
 
     fn start() -> Cluster {
+        Cluster::start_on(None, "127.0.0.1", None)
+    }
+
+    /// A cluster of its own: run inside the network namespace `netns` (as `ip netns exec`
+    /// does) when given, listening on `listen`, its `pg_hba.conf` also trusting `trust` (a
+    /// CIDR) when given. Stopped and removed when this process ends, or by [`Cluster::stop`].
+    pub fn start_on(netns: Option<&str>, listen: &str, trust: Option<&str>) -> Cluster {
         let bin = bindir().expect(
             "PostgreSQL's server binaries (initdb, pg_ctl) are not installed: install Debian's postgresql package (.ci/run does)",
         );
@@ -114,8 +121,26 @@ impl Cluster {
             "--no-sync",
         ]);
         run(init, "initdb");
+        if let Some(cidr) = trust {
+            let hba = data.join("pg_hba.conf");
+            let mut text = std::fs::read_to_string(&hba).expect("pg_hba.conf reads");
+            text.push_str(&format!("host all all {cidr} trust\n"));
+            std::fs::write(&hba, text).expect("pg_hba.conf is written");
+        }
         let port = free_port();
-        let mut ctl = as_owner(&bin.join("pg_ctl"));
+        let ctl_path = bin.join("pg_ctl");
+        let mut ctl = match netns {
+            Some(ns) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", ns]);
+                if is_root() {
+                    c.args(["runuser", "-u", "postgres", "--"]);
+                }
+                c.arg(&ctl_path);
+                c
+            }
+            None => as_owner(&ctl_path),
+        };
         ctl.arg("-D")
             .arg(&data)
             .arg("-l")
@@ -123,7 +148,7 @@ impl Cluster {
             .arg("-w")
             .arg("-o")
             .arg(format!(
-                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200",
+                "-p {port} -k {} -c listen_addresses={listen} -c max_connections=200",
                 dir.display()
             ))
             .arg("start");
@@ -133,7 +158,7 @@ impl Cluster {
             "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {owner}'{ctl}' -D '{data}' -m immediate stop >/dev/null 2>&1; rm -rf '{dir}'",
             pid = std::process::id(),
             owner = if is_root() { "runuser -u postgres -- " } else { "" },
-            ctl = bin.join("pg_ctl").display(),
+            ctl = ctl_path.display(),
             data = data.display(),
             dir = dir.display(),
         );
@@ -145,6 +170,14 @@ impl Cluster {
             .expect("the cluster's watcher starts");
         assert!(started.success(), "the cluster's watcher starts");
         Cluster { port, dir, bin }
+    }
+
+    /// Stops the cluster now and removes its directory.
+    pub fn stop(&self) {
+        let mut ctl = as_owner(&self.bin.join("pg_ctl"));
+        ctl.arg("-D").arg(self.dir.join("data")).args(["-m", "immediate", "stop"]);
+        let _ = ctl.output();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 
     /// A superuser connection to the database `db`.

@@ -26,6 +26,11 @@ pub(crate) const APPEND_LOCK: i64 = 0x4D49_4E55;
 /// How long an append waits for another writer's lock (as SQLite's busy timeout).
 const LOCK_TIMEOUT: &str = "5s";
 
+/// How long the server keeps a session that sits idle inside a transaction (a client whose link
+/// died midway) before it ends it, rolling back and letting go of the chain's lock. No write of
+/// minutes waits on anything inside its transaction.
+const IDLE_IN_TRANSACTION: &str = "15s";
+
 /// One connection to a PostgreSQL store.
 pub(crate) struct Pg {
     client: RefCell<postgres::Client>,
@@ -123,6 +128,19 @@ pub(crate) fn config(url: &str) -> Result<postgres::Config, StoreError> {
     if let Some(pw) = password(&config) {
         config.password(pw);
     }
+    // A link that dies is noticed within seconds, not after TCP's quarter of an hour: the
+    // command fails (exit 4) and the server rolls its transaction back.
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(std::time::Duration::from_secs(10));
+    }
+    config
+        .keepalives(true)
+        .keepalives_idle(std::time::Duration::from_secs(5))
+        .keepalives_interval(std::time::Duration::from_secs(2))
+        .keepalives_retries(3);
+    if config.get_tcp_user_timeout().is_none() {
+        config.tcp_user_timeout(std::time::Duration::from_secs(10));
+    }
     Ok(config)
 }
 
@@ -203,7 +221,7 @@ impl Pg {
             StoreError::Backend(BackendError::postgres(e)).with_context(&format!("cannot connect to {url}"))
         })?;
         let mut settings = format!(
-            "SET synchronous_commit = on; SET lock_timeout = '{LOCK_TIMEOUT}'; SET default_transaction_isolation = 'read committed'; SET client_min_messages = warning;"
+            "SET synchronous_commit = on; SET lock_timeout = '{LOCK_TIMEOUT}'; SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION}'; SET default_transaction_isolation = 'read committed'; SET client_min_messages = warning;"
         );
         if read_only {
             settings.push_str(" SET default_transaction_read_only = on;");
@@ -273,9 +291,16 @@ impl Pg {
     pub(crate) fn begin(&self, mode: Mode) -> DbResult<()> {
         match mode {
             Mode::Append | Mode::Write => {
-                self.batch("BEGIN ISOLATION LEVEL READ COMMITTED")?;
+                // One round trip: the transaction and the chain's lock.
+                self.batch(&format!(
+                    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({APPEND_LOCK})"
+                ))
+                .inspect_err(|_| {
+                    // A lock that timed out leaves the transaction aborted: end it.
+                    let _ = self.batch("ROLLBACK");
+                })?;
                 self.in_tx.set(true);
-                self.lock_chain()
+                Ok(())
             }
             Mode::Read => {
                 self.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
