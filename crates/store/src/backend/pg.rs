@@ -33,7 +33,8 @@ const IDLE_IN_TRANSACTION: &str = "15s";
 
 /// One connection to a PostgreSQL store.
 pub(crate) struct Pg {
-    client: RefCell<postgres::Client>,
+    /// The connection (`None` only while it is being dropped).
+    client: RefCell<Option<postgres::Client>>,
     statements: RefCell<HashMap<String, postgres::Statement>>,
     /// Whether a transaction is open.
     in_tx: std::cell::Cell<bool>,
@@ -62,6 +63,11 @@ pub(crate) fn error(e: postgres::Error) -> DbError {
         }
         _ => DbError::Other(BackendError::postgres(e)),
     }
+}
+
+/// Whether this thread is inside a tokio runtime, where the driver's blocking calls panic.
+fn in_runtime() -> bool {
+    tokio::runtime::Handle::try_current().is_ok()
 }
 
 /// SQLite's numbered parameters (`?1`) as PostgreSQL's (`$1`); the statements of `schema.rs`
@@ -217,17 +223,56 @@ impl Pg {
     /// transaction read-only.
     pub(crate) fn connect(url: &str, read_only: bool) -> Result<Self, StoreError> {
         let config = config(url)?;
-        let mut client = config.connect(postgres::NoTls).map_err(|e| {
-            StoreError::Backend(BackendError::postgres(e)).with_context(&format!("cannot connect to {url}"))
-        })?;
+        // The driver runs a runtime of its own and blocks on it: a caller inside an async runtime
+        // (`serve` opening its stores) would make it panic, so it connects from a thread of its
+        // own, which has no runtime to clash with.
         let mut settings = format!(
             "SET synchronous_commit = on; SET lock_timeout = '{LOCK_TIMEOUT}'; SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION}'; SET default_transaction_isolation = 'read committed'; SET client_min_messages = warning;"
         );
         if read_only {
             settings.push_str(" SET default_transaction_read_only = on;");
         }
-        client.batch_execute(&settings).map_err(|e| StoreError::from(error(e)))?;
-        Ok(Self { client: RefCell::new(client), statements: RefCell::default(), in_tx: Default::default() })
+        let connected = std::thread::scope(|scope| {
+            scope
+                .spawn(|| -> Result<postgres::Client, StoreError> {
+                    let mut client = config.connect(postgres::NoTls).map_err(|e| {
+                        StoreError::Backend(BackendError::postgres(e))
+                            .with_context(&format!("cannot connect to {url}"))
+                    })?;
+                    client.batch_execute(&settings).map_err(|e| StoreError::from(error(e)))?;
+                    Ok(client)
+                })
+                .join()
+        });
+        let client = match connected {
+            Ok(c) => c?,
+            Err(_) => return Err(StoreError::Backend(BackendError::new(format!("cannot connect to {url}")))),
+        };
+
+        Ok(Self {
+            client: RefCell::new(Some(client)),
+            statements: RefCell::default(),
+            in_tx: Default::default(),
+        })
+    }
+
+    /// The connection, for one call.
+    fn client(&self) -> DbResult<std::cell::RefMut<'_, postgres::Client>> {
+        std::cell::RefMut::filter_map(self.client.borrow_mut(), Option::as_mut)
+            .map_err(|_| DbError::Other(BackendError::new("the PostgreSQL connection is closed")))
+    }
+
+    /// Runs `f` on the connection. The driver blocks on a runtime of its own, which panics on a
+    /// thread inside a caller's async runtime (`serve`'s): there, `f` runs on a thread of its
+    /// own for the call.
+    fn run<T: Send>(&self, f: impl FnOnce(&mut postgres::Client) -> T + Send) -> DbResult<T> {
+        let mut client = self.client()?;
+        if !in_runtime() {
+            return Ok(f(&mut client));
+        }
+        let c: &mut postgres::Client = &mut client;
+        std::thread::scope(|scope| scope.spawn(move || f(c)).join())
+            .map_err(|_| DbError::Other(BackendError::new("a PostgreSQL call panicked")))
     }
 
     /// The prepared statement of `sql` (SQLite's placeholders turned into PostgreSQL's),
@@ -236,7 +281,8 @@ impl Pg {
         if let Some(s) = self.statements.borrow().get(sql) {
             return Ok(s.clone());
         }
-        let st = self.client.borrow_mut().prepare(&dollars(sql)).map_err(error)?;
+        let text = dollars(sql);
+        let st = self.run(|c| c.prepare(&text))?.map_err(error)?;
         self.statements.borrow_mut().insert(sql.to_string(), st.clone());
         Ok(st)
     }
@@ -251,7 +297,8 @@ impl Pg {
 
     pub(crate) fn query_opt<T: FromRow>(&self, sql: &str, params: &[Value<'_>]) -> DbResult<Option<T>> {
         let st = self.statement(sql)?;
-        let rows = self.client.borrow_mut().query(&st, &bind(params)).map_err(|e| self.forget(error(e)))?;
+        let bound = bind(params);
+        let rows = self.run(|c| c.query(&st, &bound))?.map_err(|e| self.forget(error(e)))?;
         rows.first().map(|r| T::pg(r).map_err(error)).transpose()
     }
 
@@ -267,8 +314,18 @@ impl Pg {
         mut f: impl FnMut(&postgres::Row) -> DbResult<bool>,
     ) -> DbResult<()> {
         let st = self.statement(sql)?;
-        let mut client = self.client.borrow_mut();
         let bound = bind(params);
+        if in_runtime() {
+            // Inside an async runtime the rows are read on a thread of their own, whole.
+            let rows = self.run(|c| c.query(&st, &bound))?.map_err(error)?;
+            for r in &rows {
+                if !f(r)? {
+                    break;
+                }
+            }
+            return Ok(());
+        }
+        let mut client = self.client()?;
         let mut rows = client.query_raw(&st, bound.iter().copied()).map_err(error)?;
         while let Some(r) = rows.next().map_err(error)? {
             if !f(&r)? {
@@ -280,12 +337,13 @@ impl Pg {
 
     pub(crate) fn execute(&self, sql: &str, params: &[Value<'_>]) -> DbResult<u64> {
         let st = self.statement(sql)?;
-        let n = self.client.borrow_mut().execute(&st, &bind(params)).map_err(|e| self.forget(error(e)))?;
+        let bound = bind(params);
+        let n = self.run(|c| c.execute(&st, &bound))?.map_err(|e| self.forget(error(e)))?;
         Ok(n)
     }
 
     pub(crate) fn batch(&self, sql: &str) -> DbResult<()> {
-        self.client.borrow_mut().batch_execute(sql).map_err(|e| self.forget(error(e)))
+        self.run(|c| c.batch_execute(sql))?.map_err(|e| self.forget(error(e)))
     }
 
     pub(crate) fn begin(&self, mode: Mode) -> DbResult<()> {
@@ -328,6 +386,16 @@ impl Pg {
     /// Whether a transaction is open.
     pub(crate) fn in_transaction(&self) -> bool {
         self.in_tx.get()
+    }
+}
+
+impl Drop for Pg {
+    /// Closes the connection from a thread of its own, as it was opened: the driver blocks on
+    /// its runtime to close, which would panic inside a caller's async runtime.
+    fn drop(&mut self) {
+        if let Some(client) = self.client.get_mut().take() {
+            let _ = std::thread::spawn(move || drop(client)).join();
+        }
     }
 }
 
