@@ -1,22 +1,33 @@
 //! The command line on temporary stores: output, exit codes, refusals that write nothing, and
 //! the database's own guard of the log.
 
-use minutes_tests::{example_steps, example_store, root, TestEnv};
+use minutes_tests::{example_steps, example_store, example_store_on, root, Backend, TestEnv};
 
-/// The bytes of a file, to show that a command left it as it was.
-fn bytes_of(path: &std::path::Path) -> Vec<u8> {
-    std::fs::read(path).unwrap_or_default()
+// The contract's commands, on a file and on a PostgreSQL database alike (one golden file each).
+minutes_tests::both!(
+    replay_prints_one_line_an_event_in_local_time,
+    state_shows_status_text_and_amendments_at_a_moment,
+    snapshots_change_no_answer_and_need_a_store_file,
+    diff_blame_and_history_name_the_amendment,
+    a_bad_time_is_a_usage_error_that_shows_the_accepted_forms,
+    unknown_names_are_refused_with_exit_1,
+    import_with_one_bad_event_writes_nothing_and_names_the_line,
+    a_refused_write_to_a_missing_store_leaves_no_file,
+    append_checks_the_expected_version_and_retries_are_no_ops,
+    init_and_import_say_what_they_did_in_json_too,
+);
+
+fn replay_prints_one_line_an_event_in_local_time(b: Backend) {
+    let env = example_store_on(b, 5);
+    // Named: the same golden file for both backends.
+    insta::assert_snapshot!(
+        "replay_prints_one_line_an_event_in_local_time",
+        env.run(&["replay", "example-harbour"]).golden()
+    );
 }
 
-#[test]
-fn replay_prints_one_line_an_event_in_local_time() {
-    let env = example_store(5);
-    insta::assert_snapshot!(env.run(&["replay", "example-harbour"]).golden());
-}
-
-#[test]
-fn state_shows_status_text_and_amendments_at_a_moment() {
-    let env = example_store(5);
+fn state_shows_status_text_and_amendments_at_a_moment(b: Backend) {
+    let env = example_store_on(b, 5);
     insta::assert_snapshot!(
         "state_human",
         env.run(&["state", "example-harbour/by-law-7", "--at", "2030-03-02 12:00"]).golden()
@@ -27,9 +38,8 @@ fn state_shows_status_text_and_amendments_at_a_moment() {
     );
 }
 
-#[test]
-fn snapshots_change_no_answer_and_need_a_store_file() {
-    let env = example_store(5);
+fn snapshots_change_no_answer_and_need_a_store_file(b: Backend) {
+    let env = example_store_on(b, 5);
     // Every quarter of an hour of the meeting's day, and before and after it.
     let moments: Vec<String> =
         (6..20).flat_map(|h| [0, 15, 30, 45].map(|m| format!("2030-03-02 {h:02}:{m:02}"))).collect();
@@ -44,16 +54,15 @@ fn snapshots_change_no_answer_and_need_a_store_file() {
     assert!(r.json()["snapshots"].as_u64().unwrap() >= 1, "{}", r.golden());
     assert_eq!(answers(&env), before, "the same answers from snapshots as from the events");
     env.ok(&["verify"]);
-    let fresh = TestEnv::new();
+    let fresh = TestEnv::on(b);
     let r = fresh.run(&["snapshots"]);
     assert_eq!(r.code, 4, "{}", r.golden());
     assert!(r.stderr.contains("no store at") && r.stderr.contains("init"), "{}", r.golden());
-    assert!(!fresh.db().exists(), "nothing written");
+    assert!(!fresh.store_exists(), "nothing written");
 }
 
-#[test]
-fn diff_blame_and_history_name_the_amendment() {
-    let env = example_store(5);
+fn diff_blame_and_history_name_the_amendment(b: Backend) {
+    let env = example_store_on(b, 5);
     insta::assert_snapshot!(
         "diff",
         env.run(&[
@@ -73,9 +82,8 @@ fn diff_blame_and_history_name_the_amendment() {
     insta::assert_snapshot!("history", env.run(&["history", "example-harbour/by-law-7"]).golden());
 }
 
-#[test]
-fn a_bad_time_is_a_usage_error_that_shows_the_accepted_forms() {
-    let env = example_store(1);
+fn a_bad_time_is_a_usage_error_that_shows_the_accepted_forms(b: Backend) {
+    let env = example_store_on(b, 1);
     let r = env.run(&["state", "example-harbour/by-law-7", "--at", "yesterday"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("RFC 3339") && r.stderr.contains("YYYY-MM-DD HH:MM"), "{}", r.golden());
@@ -83,9 +91,8 @@ fn a_bad_time_is_a_usage_error_that_shows_the_accepted_forms() {
     assert_eq!(r.code, 2, "{}", r.golden());
 }
 
-#[test]
-fn unknown_names_are_refused_with_exit_1() {
-    let env = example_store(1);
+fn unknown_names_are_refused_with_exit_1(b: Backend) {
+    let env = example_store_on(b, 1);
     insta::assert_snapshot!("unknown_document", env.run(&["state", "example-harbour/by-law-99"]).golden());
     insta::assert_snapshot!("unknown_meeting", env.run(&["replay", "no-such-meeting"]).golden());
     insta::assert_snapshot!(
@@ -94,9 +101,8 @@ fn unknown_names_are_refused_with_exit_1() {
     );
 }
 
-#[test]
-fn import_with_one_bad_event_writes_nothing_and_names_the_line() {
-    let env = example_store(0);
+fn import_with_one_bad_event_writes_nothing_and_names_the_line(b: Backend) {
+    let env = example_store_on(b, 0);
     let lines = example_steps();
     // Line 3 accepts an amendment that was never proposed: the rules refuse it.
     let bad = lines[2].replace("fee-8", "fee-9");
@@ -104,31 +110,29 @@ fn import_with_one_bad_event_writes_nothing_and_names_the_line() {
         "day.jsonl",
         &[lines[0].as_str(), lines[1].as_str(), bad.as_str(), lines[3].as_str()].join("\n"),
     );
-    let before = bytes_of(&env.db());
+    let before = env.store_bytes();
     let r = env.run(&["import", file.to_str().unwrap()]);
     assert_eq!(r.code, 1, "{}", r.golden());
     assert!(r.stderr.contains("day.jsonl:3:") && r.stderr.contains("fee-9"), "{}", r.golden());
-    assert_eq!(bytes_of(&env.db()), before, "the store changed");
+    assert_eq!(env.store_bytes(), before, "the store changed");
     // Broken JSON is named the same way.
     let file = env.file("broken.jsonl", &format!("{}\n{{\"id\": \"x\", \"type\": \n", lines[0]));
     let r = env.run(&["import", file.to_str().unwrap()]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("broken.jsonl:2:"), "{}", r.golden());
-    assert_eq!(bytes_of(&env.db()), before, "the store changed");
+    assert_eq!(env.store_bytes(), before, "the store changed");
 }
 
-#[test]
-fn a_refused_write_to_a_missing_store_leaves_no_file() {
-    let env = TestEnv::new();
+fn a_refused_write_to_a_missing_store_leaves_no_file(b: Backend) {
+    let env = TestEnv::on(b);
     let file = env.file("bad.jsonl", "{\"id\": \"broken\", \"type\": \n");
     let r = env.run(&["import", file.to_str().unwrap()]);
     assert_eq!(r.code, 4, "no write creates a store: {}", r.golden());
-    assert!(!env.db().exists());
+    assert!(!env.store_exists());
 }
 
-#[test]
-fn append_checks_the_expected_version_and_retries_are_no_ops() {
-    let env = example_store(1);
+fn append_checks_the_expected_version_and_retries_are_no_ops(b: Backend) {
+    let env = example_store_on(b, 1);
     let step =
         std::fs::read_to_string(root().join("events/examples/harbour-board/2-amendment-proposed.json"))
             .unwrap();
@@ -223,9 +227,8 @@ fn usage_errors_exit_2_and_every_command_has_an_example_in_its_help() {
     }
 }
 
-#[test]
-fn init_and_import_say_what_they_did_in_json_too() {
-    let env = TestEnv::new();
+fn init_and_import_say_what_they_did_in_json_too(b: Backend) {
+    let env = TestEnv::on(b);
     let created = env.ok(&["init", "--json"]).json();
     assert_eq!(created["created"], true);
     assert!(created["added"].as_u64().unwrap() > 0);

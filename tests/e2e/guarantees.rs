@@ -8,7 +8,15 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use minutes_tests::{example_store, root, TestEnv};
+use minutes_tests::{example_store, example_store_on, root, Backend, TestEnv};
+
+// What holds on a file holds on a PostgreSQL database: killed writers, killed imports and
+// writers in several processes racing for one stream version.
+minutes_tests::both!(
+    acknowledged_appends_survive_a_killed_writer_and_appending_continues,
+    an_import_killed_midway_leaves_all_or_nothing,
+    concurrent_writers_win_one_version_each_and_losers_retry,
+);
 use serde_json::{json, Value};
 
 /// A small seeded generator, so every run kills at the same moments.
@@ -54,9 +62,8 @@ fn count(env: &TestEnv) -> u64 {
     env.ok(&["verify", "--json"]).json()["events"].as_u64().unwrap()
 }
 
-#[test]
-fn acknowledged_appends_survive_a_killed_writer_and_appending_continues() {
-    let env = example_store(5);
+fn acknowledged_appends_survive_a_killed_writer_and_appending_continues(b: Backend) {
+    let env = example_store_on(b, 5);
     let lines = statements(1000, 1);
     let feed = env.file("feed.jsonl", &(lines.join("\n") + "\n"));
     let mut rng = Rng(0x5eed_1234_abcd);
@@ -103,9 +110,8 @@ fn acknowledged_appends_survive_a_killed_writer_and_appending_continues() {
     assert_eq!(count(&env), 9 + 1000);
 }
 
-#[test]
-fn an_import_killed_midway_leaves_all_or_nothing() {
-    let env = example_store(5);
+fn an_import_killed_midway_leaves_all_or_nothing(b: Backend) {
+    let env = example_store_on(b, 5);
     let mut rng = Rng(0xdead_beef_0042);
     for round in 0..6 {
         let before = count(&env);
@@ -130,9 +136,8 @@ fn an_import_killed_midway_leaves_all_or_nothing() {
     env.ok(&["import", &file.display().to_string()]);
 }
 
-#[test]
-fn concurrent_writers_win_one_version_each_and_losers_retry() {
-    let env = example_store(5);
+fn concurrent_writers_win_one_version_each_and_losers_retry(b: Backend) {
+    let env = example_store_on(b, 5);
     let doc_version =
         || env.ok(&["state", "example-harbour/by-law-7", "--json"]).json()["version"].as_u64().unwrap();
     for round in 0..3u32 {

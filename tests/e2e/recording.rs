@@ -3,7 +3,16 @@
 
 use std::process::{Command, Stdio};
 
-use minutes_tests::{binary, root, Run, TestEnv, NOW};
+use minutes_tests::{binary, root, Backend, Run, TestEnv, NOW};
+
+// Recording with verbs, on a file and on a PostgreSQL database alike.
+minutes_tests::both!(
+    word_operations_read_naturally_and_a_fate_is_decided_once,
+    a_conflicting_proposal_is_recorded_with_a_warning_naming_the_other,
+    dry_run_writes_nothing_retries_are_no_ops_and_stale_versions_exit_3,
+    the_riverton_council_is_recorded_by_its_script_and_clerks_race_fairly,
+    a_given_amendment_id_is_unique_within_the_meeting,
+);
 
 /// Replaces every UUID with `[UUID]`: ids made by the command differ from run to run.
 fn redact(s: &str) -> String {
@@ -30,8 +39,8 @@ fn redact(s: &str) -> String {
 }
 
 /// A store with a meeting and a draft taken up, recorded with verbs.
-fn council() -> TestEnv {
-    let env = TestEnv::new();
+fn council(b: Backend) -> TestEnv {
+    let env = TestEnv::on(b);
     env.ok(&["init", "--empty"]);
     let text = root().join("events/examples/harbour-board/by-law-7.txt").display().to_string();
     env.ok(&[
@@ -101,9 +110,8 @@ fn race(env: &TestEnv, a: &[&str], b: &[&str]) -> (Run, Run) {
     (done(x), done(y))
 }
 
-#[test]
-fn word_operations_read_naturally_and_a_fate_is_decided_once() {
-    let env = council();
+fn word_operations_read_naturally_and_a_fate_is_decided_once(b: Backend) {
+    let env = council(b);
     let a = propose(&env, &["--clause", "decides/1", "--replace", "10 per night", "--with", "8 per night"]);
     assert_eq!(a.code, 0, "{}", a.golden());
     assert_eq!(a.json()["amendment"], "by-law-7-amendment-1");
@@ -135,9 +143,8 @@ fn word_operations_read_naturally_and_a_fate_is_decided_once() {
     assert!(text.contains("b) that the needs repair,"), "{text}");
 }
 
-#[test]
-fn a_conflicting_proposal_is_recorded_with_a_warning_naming_the_other() {
-    let env = council();
+fn a_conflicting_proposal_is_recorded_with_a_warning_naming_the_other(b: Backend) {
+    let env = council(b);
     env.ok(&[
         "record",
         "propose",
@@ -166,9 +173,8 @@ fn a_conflicting_proposal_is_recorded_with_a_warning_naming_the_other() {
     assert_eq!(r.json()["conflicts"][0]["with"], "fee-8");
 }
 
-#[test]
-fn dry_run_writes_nothing_retries_are_no_ops_and_stale_versions_exit_3() {
-    let env = council();
+fn dry_run_writes_nothing_retries_are_no_ops_and_stale_versions_exit_3(b: Backend) {
+    let env = council(b);
     let before = env.ok(&["verify", "--json"]).json()["events"].clone();
     let dry = env.ok(&["record", "endorse", DOC, "--body", "works", "--at", "2030-03-02 11:00", "--dry-run"]);
     let e: serde_json::Value = serde_json::from_str(&dry.stdout).unwrap();
@@ -230,9 +236,8 @@ fn dry_run_writes_nothing_retries_are_no_ops_and_stale_versions_exit_3() {
     assert_eq!(ok.json()["version"], 4);
 }
 
-#[test]
-fn the_riverton_council_is_recorded_by_its_script_and_clerks_race_fairly() {
-    let env = TestEnv::new();
+fn the_riverton_council_is_recorded_by_its_script_and_clerks_race_fairly(b: Backend) {
+    let env = TestEnv::on(b);
     let script = root().join("events/examples/riverton-council/record.sh");
     let out = Command::new("sh")
         .arg(&script)
@@ -349,9 +354,8 @@ fn strs(x: &[String]) -> Vec<&str> {
 
 /// Amendment ids are unique within the meeting, so that a fate names one amendment alone: a
 /// given id already proposed to another document is refused, and a fate finds its document.
-#[test]
-fn a_given_amendment_id_is_unique_within_the_meeting() {
-    let env = council();
+fn a_given_amendment_id_is_unique_within_the_meeting(b: Backend) {
+    let env = council(b);
     let text = root().join("events/examples/harbour-board/by-law-7.txt").display().to_string();
     let other = "example-harbour/by-law-8";
     env.ok(&[

@@ -7,8 +7,12 @@ use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::time::Duration;
 
-use minutes_tests::{root, Served, TestEnv};
+use minutes_tests::{root, Backend, Served, TestEnv};
 use serde_json::{json, Value};
+
+// The live feed sees every writer once, in order, on a file and on a PostgreSQL database alike
+// (there the store's head seq, which every commit moves, tells the watcher something changed).
+minutes_tests::both!(one_feed_client_sees_two_http_writers_and_a_third_process_once_each_in_order);
 
 const TOKENS: &str = "# two clerks\nAna Ruiz ana-secret-token-0001\ndesk-2 sha256:SHA\n";
 const ANA: &str = "ana-secret-token-0001";
@@ -16,7 +20,12 @@ const DESK: &str = "desk-two-secret-token-02";
 
 /// A store holding the harbour example's setup and its draft taken up, served.
 fn harbour() -> (TestEnv, Served) {
-    let env = TestEnv::new();
+    harbour_on(Backend::Sqlite)
+}
+
+/// As [`harbour`], on `b`.
+fn harbour_on(b: Backend) -> (TestEnv, Served) {
+    let env = TestEnv::on(b);
     env.ok(&["init", "--empty"]);
     let dir = root().join("events/examples/harbour-board");
     env.ok(&["import", &dir.join("setup.toml").display().to_string()]);
@@ -197,9 +206,8 @@ fn statuses_keep_the_command_lines_meanings_and_messages() {
     assert_eq!(count(&env), before);
 }
 
-#[test]
-fn one_feed_client_sees_two_http_writers_and_a_third_process_once_each_in_order() {
-    let (env, s) = harbour();
+fn one_feed_client_sees_two_http_writers_and_a_third_process_once_each_in_order(b: Backend) {
+    let (env, s) = harbour_on(b);
     let (_, head, _) = get(&s, "/api/head");
     let start = head["seq"].as_u64().unwrap();
     const EACH: usize = 12;

@@ -2,6 +2,8 @@
 //! pins the clock and the time zone, runs the built `minutes` binary and shows what it printed
 //! in a form fit for golden files.
 
+pub mod cluster;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -82,9 +84,34 @@ impl Run {
     }
 }
 
-/// A private directory with a store path, for one test.
+/// Which database a test's store is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file, `m.db` in the test's directory.
+    Sqlite,
+    /// A fresh database of the throwaway PostgreSQL cluster (see [`cluster`]).
+    Postgres,
+}
+
+/// Instantiates each named test, a `fn NAME(b: Backend)` of the module, once per backend:
+/// `sqlite::NAME` and `postgres::NAME`. The golden files a test asserts are the same for both.
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $name() { super::$name($crate::Backend::Sqlite) })*
+        }
+        mod postgres {
+            $(#[test] fn $name() { super::$name($crate::Backend::Postgres) })*
+        }
+    };
+}
+
+/// A private directory with a store location, for one test.
 pub struct TestEnv {
     dir: tempfile::TempDir,
+    /// The PostgreSQL database's URL, on that backend.
+    url: Option<String>,
 }
 
 impl Default for TestEnv {
@@ -96,7 +123,62 @@ impl Default for TestEnv {
 impl TestEnv {
     /// A new empty directory; the store `m.db` inside it does not exist yet.
     pub fn new() -> Self {
-        Self { dir: tempfile::tempdir().expect("a temporary directory") }
+        Self::on(Backend::Sqlite)
+    }
+
+    /// A new empty directory, and a store on `backend` that does not exist yet (on
+    /// PostgreSQL: an empty database, without the minutes schema that `init` makes).
+    pub fn on(backend: Backend) -> Self {
+        let url = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(cluster::fresh_url()),
+        };
+        Self { dir: tempfile::tempdir().expect("a temporary directory"), url }
+    }
+
+    /// The backend of the store.
+    pub fn backend(&self) -> Backend {
+        if self.url.is_some() {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    /// What the store holds, to show that a command left it as it was: the file's bytes, or
+    /// every row of a PostgreSQL store's tables.
+    pub fn store_bytes(&self) -> Vec<u8> {
+        match &self.url {
+            None => std::fs::read(self.db()).unwrap_or_default(),
+            Some(url) => {
+                let db = url.rsplit('/').next().unwrap_or_default();
+                let mut c = cluster::Cluster::get().admin(db);
+                let mut out = Vec::new();
+                for table in ["minutes_meta", "events", "stream_checkpoints", "document_snapshots"] {
+                    let q = format!("SELECT to_regclass('{table}') IS NOT NULL");
+                    if !c.query_one(&q, &[]).map(|r| r.get::<_, bool>(0)).unwrap_or(false) {
+                        continue;
+                    }
+                    let rows = c
+                        .query(&format!("SELECT t::text FROM {table} t ORDER BY 1"), &[])
+                        .expect("the table reads");
+                    out.extend(format!("{table}\n").into_bytes());
+                    for r in rows {
+                        out.extend(r.get::<_, String>(0).into_bytes());
+                        out.push(b'\n');
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// Whether the store exists (the file, or the minutes schema in the database).
+    pub fn store_exists(&self) -> bool {
+        match &self.url {
+            None => self.db().exists(),
+            Some(_) => !self.store_bytes().is_empty(),
+        }
     }
 
     /// The directory.
@@ -104,9 +186,12 @@ impl TestEnv {
         self.dir.path()
     }
 
-    /// The store's path.
+    /// The store's location: its path, or its PostgreSQL URL.
     pub fn db(&self) -> PathBuf {
-        self.dir.path().join("m.db")
+        match &self.url {
+            Some(u) => PathBuf::from(u),
+            None => self.dir.path().join("m.db"),
+        }
     }
 
     /// Writes a file in the directory and returns its path.
@@ -178,8 +263,15 @@ impl TestEnv {
             }
         }
         let out = child.wait_with_output().expect("the minutes binary finishes");
-        let clean =
-            |b: &[u8]| String::from_utf8_lossy(b).replace(&self.dir.path().display().to_string(), "[TMP]");
+        // A PostgreSQL store is shown where a file's would be, so both backends print alike.
+        let file = self.dir.path().join("m.db").display().to_string();
+        let clean = |b: &[u8]| {
+            let mut s = String::from_utf8_lossy(b).to_string();
+            if let Some(u) = &self.url {
+                s = s.replace(u.as_str(), &file);
+            }
+            s.replace(&self.dir.path().display().to_string(), "[TMP]")
+        };
         Run { code: out.status.code().unwrap_or(-1), stdout: clean(&out.stdout), stderr: clean(&out.stderr) }
     }
 
@@ -194,7 +286,12 @@ impl TestEnv {
 /// A store holding the example meeting of events/examples/harbour-board: its setup, then the
 /// first `steps` of its numbered events, each appended with its expected version.
 pub fn example_store(steps: usize) -> TestEnv {
-    let env = TestEnv::new();
+    example_store_on(Backend::Sqlite, steps)
+}
+
+/// As [`example_store`], on `backend`.
+pub fn example_store_on(backend: Backend, steps: usize) -> TestEnv {
+    let env = TestEnv::on(backend);
     env.ok(&["init", "--empty"]);
     let dir = root().join("events/examples/harbour-board");
     let setup = dir.join("setup.toml");
@@ -210,7 +307,12 @@ pub fn example_store(steps: usize) -> TestEnv {
 /// A store holding the example meeting of events/examples/riverton-council, recorded by its
 /// `record.sh` with this binary (its ids are made fresh each time).
 pub fn riverton_store() -> TestEnv {
-    let env = TestEnv::new();
+    riverton_store_on(Backend::Sqlite)
+}
+
+/// As [`riverton_store`], on `backend`.
+pub fn riverton_store_on(backend: Backend) -> TestEnv {
+    let env = TestEnv::on(backend);
     let script = root().join("events/examples/riverton-council/record.sh");
     let out = Command::new("sh")
         .arg(&script)

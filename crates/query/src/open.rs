@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use minutes_core::time::Timestamp;
-use minutes_store::Store;
+use minutes_store::{Store, StoreError};
 
 use crate::error::{QueryError, Result};
 
@@ -54,6 +54,9 @@ impl Location {
     /// the bundled record in memory instead ([`StoreChoice::Bundled`]; the caller says so). A
     /// named store that does not exist is [`QueryError::NoStore`].
     pub fn open_read(&self, now: Timestamp) -> Result<(Store, StoreChoice)> {
+        if self.is_server() {
+            return Ok((self.on_server(Store::open_read_only(&self.path))?, StoreChoice::File));
+        }
         if self.path.exists() {
             return Ok((Store::open_read_only(&self.path)?, StoreChoice::File));
         }
@@ -67,6 +70,9 @@ impl Location {
 
     /// Opens the store for writing; it must exist (no write creates a store).
     pub fn open_write(&self) -> Result<Store> {
+        if self.is_server() {
+            return self.on_server(Store::open(&self.path));
+        }
         if !self.path.exists() {
             return Err(self.missing());
         }
@@ -79,7 +85,16 @@ impl Location {
     /// refuses and says what it holds.
     pub fn init(&self, empty: bool, now: Timestamp) -> Result<Initialised> {
         let events = if empty { Vec::new() } else { crate::bundled_events()? };
-        if self.path.exists() {
+        if self.is_server() {
+            match Store::open(&self.path) {
+                Ok(store) => {
+                    drop(store);
+                    return self.add_to_existing(&events, now);
+                }
+                Err(StoreError::Missing(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        } else if self.path.exists() {
             return self.add_to_existing(&events, now);
         }
         if let Ok(target) = std::fs::read_link(&self.path) {
@@ -118,6 +133,20 @@ impl Location {
         }
         let added = store.append(events, None, now)?.iter().filter(|x| !x.existed).count();
         Ok(Initialised { created: false, added })
+    }
+
+    /// Whether the store is a PostgreSQL database (a `postgres://` URL) rather than a file.
+    pub fn is_server(&self) -> bool {
+        minutes_store::is_postgres_location(&self.path)
+    }
+
+    /// A server's store as opened: one whose database holds no minutes schema is missing.
+    fn on_server(&self, opened: minutes_store::Result<Store>) -> Result<Store> {
+        match opened {
+            Ok(s) => Ok(s),
+            Err(StoreError::Missing(_)) => Err(self.missing()),
+            Err(e) => Err(e.into()),
+        }
     }
 
     fn missing(&self) -> QueryError {

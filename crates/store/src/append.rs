@@ -3,16 +3,15 @@
 
 use std::borrow::Cow;
 
+use crate::backend::{Db, DbError, Mode, NewRow, Tx, Value};
+use crate::checkpoint::Checkpoints;
+use crate::error::{LastEvent, Refusal, Result, StoreError};
+use crate::read::{decode_raw, each_recorded, RawRow};
+use crate::{row_hash, schema, Store};
 use minutes_core::event::{schema_version, Event, EventKind};
 use minutes_core::id::{Clerk, EventId};
 use minutes_core::ledger::{streams_read, Ledger};
 use minutes_core::time::Timestamp;
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
-
-use crate::checkpoint::Checkpoints;
-use crate::error::{LastEvent, Refusal, Result, StoreError};
-use crate::read::{decode, row};
-use crate::{row_hash, schema, Store};
 
 /// How many documents' states a write keeps loaded before it forgets them (and reads any it
 /// needs again from the log): bounds a large import's memory.
@@ -86,19 +85,17 @@ impl Store {
         now: Timestamp,
     ) -> Result<Vec<Appended>> {
         let cache = self.ledger.take();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from_sqlite)?;
-        let mut batch = Batch::start(&tx, cache)?;
+        let tx = Tx::begin(&self.db, Mode::Append)?;
+        let db = tx.db();
+        let mut batch = Batch::start(db, cache)?;
         batch.checkpoints.key.clone_from(&self.snapshot_key);
         let mut out = Vec::with_capacity(events.len());
         for (index, e) in events.iter().enumerate() {
-            out.push(batch.add(&tx, index, Cow::Borrowed(e), expected, now, self.clerk.as_ref())?);
+            out.push(batch.add(db, index, Cow::Borrowed(e), expected, now, self.clerk.as_ref())?);
         }
-        batch.finish(&tx)?;
-        tx.commit().map_err(StoreError::from_sqlite)?;
-        self.ledger = Some(batch.into_primed());
+        batch.finish(db)?;
+        tx.commit()?;
+        self.ledger = Some(batch.into_primed(&self.db));
         Ok(out)
     }
 
@@ -114,9 +111,13 @@ impl Store {
         self.ledger = None;
         // One transaction that rewrites index pages all over the file (ids are random): a larger
         // page cache spills fewer of them to the log only to rewrite them later.
-        self.conn.execute_batch(schema::IMPORT_CACHE).map_err(StoreError::from_sqlite)?;
+        if let Some(c) = self.db.sqlite() {
+            c.execute_batch(schema::IMPORT_CACHE).map_err(StoreError::from_sqlite)?;
+        }
         let result = self.import_all(&mut next, now);
-        self.conn.execute_batch(schema::DEFAULT_CACHE).map_err(StoreError::from_sqlite)?;
+        if let Some(c) = self.db.sqlite() {
+            c.execute_batch(schema::DEFAULT_CACHE).map_err(StoreError::from_sqlite)?;
+        }
         result
     }
 
@@ -125,17 +126,15 @@ impl Store {
         next: &mut impl FnMut() -> Option<std::result::Result<Event, E>>,
         now: Timestamp,
     ) -> std::result::Result<Imported, ImportError<E>> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from_sqlite)?;
-        let mut batch = Batch::start(&tx, None)?;
+        let tx = Tx::begin(&self.db, Mode::Append).map_err(StoreError::from)?;
+        let db = tx.db();
+        let mut batch = Batch::start(db, None)?;
         batch.checkpoints.key.clone_from(&self.snapshot_key);
         let mut done = Imported::default();
         let mut index = 0;
         while let Some(e) = next() {
             let a = batch.add(
-                &tx,
+                db,
                 index,
                 Cow::Owned(e.map_err(ImportError::Input)?),
                 None,
@@ -149,8 +148,8 @@ impl Store {
             }
             index += 1;
         }
-        batch.finish(&tx)?;
-        tx.commit().map_err(StoreError::from_sqlite)?;
+        batch.finish(db)?;
+        tx.commit().map_err(StoreError::from)?;
         Ok(done)
     }
 
@@ -177,23 +176,21 @@ impl Store {
         primed: &mut Option<Primed>,
     ) -> Result<Vec<Result<Appended>>> {
         let cached = primed.take();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from_sqlite)?;
-        let mut batch = Batch::start(&tx, cached)?;
+        let tx = Tx::begin(&self.db, Mode::Append)?;
+        let db = tx.db();
+        let mut batch = Batch::start(db, cached)?;
         batch.checkpoints.key.clone_from(&self.snapshot_key);
         let mut out = Vec::with_capacity(items.len());
         for (index, (e, expected)) in items.iter().enumerate() {
-            match batch.add(&tx, index, Cow::Borrowed(e), *expected, now, self.clerk.as_ref()) {
+            match batch.add(db, index, Cow::Borrowed(e), *expected, now, self.clerk.as_ref()) {
                 Ok(a) => out.push(Ok(a)),
                 Err(err @ (StoreError::Refused { .. } | StoreError::Stale { .. })) => out.push(Err(err)),
                 Err(other) => return Err(other),
             }
         }
-        batch.finish(&tx)?;
-        tx.commit().map_err(StoreError::from_sqlite)?;
-        *primed = Some(batch.into_primed());
+        batch.finish(db)?;
+        tx.commit()?;
+        *primed = Some(batch.into_primed(&self.db));
         Ok(out)
     }
 }
@@ -224,11 +221,8 @@ impl Batch {
     /// (`cache`): as it is when no other connection has committed since (SQLite's
     /// `data_version` is unchanged; under the write lock nobody can commit meanwhile), else
     /// after folding in whatever the others appended.
-    fn start(tx: &Transaction<'_>, cache: Option<Primed>) -> Result<Self> {
-        let data_version: i64 = tx
-            .prepare_cached(schema::DATA_VERSION)
-            .and_then(|mut st| st.query_row([], |r| r.get(0)))
-            .map_err(StoreError::from_sqlite)?;
+    fn start(db: &Db, cache: Option<Primed>) -> Result<Self> {
+        let data_version = db.change_token()?;
         let cache = match cache {
             Some(mut p) if p.data_version == data_version => {
                 p.checkpoints.new_transaction();
@@ -242,24 +236,19 @@ impl Batch {
             }
             other => other,
         };
-        let (seq, prev) = tx
-            .prepare_cached(schema::HEAD)
-            .and_then(|mut st| {
-                st.query_row([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))).optional()
-            })
-            .map_err(StoreError::from_sqlite)?
+        let (seq, prev) = db
+            .query_opt::<(i64, String)>(schema::HEAD, &[])?
+            .map(|(s, h)| (s as u64, h))
             .unwrap_or((0, String::new()));
         let (ledger, checkpoints) = match cache {
             Some(Primed { seq: at, mut ledger, mut checkpoints, .. }) if at <= seq => {
                 checkpoints.new_transaction();
                 if at < seq {
-                    let mut stmt = tx.prepare_cached(&schema::after()).map_err(StoreError::from_sqlite)?;
-                    let rows = stmt.query_map(params![at as i64], row).map_err(StoreError::from_sqlite)?;
-                    for r in rows {
-                        let r = decode(r.map_err(StoreError::from_sqlite)?)?;
+                    each_recorded(db, &schema::after(), &[Value::Int(at as i64)], |r| {
                         checkpoints.observe(&r);
                         ledger.extend(r);
-                    }
+                        Ok(true)
+                    })?;
                 }
                 (ledger, checkpoints)
             }
@@ -269,20 +258,21 @@ impl Batch {
     }
 
     /// What the next write of this connection starts from, once this one is committed (a
-    /// connection's own commits leave its `data_version` as it was).
-    fn into_primed(self) -> Primed {
+    /// connection's own commits leave SQLite's `data_version` as it was; PostgreSQL's token is
+    /// the head this write left).
+    fn into_primed(self, db: &Db) -> Primed {
         Primed {
             seq: self.seq,
             prev: self.prev,
-            data_version: self.data_version,
+            data_version: db.token_after(self.data_version, self.seq),
             ledger: self.ledger,
             checkpoints: self.checkpoints,
         }
     }
 
     /// Before the commit: stores the checkpoints that are due, in this transaction.
-    fn finish(&mut self, tx: &Transaction<'_>) -> Result<()> {
-        self.checkpoints.store_due(tx, &self.ledger)
+    fn finish(&mut self, db: &Db) -> Result<()> {
+        self.checkpoints.store_due(db, &self.ledger)
     }
 
     /// Judges and inserts one event; nothing is changed when it is refused.
@@ -292,7 +282,7 @@ impl Batch {
     #[allow(clippy::too_many_arguments)]
     fn add(
         &mut self,
-        tx: &Transaction<'_>,
+        db: &Db,
         index: usize,
         given: Cow<'_, Event>,
         expected: Option<u64>,
@@ -307,11 +297,11 @@ impl Batch {
                 // needed again is read back from this transaction's view of the log (their
                 // checkpoints first stored, where due, so that none is folded from the start).
                 if self.ledger.documents_loaded() >= MAX_DOCUMENTS_LOADED {
-                    self.checkpoints.store_due(tx, &self.ledger)?;
+                    self.checkpoints.store_due(db, &self.ledger)?;
                     self.ledger.forget_documents();
                     self.checkpoints.forget_documents();
                 }
-                self.checkpoints.load(tx, &mut self.ledger, stream)?;
+                self.checkpoints.load(db, &mut self.ledger, stream)?;
             }
         }
         // A retry of an event this connection knows is in its stream. Any other retry is found
@@ -320,7 +310,7 @@ impl Batch {
         // index of all its ids.
         if self.ledger.stream_holds(given.stream(), &given.id) {
             let stamped = Stamped::of(&given);
-            return match self.retry(tx, &given, stamped).map_err(|e| relabel(e, index))? {
+            return match self.retry(db, &given, stamped).map_err(|e| relabel(e, index))? {
                 Some(a) => Ok(a),
                 None => Err(StoreError::Corrupt {
                     seq: self.seq,
@@ -334,10 +324,10 @@ impl Batch {
         if let Some(want) = expected {
             let actual = self.ledger.version(&stream);
             if actual != want {
-                if let Some(a) = self.retry(tx, &given, Stamped::of(&given)).map_err(|e| relabel(e, index))? {
+                if let Some(a) = self.retry(db, &given, Stamped::of(&given)).map_err(|e| relabel(e, index))? {
                     return Ok(a);
                 }
-                let last = last_event(tx, &stream)?;
+                let last = last_event(db, &stream)?;
                 return Err(StoreError::Stale { stream, expected: want, actual, last });
             }
         }
@@ -351,7 +341,7 @@ impl Batch {
             // The rules ask whether the stream holds the event corrected, and whether it is a
             // correction itself: the log answers for a stream loaded from its checkpoint.
             if !self.ledger.stream_holds(&stream, &c.corrects) {
-                if let Some((in_stream, type_name)) = id_place(tx, c.corrects)? {
+                if let Some((in_stream, type_name)) = id_place(db, c.corrects)? {
                     if in_stream == stream {
                         self.ledger.note(&stream, c.corrects, type_name == "EventCorrected");
                     }
@@ -361,7 +351,7 @@ impl Batch {
         let version = match self.ledger.judge(&e) {
             Ok(v) => v,
             Err(r) => {
-                if let Some(a) = self.retry(tx, &e, stamped).map_err(|e| relabel(e, index))? {
+                if let Some(a) = self.retry(db, &e, stamped).map_err(|e| relabel(e, index))? {
                     return Ok(a);
                 }
                 return Err(refused(Refusal::Rule(r)));
@@ -373,31 +363,32 @@ impl Batch {
         let utc = |t: Option<Timestamp>| {
             t.map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
         };
-        let inserted = tx.prepare_cached(schema::INSERT).and_then(|mut insert| {
-            insert.execute(params![
-                seq as i64,
-                e.id.to_string(),
-                stream,
-                version as i64,
-                e.type_name(),
-                schema_version(e.type_name()),
-                e.meeting.as_str(),
-                utc(e.occurred.from),
-                utc(e.occurred.to),
-                utc(e.recorded_at).unwrap_or_default(),
-                payload,
-                hash,
-            ])
+        let (id_text, from, to) = (e.id.to_string(), utc(e.occurred.from), utc(e.occurred.to));
+        let recorded_at = utc(e.recorded_at).unwrap_or_default();
+        let inserted = db.insert_event(&NewRow {
+            seq: seq as i64,
+            id: &id_text,
+            stream: &stream,
+            version: version as i64,
+            type_name: e.type_name(),
+            v: i64::from(schema_version(e.type_name())),
+            meeting: e.meeting.as_str(),
+            occurred_from: from.as_deref(),
+            occurred_to: to.as_deref(),
+            recorded_at: &recorded_at,
+            payload: &payload,
+            hash: &hash,
         });
-        if let Err(err) = inserted {
-            if is_unique_id_violation(&err) {
+        match inserted {
+            Ok(()) => {}
+            Err(DbError::IdTaken) => {
                 // The log holds this id: a retry in this stream, or an id taken in another.
-                if let Some(a) = self.retry(tx, &e, stamped).map_err(|e| relabel(e, index))? {
+                if let Some(a) = self.retry(db, &e, stamped).map_err(|e| relabel(e, index))? {
                     return Ok(a);
                 }
                 return Err(refused(Refusal::IdTaken(id)));
             }
-            return Err(StoreError::from_sqlite(err));
+            Err(err) => return Err(err.into()),
         }
         // Written: only now folded into the latest state.
         self.ledger.record(&e, seq);
@@ -412,8 +403,8 @@ impl Batch {
     /// is the same (with the `recorded_at` and `recorded_by` stored, where the store `stamped`
     /// them), else refused (an event is never changed). `None` when the log does not hold the
     /// id in this stream.
-    fn retry(&self, tx: &Transaction<'_>, e: &Event, stamped: Stamped) -> Result<Option<Appended>> {
-        let Some((stored, appended)) = self.existing(tx, e.id)? else { return Ok(None) };
+    fn retry(&self, db: &Db, e: &Event, stamped: Stamped) -> Result<Option<Appended>> {
+        let Some((stored, appended)) = self.existing(db, e.id)? else { return Ok(None) };
         if stored.stream() != e.stream() {
             return Ok(None);
         }
@@ -435,17 +426,11 @@ impl Batch {
         Ok(Some(Appended { existed: true, ..appended }))
     }
 
-    fn existing(&self, tx: &Transaction<'_>, id: EventId) -> Result<Option<(Event, Appended)>> {
-        let mut by_id = tx.prepare_cached(&schema::by_id()).map_err(StoreError::from_sqlite)?;
-        let row = by_id
-            .query_row(params![id.to_string()], |r| {
-                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, String>(3)?))
-            })
-            .optional()
-            .map_err(StoreError::from_sqlite)?;
-        row.map(|(seq, version, payload)| {
-            let e = Event::from_json(&payload).map_err(|error| StoreError::Corrupt { seq, error })?;
-            Ok((e, Appended { seq, id, version, existed: true }))
+    fn existing(&self, db: &Db, id: EventId) -> Result<Option<(Event, Appended)>> {
+        let row = db.query_opt::<RawRow>(&schema::by_id(), &[Value::Text(&id.to_string())])?;
+        row.map(|r| {
+            let r = decode_raw(r)?;
+            Ok((r.event, Appended { seq: r.seq, id, version: r.version, existed: true }))
         })
         .transpose()
     }
@@ -460,24 +445,15 @@ fn relabel(e: StoreError, index: usize) -> StoreError {
 }
 
 /// Where the log holds an id: its stream and its type.
-fn id_place(tx: &Transaction<'_>, id: EventId) -> Result<Option<(String, String)>> {
-    tx.prepare_cached(schema::ID_PLACE)
-        .and_then(|mut st| st.query_row(params![id.to_string()], |r| Ok((r.get(0)?, r.get(1)?))).optional())
-        .map_err(StoreError::from_sqlite)
+fn id_place(db: &Db, id: EventId) -> Result<Option<(String, String)>> {
+    Ok(db.query_opt(schema::ID_PLACE, &[Value::Text(&id.to_string())])?)
 }
 
 /// The last event of a stream as this transaction sees it, for the words of a stale version.
-fn last_event(tx: &Transaction<'_>, stream: &str) -> Result<Option<LastEvent>> {
-    let row = tx
-        .prepare_cached(schema::STREAM_LAST)
-        .and_then(|mut st| {
-            st.query_row(params![stream], |r| {
-                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-            })
-            .optional()
-        })
-        .map_err(StoreError::from_sqlite)?;
+fn last_event(db: &Db, stream: &str) -> Result<Option<LastEvent>> {
+    let row = db.query_opt::<(i64, String, String)>(schema::STREAM_LAST, &[Value::Text(stream)])?;
     row.map(|(seq, id, type_name)| {
+        let seq = seq as u64;
         let id = uuid::Uuid::parse_str(&id).map(EventId).map_err(|e| StoreError::Corrupt {
             seq,
             error: minutes_core::event::DecodeError::Json(format!("the id {id} is not an event id: {e}")),
@@ -487,7 +463,6 @@ fn last_event(tx: &Transaction<'_>, stream: &str) -> Result<Option<LastEvent>> {
     .transpose()
 }
 
-/// Whether an insert failed on the `UNIQUE (id)` index.
 /// Which of the fields the store stamps an input left out: a retry that left them out is the
 /// same event as the one stored with them.
 #[derive(Clone, Copy)]
@@ -500,11 +475,6 @@ impl Stamped {
     fn of(e: &Event) -> Self {
         Self { at: e.recorded_at.is_none(), by: e.recorded_by.is_none() }
     }
-}
-
-fn is_unique_id_violation(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(f, Some(m))
-        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE && m.contains("events.id"))
 }
 
 #[cfg(test)]

@@ -16,6 +16,11 @@ impl Store {
     /// Copies the store to `dest`, which must not exist, consistently while writers go on.
     /// Returns when the copy is durable under its name; a failure leaves nothing at `dest`.
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        if self.db.is_postgres() {
+            return Err(StoreError::Unsupported(
+                "this is a PostgreSQL store: back it up with the server's own tools (pg_dump), or copy it into a SQLite file with `minutes migrate`".into(),
+            ));
+        }
         if dest.exists() || dest.symlink_metadata().is_ok() {
             return Err(StoreError::Io(std::io::Error::new(
                 std::io::ErrorKind::AlreadyExists,
@@ -39,7 +44,7 @@ impl Store {
         remove_with_companions(tmp);
         let mut copy = Connection::open(tmp).map_err(StoreError::from_sqlite)?;
         {
-            let backup = Backup::new(&self.conn, &mut copy).map_err(StoreError::from_sqlite)?;
+            let backup = Backup::new(self.sql()?, &mut copy).map_err(StoreError::from_sqlite)?;
             // Pages a step, and no pause: a writer's commit restarts the copy, which is correct.
             backup.run_to_completion(1024, Duration::ZERO, None).map_err(StoreError::from_sqlite)?;
         }

@@ -19,17 +19,16 @@
 
 use std::collections::HashMap;
 
+use crate::backend::{Db, Mode, Tx, Value};
+use crate::error::Result;
+use crate::read::{decode_raw, each_recorded, query_rows, RawRow};
+use crate::snapshot::{dump, hex, mac_under, restore};
+use crate::{schema, Store};
 use minutes_core::event::{EventKind, Recorded};
 use minutes_core::id::{DocumentName, EventId, MeetingId};
 use minutes_core::ledger::{Ledger, StreamIndex};
 use minutes_core::project::effective_refs;
 use minutes_core::project::meeting::MeetingState;
-use rusqlite::{params, OptionalExtension, Transaction};
-
-use crate::error::{Result, StoreError};
-use crate::read::{decode, row};
-use crate::snapshot::{dump, hex, mac_under, restore};
-use crate::{schema, Store};
 use sha2::{Digest, Sha256};
 
 /// A stream's checkpoint is stored again once it has grown this many events past the last one.
@@ -78,36 +77,14 @@ impl Store {
     /// the key), its binding to the log, and its contents against the stream's versions
     /// `1..=version` folded anew. The first that does not hold, named; `Ok(None)` when all do.
     pub(crate) fn verify_checkpoints(&self, checked: &mut u64) -> Result<Option<String>> {
-        let exists = self
-            .conn
-            .prepare(schema::CHECKPOINTS_EXIST)
-            .and_then(|mut st| st.query_row([], |_| Ok(())).optional())
-            .map_err(StoreError::from_sqlite)?
-            .is_some();
-        if !exists || self.conn.prepare(schema::CHECKPOINTS_SHAPE).is_err() {
+        let exists = self.db.table_exists("stream_checkpoints")?;
+        if !exists || !self.db.shape_ok(schema::CHECKPOINTS_SHAPE) {
             return Ok(None);
         }
-        type Row = (String, u64, i64, String, i64, String, String, String, Option<String>);
-        let rows: Vec<Row> = {
-            let mut st = self.conn.prepare(schema::CHECKPOINTS_ALL).map_err(StoreError::from_sqlite)?;
-            let rows = st
-                .query_map([], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get::<_, i64>(1)? as u64,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                        r.get(8)?,
-                    ))
-                })
-                .map_err(StoreError::from_sqlite)?;
-            rows.collect::<rusqlite::Result<_>>().map_err(StoreError::from_sqlite)?
-        };
+        type Row = (String, i64, i64, String, i64, String, String, String, Option<String>);
+        let rows: Vec<Row> = self.db.query(schema::CHECKPOINTS_ALL, &[])?;
         for (stream, version, seq, hash, format, corrections, state, digest, mac) in rows {
+            let version = version as u64;
             *checked += 1;
             let name = format!("the checkpoint of {stream} at version {version}");
             let bytes = signed_bytes(&stream, version, seq, &hash, format, &corrections, &state);
@@ -173,10 +150,10 @@ impl Store {
     ) -> Result<Option<minutes_core::project::document::DocumentState>> {
         // A read transaction (rolled back when dropped): the checkpoint and the rows past it
         // are read from one view of the log.
-        let tx = self.conn.unchecked_transaction().map_err(StoreError::from_sqlite)?;
+        let tx = Tx::begin(&self.db, Mode::Read)?;
         let mut ledger = Ledger::new();
         let mut checkpoints = Checkpoints { key: self.snapshot_key.clone(), ..Checkpoints::default() };
-        checkpoints.load(&tx, &mut ledger, name.as_str())?;
+        checkpoints.load(tx.db(), &mut ledger, name.as_str())?;
         Ok(ledger.document(name).cloned())
     }
 }
@@ -200,19 +177,15 @@ impl Checkpoints {
         self.exists = None;
     }
 
-    fn exists(&mut self, tx: &Transaction<'_>) -> Result<bool> {
+    fn exists(&mut self, db: &Db) -> Result<bool> {
         if let Some(e) = self.exists {
             return Ok(e);
         }
-        let mut e = tx
-            .prepare_cached(schema::CHECKPOINTS_EXIST)
-            .and_then(|mut st| st.query_row([], |_| Ok(())).optional())
-            .map_err(StoreError::from_sqlite)?
-            .is_some();
-        if e && tx.prepare(schema::CHECKPOINTS_SHAPE).is_err() {
+        let mut e = db.table_exists("stream_checkpoints")?;
+        if e && !db.shape_ok(schema::CHECKPOINTS_SHAPE) {
             // A table of an older shape (without digests) is derived data: dropped, and built
             // anew by the writes that follow (in a read, the drop is rolled back with it).
-            let _ = tx.execute_batch(schema::CHECKPOINTS_DROP);
+            let _ = db.batch(schema::CHECKPOINTS_DROP);
             e = false;
         }
         self.exists = Some(e);
@@ -221,16 +194,11 @@ impl Checkpoints {
 
     /// Loads a stream (a document's or a meeting's) into the ledger: from its checkpoint and
     /// the rows past it when the checkpoint holds, else from all its rows.
-    pub(crate) fn load(&mut self, tx: &Transaction<'_>, ledger: &mut Ledger, stream: &str) -> Result<()> {
-        if self.exists(tx)? && self.resume(tx, ledger, stream)? {
+    pub(crate) fn load(&mut self, db: &Db, ledger: &mut Ledger, stream: &str) -> Result<()> {
+        if self.exists(db)? && self.resume(db, ledger, stream)? {
             return Ok(());
         }
-        let mut stmt = tx.prepare_cached(&schema::stream()).map_err(StoreError::from_sqlite)?;
-        let rows = stmt.query_map(params![stream], row).map_err(StoreError::from_sqlite)?;
-        let mut recs = Vec::new();
-        for r in rows {
-            recs.push(decode(r.map_err(StoreError::from_sqlite)?)?);
-        }
+        let recs = query_rows(db, &schema::stream(), &[Value::Text(stream)])?;
         if let Ok(d) = DocumentName::new(stream) {
             ledger.prime_document(&d, &recs);
         } else if let Ok(m) = MeetingId::new(stream) {
@@ -248,28 +216,13 @@ impl Checkpoints {
     }
 
     /// Loads a stream from its checkpoint, if it has one that holds; false if not.
-    fn resume(&mut self, tx: &Transaction<'_>, ledger: &mut Ledger, stream: &str) -> Result<bool> {
-        let cp = tx
-            .prepare_cached(schema::CHECKPOINT_GET)
-            .and_then(|mut st| {
-                st.query_row(params![stream], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)? as u64,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, i64>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, String>(5)?,
-                        r.get::<_, String>(6)?,
-                        r.get::<_, Option<String>>(7)?,
-                    ))
-                })
-                .optional()
-            })
-            .map_err(StoreError::from_sqlite)?;
+    fn resume(&mut self, db: &Db, ledger: &mut Ledger, stream: &str) -> Result<bool> {
+        type Row = (i64, i64, String, i64, String, String, String, Option<String>);
+        let cp = db.query_opt::<Row>(schema::CHECKPOINT_GET, &[Value::Text(stream)])?;
         let Some((version, seq, hash, format, corrections, state, digest, mac)) = cp else {
             return Ok(false);
         };
+        let version = version as u64;
         if format != FORMAT {
             return Ok(false);
         }
@@ -284,7 +237,7 @@ impl Checkpoints {
             }
         }
         // Bound to the log: the stream's row at that version must be the one it folded through.
-        let at = Store::row_at(tx, stream, version)?;
+        let at = Store::row_at(db, stream, version)?;
         if at != Some((seq, hash)) {
             return Ok(false);
         }
@@ -293,18 +246,23 @@ impl Checkpoints {
             return Ok(false);
         };
         let mut rest = Vec::new();
-        {
-            let mut stmt = tx.prepare_cached(&schema::stream_after()).map_err(StoreError::from_sqlite)?;
-            let rows =
-                stmt.query_map(params![stream, version as i64], row).map_err(StoreError::from_sqlite)?;
-            for r in rows {
-                let r = decode(r.map_err(StoreError::from_sqlite)?)?;
+        let mut corrected_past = false;
+        each_recorded(
+            db,
+            &schema::stream_after(),
+            &[Value::Text(stream), Value::Int(version as i64)],
+            |r| {
                 if matches!(r.event.kind, EventKind::EventCorrected(_)) {
                     // It may withdraw an event the checkpoint folded: fold the stream anew.
+                    corrected_past = true;
                     return Ok(false);
                 }
                 rest.push(r);
-            }
+                Ok(true)
+            },
+        )?;
+        if corrected_past {
+            return Ok(false);
         }
         let index = StreamIndex::resumed(version, corrections, corrected);
         if let Ok(d) = DocumentName::new(stream) {
@@ -321,14 +279,11 @@ impl Checkpoints {
             let Ok(mut shaping) = serde_json::from_str::<Vec<u64>>(&state) else { return Ok(false) };
             let mut st = None;
             {
-                let mut by_seq = tx.prepare_cached(&schema::by_seq()).map_err(StoreError::from_sqlite)?;
+                let by_seq = schema::by_seq();
                 for s in &shaping {
-                    let r = by_seq
-                        .query_row(params![*s as i64], row)
-                        .optional()
-                        .map_err(StoreError::from_sqlite)?;
+                    let r = db.query_opt::<RawRow>(&by_seq, &[Value::Int(*s as i64)])?;
                     let Some(r) = r else { return Ok(false) };
-                    let r = decode(r)?;
+                    let r = decode_raw(r)?;
                     if r.event.stream() != stream || r.version > version {
                         return Ok(false);
                     }
@@ -369,7 +324,7 @@ impl Checkpoints {
 
     /// Stores the checkpoint of every loaded stream that has grown [`CHECKPOINT_EVERY`] events
     /// past its stored one and whose state is current, in the write's transaction.
-    pub(crate) fn store_due(&mut self, tx: &Transaction<'_>, ledger: &Ledger) -> Result<()> {
+    pub(crate) fn store_due(&mut self, db: &Db, ledger: &Ledger) -> Result<()> {
         let due: Vec<String> = self
             .stored
             .iter()
@@ -379,14 +334,14 @@ impl Checkpoints {
         if due.is_empty() {
             return Ok(());
         }
-        if !self.exists(tx)? {
-            tx.execute_batch(schema::CHECKPOINTS_CREATE).map_err(StoreError::from_sqlite)?;
+        if !self.exists(db)? {
+            db.batch(db.pick(schema::CHECKPOINTS_CREATE, schema::pg::CHECKPOINTS_CREATE))?;
             self.exists = Some(true);
         }
         for stream in due {
             let version = ledger.version(&stream);
             let Some(index) = ledger.stream_index(&stream) else { continue };
-            let at = Store::row_at(tx, &stream, version)?;
+            let at = Store::row_at(db, &stream, version)?;
             // The ledger folds what the log holds: a version without its row is not stored.
             let Some((seq, hash)) = at else { continue };
             let corrections =
@@ -403,21 +358,20 @@ impl Checkpoints {
             let bytes = signed_bytes(&stream, version, seq, &hash, FORMAT, &corrections, &state);
             let digest = hex(&Sha256::digest(&bytes));
             let mac = self.key.as_ref().map(|k| mac_under(k, &bytes));
-            tx.prepare_cached(schema::CHECKPOINT_PUT)
-                .and_then(|mut st| {
-                    st.execute(params![
-                        stream,
-                        version as i64,
-                        seq,
-                        hash,
-                        FORMAT,
-                        corrections,
-                        state,
-                        digest,
-                        mac
-                    ])
-                })
-                .map_err(StoreError::from_sqlite)?;
+            db.execute(
+                db.pick(schema::CHECKPOINT_PUT, schema::pg::CHECKPOINT_PUT),
+                &[
+                    Value::Text(&stream),
+                    Value::Int(version as i64),
+                    Value::Int(seq),
+                    Value::Text(&hash),
+                    Value::Int(FORMAT),
+                    Value::Text(&corrections),
+                    Value::Text(&state),
+                    Value::Text(&digest),
+                    Value::OptText(mac.as_deref()),
+                ],
+            )?;
             self.stored.insert(stream, version);
         }
         Ok(())
@@ -434,7 +388,7 @@ impl Store {
     /// fold the streams from the log and store them anew.
     pub fn drop_checkpoints(&mut self) -> Result<()> {
         self.ledger = None;
-        self.conn.execute_batch(schema::CHECKPOINTS_DROP).map_err(StoreError::from_sqlite)
+        Ok(self.db.batch(schema::CHECKPOINTS_DROP)?)
     }
 }
 
@@ -442,7 +396,7 @@ impl Store {
 mod tests {
     use minutes_core::event::Event;
     use minutes_core::time::Timestamp;
-    use rusqlite::TransactionBehavior;
+    use rusqlite::params;
 
     use super::*;
     use crate::StoreError;
@@ -631,21 +585,16 @@ mod tests {
         // Past the checkpoints: more of both kinds of a meeting's events, and a document's.
         s.append(&[actor(20, "member"), statement(600, None), statement(601, Some("d"))], None, now())
             .expect("appends");
-        let tx = s.conn.transaction_with_behavior(TransactionBehavior::Deferred).expect("tx");
+        let tx = Tx::begin(&s.db, Mode::Read).expect("tx");
         let (mut resumed, mut folded) = (Ledger::new(), Ledger::new());
         let mut cps = Checkpoints::default();
         for stream in ["m", "m/d"] {
             assert!(
-                cps.resume(&tx, &mut resumed, stream).expect("reads"),
+                cps.resume(tx.db(), &mut resumed, stream).expect("reads"),
                 "{stream} has a checkpoint that holds"
             );
-            let all: Vec<Recorded> = tx
-                .prepare(&schema::stream())
-                .and_then(|mut st| st.query_map(params![stream], row)?.collect::<rusqlite::Result<Vec<_>>>())
-                .expect("reads")
-                .into_iter()
-                .map(|r| decode(r).expect("decodes"))
-                .collect();
+            let all: Vec<Recorded> =
+                query_rows(tx.db(), &schema::stream(), &[Value::Text(stream)]).expect("reads");
             match DocumentName::new(stream) {
                 Ok(d) => folded.prime_document(&d, &all),
                 Err(_) => folded.prime_meeting(&MeetingId::new(stream).expect("a meeting"), &all),

@@ -80,9 +80,16 @@ pub enum StoreError {
     /// Nothing of the write was kept.
     #[error("the store is full (no room on the disk, or its size limit is reached): nothing was written")]
     Full,
-    /// SQLite failed (I/O error...).
-    #[error("SQLite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    /// The database failed (an I/O error, a lost connection...): the driver's error is the
+    /// source.
+    #[error("{0}")]
+    Backend(#[from] BackendError),
+    /// A store URL that cannot be used (it does not read, or it holds a password).
+    #[error("{0}")]
+    Url(String),
+    /// The store's backend cannot do this (a SQLite-only operation on a PostgreSQL store).
+    #[error("{0}")]
+    Unsupported(String),
     /// The file system failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -113,14 +120,10 @@ fn stale_message(stream: &str, expected: u64, actual: u64, last: Option<&LastEve
 }
 
 impl StoreError {
-    /// Whether this is SQLite saying the database is locked or busy.
+    /// What SQLite said, as the store's kinds: busy, full, not a store, or the backend's
+    /// failure.
     pub(crate) fn from_sqlite(e: rusqlite::Error) -> Self {
-        match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => Self::Busy,
-            Some(rusqlite::ErrorCode::NotADatabase) => Self::NotAStore("the file".into()),
-            Some(rusqlite::ErrorCode::DiskFull) => Self::Full,
-            _ => Self::Sqlite(e),
-        }
+        crate::backend::DbError::from(e).into()
     }
 
     /// A file system error: a full disk (or quota) is [`StoreError::Full`].
@@ -132,8 +135,50 @@ impl StoreError {
     }
 }
 
-/// Whether SQLite's error says a table or column the statement names does not exist: a derived
-/// table dropped (to be rebuilt) reads as empty; every other failure is reported.
-pub(crate) fn is_missing_object(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(_, Some(m)) if m.starts_with("no such table") || m.starts_with("no such column"))
+/// A failure of the database under the store, with the driver's error as its source (the
+/// public error names no driver's type).
+#[derive(Debug)]
+pub struct BackendError {
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl BackendError {
+    /// A failure described in words.
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into(), source: None }
+    }
+
+    /// The same failure with words of context before it.
+    pub(crate) fn context(mut self, what: &str) -> Self {
+        self.message = format!("{what}: {}", self.message);
+        self
+    }
+
+    /// What SQLite said.
+    pub(crate) fn sqlite(e: rusqlite::Error) -> Self {
+        Self { message: format!("SQLite: {e}"), source: Some(Box::new(e)) }
+    }
+
+    /// What PostgreSQL (or its driver) said.
+    #[cfg(feature = "postgres")]
+    pub(crate) fn postgres(e: postgres::Error) -> Self {
+        let message = match e.as_db_error() {
+            Some(d) => format!("PostgreSQL: {}: {}", d.severity(), d.message()),
+            None => format!("PostgreSQL: {e}"),
+        };
+        Self { message, source: Some(Box::new(e)) }
+    }
+}
+
+impl std::fmt::Display for BackendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for BackendError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
 }

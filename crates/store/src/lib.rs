@@ -5,10 +5,14 @@
 //! to the one before by a hash. The database itself refuses to update or delete a row.
 
 mod append;
+mod backend;
 mod backup;
 mod checkpoint;
 mod error;
 pub mod merkle;
+mod migrate;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod read;
 mod schema;
 mod snapshot;
@@ -20,12 +24,21 @@ mod writer;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
 
 pub use append::{Appended, ImportError, Imported};
 pub use checkpoint::CHECKPOINT_EVERY;
-pub use error::{LastEvent, Refusal, Result, StoreError};
+pub use error::{BackendError, LastEvent, Refusal, Result, StoreError};
+#[cfg(feature = "postgres")]
+pub use postgres::{is_postgres_location, HeldAppend};
+
+/// Whether a store location (`--db`) names a PostgreSQL store rather than a file (this build
+/// has no PostgreSQL backend: never).
+#[cfg(not(feature = "postgres"))]
+pub fn is_postgres_location(_location: &Path) -> bool {
+    false
+}
 pub use read::DocumentNaming;
 pub use snapshot::{SnapshotReport, SNAPSHOT_EVERY};
 pub use upgrade::Upgraded;
@@ -38,7 +51,8 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// An open store.
 pub struct Store {
-    conn: Connection,
+    /// The database: SQLite or PostgreSQL (see `backend/`).
+    db: backend::Db,
     path: Option<PathBuf>,
     /// What the last write left (the chain's head, the latest states of the streams it loaded,
     /// SQLite's data_version then): the next write starts from it, folding in only what other
@@ -55,8 +69,13 @@ pub struct Store {
 impl Store {
     /// A store over an open connection, nothing checked or configured yet.
     pub(crate) fn over(conn: Connection, path: Option<&Path>) -> Self {
+        Self::over_db(backend::Db::Sqlite(conn), path)
+    }
+
+    /// A store over an open database, nothing checked or configured yet.
+    pub(crate) fn over_db(db: backend::Db, path: Option<&Path>) -> Self {
         Self {
-            conn,
+            db,
             path: path.map(Path::to_path_buf),
             ledger: None,
             clerk: None,
@@ -67,13 +86,18 @@ impl Store {
 
     /// The seq and chain hash of a stream's row at a version, through the `(stream, version)`
     /// index: what a snapshot or checkpoint is bound to.
-    pub(crate) fn row_at(conn: &Connection, stream: &str, version: u64) -> Result<Option<(i64, String)>> {
-        conn.prepare_cached(schema::ROW_AT)
-            .and_then(|mut st| {
-                st.query_row(rusqlite::params![stream, version as i64], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()
-            })
-            .map_err(StoreError::from_sqlite)
+    pub(crate) fn row_at(db: &backend::Db, stream: &str, version: u64) -> Result<Option<(i64, String)>> {
+        use backend::Value;
+        Ok(db.query_opt(schema::ROW_AT, &[Value::Text(stream), Value::Int(version as i64)])?)
+    }
+
+    /// The SQLite connection, for what only SQLite does (files, pages, backups, upgrades).
+    pub(crate) fn sql(&self) -> Result<&Connection> {
+        self.db.sqlite().ok_or_else(|| {
+            StoreError::Unsupported(
+                "this is a PostgreSQL store: the operation is one of a SQLite file's (use the server's own tools)".into(),
+            )
+        })
     }
 
     /// A read-write connection to the existing file at `path`, nothing checked yet.
@@ -92,6 +116,10 @@ impl Store {
     /// Opens an existing store. A missing file is [`StoreError::Missing`]; a file that is not a
     /// minutes store is [`StoreError::NotAStore`].
     pub fn open(path: &Path) -> Result<Self> {
+        #[cfg(feature = "postgres")]
+        if let Some(url) = postgres::url_of(path) {
+            return Self::open_postgres(url, false);
+        }
         let store = Self::connect(path)?;
         store.check_identity()?;
         store.configure()?;
@@ -114,15 +142,20 @@ impl Store {
     /// and there is no `-wal` holding frames; otherwise the open fails with SQLite's error
     /// rather than read a state older than the log's.
     pub fn open_read_only(path: &Path) -> Result<Self> {
+        #[cfg(feature = "postgres")]
+        if let Some(url) = postgres::url_of(path) {
+            return Self::open_postgres(url, true);
+        }
         if !path.exists() {
             return Err(StoreError::Missing(path.display().to_string()));
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(StoreError::from_sqlite)?;
+        // SQLite opens the file lazily: the first read says whether it can (the `-shm` index).
+        let probe = conn.query_row("PRAGMA application_id", [], |r| r.get::<_, i64>(0));
         let store = Self::over(conn, Some(path));
-        match store.check_identity() {
-            Ok(()) => {}
-            Err(StoreError::Sqlite(e))
+        match probe {
+            Err(e)
                 if e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen)
                     && immutable_is_safe(path) =>
             {
@@ -132,17 +165,27 @@ impl Store {
                     .map_err(StoreError::from_sqlite)?;
                 let store = Self::over(conn, Some(path));
                 store.check_identity()?;
-                store.conn.busy_timeout(BUSY_TIMEOUT).map_err(StoreError::from_sqlite)?;
+                store.sql()?.busy_timeout(BUSY_TIMEOUT).map_err(StoreError::from_sqlite)?;
                 return Ok(store);
             }
-            Err(e) => return Err(e),
+            _ => store.check_identity()?,
         }
-        store.conn.busy_timeout(BUSY_TIMEOUT).map_err(StoreError::from_sqlite)?;
+        store.sql()?.busy_timeout(BUSY_TIMEOUT).map_err(StoreError::from_sqlite)?;
         Ok(store)
     }
 
     /// Creates a new, empty store at `path`; the file must not exist.
     pub fn create(path: &Path) -> Result<Self> {
+        #[cfg(feature = "postgres")]
+        if let Some(url) = postgres::url_of(path) {
+            return match Self::create_postgres_with(url, |_| Ok::<(), StoreError>(()))? {
+                Some(()) => Self::open_postgres(url, false),
+                None => Err(StoreError::Io(std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    format!("{url} holds a minutes store already"),
+                ))),
+            };
+        }
         if path.exists() {
             return Err(StoreError::Io(std::io::Error::new(
                 std::io::ErrorKind::AlreadyExists,
@@ -151,7 +194,7 @@ impl Store {
         }
         let conn = Connection::open(path).map_err(StoreError::from_sqlite)?;
         let store = Self::over(conn, Some(path));
-        store.conn.execute_batch(schema::CREATE).map_err(StoreError::from_sqlite)?;
+        store.sql()?.execute_batch(schema::CREATE).map_err(StoreError::from_sqlite)?;
         store.configure()?;
         Ok(store)
     }
@@ -171,6 +214,10 @@ impl Store {
         path: &Path,
         write: impl FnOnce(&mut Store) -> std::result::Result<T, E>,
     ) -> std::result::Result<Option<T>, E> {
+        #[cfg(feature = "postgres")]
+        if let Some(url) = postgres::url_of(path) {
+            return Self::create_postgres_with(url, write);
+        }
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let name =
             path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "minutes.db".into());
@@ -208,7 +255,7 @@ impl Store {
     /// closes: an error unless every committed frame is now in the database file.
     fn seal(self) -> Result<()> {
         let (busy, log, done): (i64, i64, i64) = self
-            .conn
+            .sql()?
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .map_err(StoreError::from_sqlite)?;
         if busy != 0 || log != done {
@@ -255,14 +302,18 @@ impl Store {
 
     /// Closes the store, checkpointing its write-ahead log into the database file.
     pub fn close(self) -> Result<()> {
-        self.conn.close().map_err(|(_, e)| StoreError::from_sqlite(e))
+        match self.db {
+            backend::Db::Sqlite(c) => c.close().map_err(|(_, e)| StoreError::from_sqlite(e)),
+            #[cfg(feature = "postgres")]
+            backend::Db::Postgres(_) => Ok(()),
+        }
     }
 
     /// Caps the database at `pages` pages for this connection (SQLite's `max_page_count`), as a
     /// quota, and for tests to stand in for a full disk. Returns the cap in force.
     pub fn limit_pages(&self, pages: u64) -> Result<u64> {
         let n: i64 = self
-            .conn
+            .sql()?
             .query_row(&format!("PRAGMA max_page_count = {}", pages.min(i64::MAX as u64)), [], |r| r.get(0))
             .map_err(StoreError::from_sqlite)?;
         Ok(n as u64)
@@ -271,7 +322,7 @@ impl Store {
     /// How many pages the database file has.
     pub fn page_count(&self) -> Result<u64> {
         let n: i64 =
-            self.conn.query_row("PRAGMA page_count", [], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
+            self.sql()?.query_row("PRAGMA page_count", [], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
         Ok(n as u64)
     }
 
@@ -281,15 +332,15 @@ impl Store {
     }
 
     fn configure(&self) -> Result<()> {
-        self.conn.busy_timeout(BUSY_TIMEOUT).map_err(StoreError::from_sqlite)?;
-        self.conn.execute_batch(schema::PRAGMAS).map_err(StoreError::from_sqlite)?;
+        self.sql()?.busy_timeout(BUSY_TIMEOUT).map_err(StoreError::from_sqlite)?;
+        self.sql()?.execute_batch(schema::PRAGMAS).map_err(StoreError::from_sqlite)?;
         Ok(())
     }
 
     fn check_identity(&self) -> Result<()> {
         let not_a_store =
             || StoreError::NotAStore(self.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default());
-        let app: i64 = self.conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(|e| {
+        let app: i64 = self.sql()?.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(|e| {
             match StoreError::from_sqlite(e) {
                 StoreError::NotAStore(_) => not_a_store(),
                 other => other,
@@ -314,7 +365,11 @@ impl Store {
 
     /// The store's schema version (`PRAGMA user_version`).
     pub fn schema_version(&self) -> Result<i64> {
-        self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(StoreError::from_sqlite)
+        #[cfg(feature = "postgres")]
+        if self.db.is_postgres() {
+            return self.postgres_schema_version();
+        }
+        self.sql()?.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(StoreError::from_sqlite)
     }
 }
 

@@ -287,38 +287,54 @@ impl Store {
     /// Reads the leaf hashes of the log in `seq` order, up to `size` of them (all by default),
     /// and the leaf (index, seq, bytes) of the event `find`, if among them.
     fn leaves(&self, size: Option<u64>, find: Option<&EventId>) -> Result<(Vec<Hash>, u64, Option<Found>)> {
-        let total: i64 =
-            self.conn.query_row(schema::COUNT, [], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
-        let total = total as u64;
+        let total = self.tree_size()?;
         let want = size.unwrap_or(total).min(total);
         let find = find.map(|id| id.to_string());
-        let mut stmt = self.conn.prepare(schema::LEAVES).map_err(StoreError::from_sqlite)?;
-        let mut rows = stmt.query([]).map_err(StoreError::from_sqlite)?;
         let mut hashes = Vec::with_capacity(want as usize);
         let mut found = None;
         let mut index = 0u64;
-        while let Some(r) = rows.next().map_err(StoreError::from_sqlite)? {
-            let seq = r.get::<_, i64>(0).map_err(StoreError::from_sqlite)? as u64;
-            let id = r.get_ref(1).map_err(StoreError::from_sqlite)?.as_str().unwrap_or_default();
-            let stream = r.get_ref(2).map_err(StoreError::from_sqlite)?.as_str().unwrap_or_default();
-            let version = r.get::<_, i64>(3).map_err(StoreError::from_sqlite)? as u64;
-            let payload = r.get_ref(4).map_err(StoreError::from_sqlite)?.as_str().unwrap_or_default();
+        // Takes one leaf; false once nothing more is needed.
+        let mut visit = |seq: u64, id: &str, stream: &str, version: u64, payload: &str| {
             if find.as_deref() == Some(id) {
                 found = Some((index, seq, leaf_bytes(seq, stream, version, payload)));
             }
             if index < want {
                 hashes.push(row_leaf_hash(seq, stream, version, payload));
             } else if find.is_none() || found.is_some() {
-                break;
+                return false;
             }
             index += 1;
+            true
+        };
+        match self.db.sqlite() {
+            Some(c) => {
+                let mut stmt = c.prepare(schema::LEAVES).map_err(StoreError::from_sqlite)?;
+                let mut rows = stmt.query([]).map_err(StoreError::from_sqlite)?;
+                while let Some(r) = rows.next().map_err(StoreError::from_sqlite)? {
+                    let seq = r.get::<_, i64>(0).map_err(StoreError::from_sqlite)? as u64;
+                    let id = r.get_ref(1).map_err(StoreError::from_sqlite)?.as_str().unwrap_or_default();
+                    let stream = r.get_ref(2).map_err(StoreError::from_sqlite)?.as_str().unwrap_or_default();
+                    let version = r.get::<_, i64>(3).map_err(StoreError::from_sqlite)? as u64;
+                    let payload = r.get_ref(4).map_err(StoreError::from_sqlite)?.as_str().unwrap_or_default();
+                    if !visit(seq, id, stream, version, payload) {
+                        break;
+                    }
+                }
+            }
+            None => self.db.each(
+                schema::LEAVES,
+                &[],
+                |(seq, id, stream, version, payload): (i64, String, String, i64, String)| {
+                    Ok(visit(seq as u64, &id, &stream, version as u64, &payload))
+                },
+            )?,
         }
         Ok((hashes, total, found))
     }
 
     /// The log's tree size: how many rows it holds.
     pub fn tree_size(&self) -> Result<u64> {
-        let n: i64 = self.conn.query_row(schema::COUNT, [], |r| r.get(0)).map_err(StoreError::from_sqlite)?;
+        let (n,): (i64,) = self.db.query_one(schema::COUNT, &[])?;
         Ok(n as u64)
     }
 

@@ -26,12 +26,12 @@ use minutes_core::project::document::{
 use minutes_core::project::{effective_refs, replay_order, EventRef};
 use minutes_core::text::{ClausePath, Text};
 use minutes_core::time::{Timestamp, Window};
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::{Result, StoreError};
-use crate::read::{decode, row};
+use crate::backend::{DbError, Mode, Tx, Value};
+use crate::error::Result;
+use crate::read::query_rows;
 use crate::{schema, Store};
 
 /// A snapshot is stored after every this many events of a document's stream (in replay order)
@@ -44,7 +44,7 @@ impl Store {
     /// appending order. Folding these at `at` gives the same state and uncertain events as
     /// folding the whole stream: the others are certainly not yet.
     pub fn document_events_at(&self, stream: &str, at: &Timestamp) -> Result<Vec<Recorded>> {
-        self.query(&schema::stream_until(), params![stream, upper_bound(at)])
+        self.query(&schema::stream_until(), &[Value::Text(stream), Value::Text(&upper_bound(at))])
     }
 
     /// A document's state at `at`, as `document_at` folds it from the stream's effective events
@@ -54,21 +54,14 @@ impl Store {
         // Snapshots are derived and may be dropped: a store whose snapshot table is gone
         // answers from the events, as it does when no snapshot holds at `at`. Any other
         // failure (a busy store, an I/O error) is the answer's, not hidden.
-        let snap = self.conn.prepare_cached(schema::SNAPSHOT_AT).and_then(|mut st| {
-            st.query_row(params![stream, fixed(at)], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, i64>(3)?,
-                ))
-            })
-            .optional()
-        });
+        let snap = self.db.query_opt::<(i64, i64, Option<String>, i64)>(
+            schema::SNAPSHOT_AT,
+            &[Value::Text(stream), Value::Text(&fixed(at))],
+        );
         let snap = match snap {
             Ok(snap) => snap,
-            Err(e) if crate::error::is_missing_object(&e) => None,
-            Err(e) => return Err(StoreError::from_sqlite(e)),
+            Err(DbError::MissingObject(_)) => None,
+            Err(e) => return Err(e.into()),
         };
         let Some((id, through, last_from, last_seq)) = snap else { return self.fold_at(stream, at) };
         let last_from = match last_from.map(|t| chrono::DateTime::parse_from_rfc3339(&t)) {
@@ -77,7 +70,10 @@ impl Store {
             Some(Err(_)) => return self.fold_at(stream, at),
         };
         let last = (last_from, last_seq as u64);
-        let rest = self.query(&schema::stream_until_after(), params![stream, upper_bound(at), through])?;
+        let rest = self.query(
+            &schema::stream_until_after(),
+            &[Value::Text(stream), Value::Text(&upper_bound(at)), Value::Int(through)],
+        )?;
         let corrected = rest.iter().any(|r| matches!(r.event.kind, EventKind::EventCorrected(_)));
         // A row past the snapshot that sorts inside it was recorded after it was taken.
         // So does one that names its place among the events that share its start.
@@ -114,34 +110,27 @@ impl Store {
     /// streams named). Returns how many were stored.
     pub fn rebuild_snapshots(&mut self, only: Option<&[String]>) -> Result<u64> {
         let key = self.snapshot_key.clone();
-        let tx = self.conn.transaction().map_err(StoreError::from_sqlite)?;
+        let tx = Tx::begin(&self.db, Mode::Write)?;
+        let db = tx.db();
         // A table of an older shape (without bindings) is dropped whole.
-        if tx.prepare(schema::SNAPSHOTS_SHAPE).is_err() {
-            tx.execute_batch(schema::SNAPSHOTS_DROP).map_err(StoreError::from_sqlite)?;
+        if db.table_exists("document_snapshots")? && !db.shape_ok(schema::SNAPSHOTS_SHAPE) {
+            db.batch(schema::SNAPSHOTS_DROP)?;
         }
         let streams: Vec<String> = match only {
             Some(s) => s.to_vec(),
             None => {
-                tx.execute_batch(schema::SNAPSHOTS_DROP).map_err(StoreError::from_sqlite)?;
-                let mut st = tx.prepare(schema::DOCUMENT_STREAMS).map_err(StoreError::from_sqlite)?;
-                let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(StoreError::from_sqlite)?;
-                rows.collect::<rusqlite::Result<_>>().map_err(StoreError::from_sqlite)?
+                db.batch(schema::SNAPSHOTS_DROP)?;
+                let rows: Vec<(String,)> = db.query(schema::DOCUMENT_STREAMS, &[])?;
+                rows.into_iter().map(|(s,)| s).collect()
             }
         };
-        tx.execute_batch(schema::SNAPSHOTS_CREATE).map_err(StoreError::from_sqlite)?;
+        db.batch(db.pick(schema::SNAPSHOTS_CREATE, schema::pg::SNAPSHOTS_CREATE))?;
         let mut stored = 0;
         {
-            let mut read = tx.prepare_cached(&schema::stream()).map_err(StoreError::from_sqlite)?;
-            let mut insert = tx.prepare_cached(schema::SNAPSHOT_INSERT).map_err(StoreError::from_sqlite)?;
-            let mut delete =
-                tx.prepare_cached(schema::SNAPSHOTS_DELETE_STREAM).map_err(StoreError::from_sqlite)?;
+            let read = schema::stream();
             for stream in &streams {
-                delete.execute(params![stream]).map_err(StoreError::from_sqlite)?;
-                let rows = read.query_map(params![stream], row).map_err(StoreError::from_sqlite)?;
-                let mut events = Vec::new();
-                for r in rows {
-                    events.push(decode(r.map_err(StoreError::from_sqlite)?)?);
-                }
+                db.execute(schema::SNAPSHOTS_DELETE_STREAM, &[Value::Text(stream)])?;
+                let mut events = query_rows(db, &read, &[Value::Text(stream)])?;
                 if events.iter().any(|r| matches!(r.event.kind, EventKind::EventCorrected(_))) {
                     continue;
                 }
@@ -177,20 +166,21 @@ impl Store {
                             };
                             snap.digest = hex(&Sha256::digest(snap.signed_bytes()));
                             snap.mac = key.as_ref().map(|k| snap.mac_under(k));
-                            insert
-                                .execute(params![
-                                    snap.stream,
-                                    snap.through as i64,
-                                    snap.max_to,
-                                    snap.last_from,
-                                    snap.last_seq as i64,
-                                    snap.state,
-                                    snap.bound_seq as i64,
-                                    snap.bound_hash,
-                                    snap.digest,
-                                    snap.mac
-                                ])
-                                .map_err(StoreError::from_sqlite)?;
+                            db.execute(
+                                schema::SNAPSHOT_INSERT,
+                                &[
+                                    Value::Text(&snap.stream),
+                                    Value::Int(snap.through as i64),
+                                    Value::Text(&snap.max_to),
+                                    Value::OptText(snap.last_from.as_deref()),
+                                    Value::Int(snap.last_seq as i64),
+                                    Value::Text(&snap.state),
+                                    Value::Int(snap.bound_seq as i64),
+                                    Value::Text(&snap.bound_hash),
+                                    Value::Text(&snap.digest),
+                                    Value::OptText(snap.mac.as_deref()),
+                                ],
+                            )?;
                             stored += 1;
                             last_stored = n;
                         }
@@ -198,7 +188,7 @@ impl Store {
                 }
             }
         }
-        tx.commit().map_err(StoreError::from_sqlite)?;
+        tx.commit()?;
         Ok(stored)
     }
 }
@@ -250,31 +240,27 @@ impl Store {
             report.problem = Some(p);
             return Ok(report);
         }
-        let exists = self
-            .conn
-            .prepare(schema::SNAPSHOTS_EXIST)
-            .and_then(|mut st| st.query_row([], |_| Ok(())).optional())
-            .map_err(StoreError::from_sqlite)?
-            .is_some();
+        let exists = self.db.table_exists("document_snapshots")?;
         if !exists {
             return Ok(report);
         }
-        if self.conn.prepare(schema::SNAPSHOTS_SHAPE).is_err() {
+        if !self.db.shape_ok(schema::SNAPSHOTS_SHAPE) {
             report.note = Some("the snapshots are of an older shape, without bindings: reads pass over them; `minutes snapshots` rebuilds them".into());
             return Ok(report);
         }
-        let mut st = self.conn.prepare(&schema::snapshots_all()).map_err(StoreError::from_sqlite)?;
-        let rows = st.query_map([], Stored::read).map_err(StoreError::from_sqlite)?;
+        let rows = match self.db.query::<StoredRow>(&schema::snapshots_all(), &[]) {
+            Ok(rows) => rows,
+            Err(e) => {
+                report.checked += 1;
+                report.problem =
+                    Some(format!("a snapshot row cannot be read: {}", crate::StoreError::from(e)));
+                return Ok(report);
+            }
+        };
         let mut folded: Option<(String, Vec<Recorded>)> = None;
         for row in rows {
             report.checked += 1;
-            let snap = match row {
-                Ok(s) => s,
-                Err(e) => {
-                    report.problem = Some(format!("a snapshot row cannot be read: {e}"));
-                    return Ok(report);
-                }
-            };
+            let snap = Stored::from_row(row);
             let name = format!("the snapshot of {} through version {}", snap.stream, snap.through);
             if let Err(why) = self.check_snapshot(&snap) {
                 report.problem = Some(format!("{name}: {why}"));
@@ -308,12 +294,9 @@ impl Store {
 
     /// A snapshot's columns, if it reads.
     fn stored_snapshot(&self, id: i64) -> Result<Option<Stored>> {
-        let got = self
-            .conn
-            .prepare_cached(&schema::snapshot_by_id())
-            .and_then(|mut st| st.query_row(params![id], Stored::read).optional());
+        let got = self.db.query_opt::<StoredRow>(&schema::snapshot_by_id(), &[Value::Int(id)]);
         match got {
-            Ok(s) => Ok(s),
+            Ok(s) => Ok(s.map(Stored::from_row)),
             // A table of an older shape: passed over, said once.
             Err(_) => {
                 self.warn("the snapshots are of an older shape, without bindings, and were ignored: `minutes snapshots` rebuilds them".into());
@@ -338,7 +321,7 @@ impl Store {
                 Some(_) => {}
             }
         }
-        let bound = Store::row_at(&self.conn, &s.stream, s.through).map_err(|e| e.to_string())?;
+        let bound = Store::row_at(&self.db, &s.stream, s.through).map_err(|e| e.to_string())?;
         match bound {
             Some((seq, hash)) if seq as u64 == s.bound_seq && hash == s.bound_hash => Ok(()),
             _ => Err(format!(
@@ -363,21 +346,25 @@ struct Stored {
     mac: Option<String>,
 }
 
+/// A snapshot row's columns as the backend reads them.
+type StoredRow = (i64, String, i64, String, Option<String>, i64, String, i64, String, String, Option<String>);
+
 impl Stored {
-    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+    fn from_row(r: StoredRow) -> Self {
         // Column 0 is the row's id, which the caller knows.
-        Ok(Self {
-            stream: r.get(1)?,
-            through: r.get::<_, i64>(2)? as u64,
-            max_to: r.get(3)?,
-            last_from: r.get(4)?,
-            last_seq: r.get::<_, i64>(5)? as u64,
-            state: r.get(6)?,
-            bound_seq: r.get::<_, i64>(7)? as u64,
-            bound_hash: r.get(8)?,
-            digest: r.get(9)?,
-            mac: r.get(10)?,
-        })
+        let (_, stream, through, max_to, last_from, last_seq, state, bound_seq, bound_hash, digest, mac) = r;
+        Self {
+            stream,
+            through: through as u64,
+            max_to,
+            last_from,
+            last_seq: last_seq as u64,
+            state,
+            bound_seq: bound_seq as u64,
+            bound_hash,
+            digest,
+            mac,
+        }
     }
 
     /// The bytes its digest and MAC cover: every column but the id, the digest and the MAC,
@@ -724,11 +711,12 @@ mod tests {
         let at = chrono::DateTime::parse_from_rfc3339("2030-03-02T13:30:00Z").expect("time");
         let folded = seen(&document_at(&store.stream("m/d").expect("stream"), &at));
         assert_eq!(seen(&store.document_state_at("m/d", &at).expect("from a snapshot")), folded);
-        store.conn.execute_batch(schema::SNAPSHOTS_DROP).expect("drop");
+        store.sql().expect("a SQLite store").execute_batch(schema::SNAPSHOTS_DROP).expect("drop");
         assert_eq!(seen(&store.document_state_at("m/d", &at).expect("without snapshots")), folded);
         // A table in the snapshots' place whose every read fails (integer overflow).
         store
-            .conn
+            .sql()
+            .expect("a SQLite store")
             .execute_batch(
                 "CREATE VIEW document_snapshots AS SELECT abs(-9223372036854775808) AS id, 'm/d' AS stream, \
                  1 AS through, '' AS max_to, NULL AS last_from, 1 AS last_seq",

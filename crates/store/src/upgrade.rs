@@ -23,6 +23,12 @@ impl Store {
     /// transaction (all or nothing). A store already up to date is left as it is; a newer one
     /// is refused.
     pub fn upgrade(path: &Path) -> Result<Upgraded> {
+        #[cfg(feature = "postgres")]
+        if crate::is_postgres_location(path) {
+            // Every PostgreSQL store has been of the current version: opening it checks so.
+            Self::open(path)?;
+            return Ok(Upgraded { from: schema::SCHEMA_VERSION, to: schema::SCHEMA_VERSION });
+        }
         let mut store = Self::connect(path)?;
         match store.check_identity() {
             Ok(()) => return Ok(Upgraded { from: schema::SCHEMA_VERSION, to: schema::SCHEMA_VERSION }),
@@ -32,7 +38,9 @@ impl Store {
         store.configure()?;
         let from = store.schema_version()?;
         let tx = store
-            .conn
+            .db
+            .sqlite_mut()
+            .ok_or_else(|| StoreError::Unsupported("an upgrade of a PostgreSQL store".into()))?
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from_sqlite)?;
         let mut at = from;

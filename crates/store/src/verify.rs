@@ -6,10 +6,10 @@
 use std::collections::HashMap;
 
 use rusqlite::types::ValueRef;
-use rusqlite::{params, OptionalExtension};
 
 use minutes_core::event::{schema_version, Event};
 
+use crate::backend::{Db, Mode, Tx, Value};
 use crate::error::{Result, StoreError};
 use crate::{row_hash, schema, Store};
 
@@ -172,6 +172,67 @@ fn integer(r: &rusqlite::Row<'_>, i: usize, problem: &mut Option<String>) -> rus
     })
 }
 
+/// A row of [`schema::ALL_ROWS`] as a typed backend reads it (PostgreSQL's columns have their
+/// types by the schema).
+type TypedRow =
+    (i64, String, String, i64, String, i64, String, Option<String>, Option<String>, String, String, String);
+
+/// How many rows a page of a typed backend's log holds.
+const PAGE: i64 = 4096;
+
+/// Where verify reads the log's rows from, in seq order.
+enum Source<'a> {
+    /// One SQLite statement over every row.
+    Sqlite(rusqlite::Rows<'a>),
+    /// Pages of a typed backend's rows, read inside one snapshot of the log.
+    Pages { db: &'a Db, after: i64, page: std::vec::IntoIter<TypedRow>, done: bool },
+}
+
+impl Source<'_> {
+    /// Reads the next row into `into`: `None` at the end, else the row's column problem, if
+    /// any.
+    fn fill_next(&mut self, into: &mut Row) -> Result<Option<Option<String>>> {
+        match self {
+            Source::Sqlite(rows) => match rows.next().map_err(StoreError::from_sqlite)? {
+                Some(r) => Ok(Some(into.fill(r).map_err(StoreError::from_sqlite)?)),
+                None => Ok(None),
+            },
+            Source::Pages { db, after, page, done } => {
+                let next = match page.next() {
+                    Some(r) => Some(r),
+                    None if *done => None,
+                    None => {
+                        let rows: Vec<TypedRow> =
+                            db.query(schema::ALL_ROWS_AFTER, &[Value::Int(*after), Value::Int(PAGE)])?;
+                        *done = (rows.len() as i64) < PAGE;
+                        *page = rows.into_iter();
+                        page.next()
+                    }
+                };
+                let Some(r) = next else { return Ok(None) };
+                *after = r.0;
+                let (seq, id, stream, version, type_name, v, meeting, from, to, recorded_at, payload, hash) =
+                    r;
+                *into = Row {
+                    seq: seq as u64,
+                    id,
+                    stream,
+                    version: version as u64,
+                    type_name,
+                    v,
+                    meeting,
+                    occurred_from: from,
+                    occurred_to: to,
+                    recorded_at,
+                    payload,
+                    hash,
+                };
+                Ok(Some(None))
+            }
+        }
+    }
+}
+
 /// How many rows go to the decoding thread at a time.
 const CHUNK: usize = 512;
 
@@ -184,8 +245,23 @@ impl Store {
     /// in `seq` order is reported, whichever thread found it. Memory stays flat: the rows in
     /// flight are a few chunks.
     pub fn verify(&self, head: Option<&str>) -> Result<Report> {
-        let mut stmt = self.conn.prepare(schema::ALL_ROWS).map_err(StoreError::from_sqlite)?;
-        let mut rows = stmt.query([]).map_err(StoreError::from_sqlite)?;
+        match self.db.sqlite() {
+            Some(c) => {
+                let mut stmt = c.prepare(schema::ALL_ROWS).map_err(StoreError::from_sqlite)?;
+                let rows = stmt.query([]).map_err(StoreError::from_sqlite)?;
+                self.verify_rows(Source::Sqlite(rows), head)
+            }
+            None => {
+                // One snapshot of the log for every page.
+                let tx = Tx::begin(&self.db, Mode::Read)?;
+                let source =
+                    Source::Pages { db: tx.db(), after: 0, page: Vec::new().into_iter(), done: false };
+                self.verify_rows(source, head)
+            }
+        }
+    }
+
+    fn verify_rows(&self, mut rows: Source<'_>, head: Option<&str>) -> Result<Report> {
         let mut prev = String::new();
         let mut expected_seq = 1;
         let mut versions: HashMap<String, u64> = HashMap::new();
@@ -212,9 +288,9 @@ impl Store {
             let fresh = || (0..CHUNK).map(|_| Row::default()).collect::<Vec<Row>>();
             let mut chunk = fresh();
             let mut n = 0;
-            while let Some(r) = rows.next().map_err(StoreError::from_sqlite)? {
+            loop {
                 let row = &mut chunk[n];
-                let wrong = row.fill(r).map_err(StoreError::from_sqlite)?;
+                let Some(wrong) = rows.fill_next(row)? else { break };
                 events += 1;
                 let seq = row.seq;
                 tree.push(crate::merkle::row_leaf_hash(seq, &row.stream, row.version, &row.payload));
@@ -262,11 +338,7 @@ impl Store {
         if let (Some(h), None) = (head, &problem) {
             if !saw_head {
                 // A failed look-up is the store's failure, not a cut log.
-                let known = self
-                    .conn
-                    .query_row(schema::FIND_HASH, params![h], |r| r.get::<_, i64>(0))
-                    .optional()
-                    .map_err(StoreError::from_sqlite)?;
+                let known = self.db.query_opt::<(i64,)>(schema::FIND_HASH, &[Value::Text(h)])?;
                 let what = match known {
                     Some(_) => {
                         format!("the anchored head {h} is in the log but the chain does not verify up to it")
@@ -351,6 +423,7 @@ fn stored_v(payload: &str, type_name: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use minutes_core::event::Event;
+    use rusqlite::params;
 
     use super::*;
 
@@ -377,21 +450,23 @@ mod tests {
         let mut s = Store::memory().expect("store");
         let now = chrono::DateTime::parse_from_rfc3339("2030-03-03T00:00:00Z").expect("time");
         s.append(&events, None, now).expect("appends");
-        s.conn.execute_batch("DROP TRIGGER events_never_updated").expect("tamper");
+        s.sql().expect("a SQLite store").execute_batch("DROP TRIGGER events_never_updated").expect("tamper");
         s
     }
 
     /// Rewrites one row's payload and re-hashes the chain from it on, as a careful forger would:
     /// the chain holds, and only decoding the payload can see the damage.
     fn forge_payload(s: &Store, seq: u64, from: &str, to: &str) {
-        s.conn
+        s.sql()
+            .expect("a SQLite store")
             .execute(
                 "UPDATE events SET payload = replace(payload, ?1, ?2) WHERE seq = ?3",
                 params![from, to, seq as i64],
             )
             .expect("forge");
         let rows: Vec<(u64, String, u64, String)> = s
-            .conn
+            .sql()
+            .expect("a SQLite store")
             .prepare("SELECT seq, stream, version, payload FROM events ORDER BY seq")
             .expect("select")
             .query_map([], |r| {
@@ -403,7 +478,8 @@ mod tests {
         let mut prev = String::new();
         for (seq, stream, version, payload) in rows {
             let h = row_hash(&prev, seq, &stream, version, &payload);
-            s.conn
+            s.sql()
+                .expect("a SQLite store")
                 .execute("UPDATE events SET hash = ?1 WHERE seq = ?2", params![h, seq as i64])
                 .expect("re-hash");
             prev = h;
@@ -422,7 +498,8 @@ mod tests {
     fn the_decoder_thread_names_the_row_whatever_chunk_it_is_in() {
         let s = store(3 * CHUNK as u32 + 7);
         let seq = 2 * CHUNK as u64 + 5;
-        s.conn
+        s.sql()
+            .expect("a SQLite store")
             .execute(
                 "UPDATE events SET occurred_from = '2031-01-01T00:00:00Z' WHERE seq = ?1",
                 params![seq as i64],
@@ -442,11 +519,15 @@ mod tests {
         assert_eq!(p.seq, 30);
         assert!(p.what.contains("does not decode"), "{}", p.what);
         // And a broken chain further on does not hide it; one earlier does.
-        s.conn
+        s.sql()
+            .expect("a SQLite store")
             .execute("UPDATE events SET hash = 'x' WHERE seq = ?1", params![CHUNK as i64 + 20])
             .expect("tamper");
         assert_eq!(s.verify(None).expect("verify").problem.expect("a problem").seq, 30);
-        s.conn.execute("UPDATE events SET hash = 'x' WHERE seq = 10", []).expect("tamper");
+        s.sql()
+            .expect("a SQLite store")
+            .execute("UPDATE events SET hash = 'x' WHERE seq = 10", [])
+            .expect("tamper");
         let p = s.verify(None).expect("verify").problem.expect("a problem");
         assert_eq!(p.seq, 10);
         assert!(p.what.contains("hash does not match"), "{}", p.what);

@@ -345,10 +345,14 @@ mod tests {
         let w = Writer::spawn_with_clock(s, clock());
         // Another connection holds the write lock for longer than the busy timeout.
         let other = Store::open(&dir.path().join("w.db")).expect("second connection");
-        other.conn.execute_batch("BEGIN IMMEDIATE").expect("the other takes the write lock");
+        other
+            .sql()
+            .expect("a SQLite store")
+            .execute_batch("BEGIN IMMEDIATE")
+            .expect("the other takes the write lock");
         let r = w.append(statement(40, "a"), None).await;
         assert!(matches!(r, Err(StoreError::Busy)), "a busy store keeps its kind: {r:?}");
-        other.conn.execute_batch("ROLLBACK").expect("the other lets go");
+        other.sql().expect("a SQLite store").execute_batch("ROLLBACK").expect("the other lets go");
         w.append(statement(40, "a"), None).await.expect("then the append goes through");
         let s = w.close().await.expect("close");
         assert!(s.verify(None).expect("verify").ok());

@@ -14,6 +14,7 @@
 
 mod baseline;
 mod peer;
+mod postgres;
 pub(crate) mod report;
 mod workloads;
 
@@ -173,6 +174,9 @@ impl Bench {
         figures.extend(lines);
         figures.extend(self.sixteen_writers(single.direct)?);
         figures.push(self.writer_processes()?);
+        // 1b: the same single writer on PostgreSQL, against a raw `postgres` baseline.
+        note("appends: one durable writer on PostgreSQL");
+        figures.extend(postgres::figures(&self.setup, self.o.secs, self.o.runs)?);
         figures.push(self.long_stream()?);
         // 3: import.
         let (line, imported) = self.import()?;
@@ -635,6 +639,12 @@ pub fn child(args: &[String]) -> Result<()> {
                 "append through a fresh Store::open: {}-event stream {:.0}/s, {}-event stream {:.0}/s, ratio {:.3} (median of {rounds} paired rounds)",
                 r.long_version, r.long_rate, r.short_version, r.short_rate, r.ratio
             );
+        }
+        Some("pg-append") => {
+            // `bench-child pg-append [SECS] [RUNS]`: the PostgreSQL lines alone.
+            let secs: f64 = args.get(1).map_or(Ok(3.0), |a| a.parse())?;
+            let runs: usize = args.get(2).map_or(Ok(1), |a| a.parse())?;
+            print!("{}", render(&postgres::figures(&setup_events()?, secs, runs)?));
         }
         Some("proofs") => {
             // `bench-child proofs DB [RUNS]`: the Merkle proof lines alone, on an existing store.

@@ -28,7 +28,7 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
-    if !ctx.db.path.exists() {
+    if !ctx.db.is_server() && !ctx.db.path.exists() {
         return Err(CliError::Failed(format!(
             "no store at {}: there is nothing to back up (name one with --db)",
             ctx.db.path.display()

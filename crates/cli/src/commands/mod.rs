@@ -11,6 +11,7 @@ mod history;
 mod import;
 mod init;
 mod ls;
+mod migrate;
 mod proof;
 mod record;
 mod replay;
@@ -18,6 +19,7 @@ mod report;
 mod serve;
 mod snapshots;
 mod state;
+mod sync;
 mod upgrade;
 mod verify;
 
@@ -42,9 +44,11 @@ use crate::error::CliError;
 #[derive(Parser)]
 #[command(name = "minutes", version, propagate_version = true, max_term_width = 100)]
 struct Cli {
-    /// The store: one SQLite file [default: $MINUTES_DB, else ./minutes.db]. A store named here
-    /// or by MINUTES_DB must exist (only `init` creates one); reads never write to it
-    #[arg(long, global = true, value_name = "PATH")]
+    /// The store: one SQLite file, or a PostgreSQL database named by a URL without a password
+    /// (postgres://HOST[:PORT]/DATABASE?user=USER; the password comes from PGPASSFILE, ~/.pgpass
+    /// or PGPASSWORD) [default: $MINUTES_DB, else ./minutes.db]. A store named here or by
+    /// MINUTES_DB must exist (only `init` creates one); reads never write to it
+    #[arg(long, global = true, value_name = "PATH|URL")]
     db: Option<PathBuf>,
 
     /// Who is recording: stamped as "recorded_by" on the events written without one
@@ -83,6 +87,8 @@ enum Command {
     Checkpoint(checkpoint::Args),
     Keygen(checkpoint::KeygenArgs),
     Serve(serve::Args),
+    Migrate(migrate::Args),
+    Sync(sync::Args),
 }
 
 /// Parses the command line, runs the command, prints any error and picks the exit code.
@@ -114,6 +120,8 @@ pub fn run() -> ExitCode {
         Command::Checkpoint(a) => checkpoint::run(&ctx, a, out),
         Command::Keygen(a) => checkpoint::keygen(a, out),
         Command::Serve(a) => serve::run(&ctx, a, out),
+        Command::Migrate(a) => migrate::run(&ctx, a, out),
+        Command::Sync(a) => sync::run(&ctx, a, out),
     };
     let flushed = out.flush().map_err(CliError::from);
     match result.and(flushed) {
