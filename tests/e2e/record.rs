@@ -14,23 +14,7 @@ fn record_dir() -> std::path::PathBuf {
 
 /// Every event of the record, loaded from the files as a reviewer reads them.
 fn events() -> Vec<Event> {
-    let dir = record_dir();
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml") && !p.ends_with("coverage.toml"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "events/wtpf-13 holds no record files");
-    let read_text = |p: &str| std::fs::read_to_string(dir.join(p)).ok();
-    files
-        .iter()
-        .flat_map(|f| {
-            let name = f.file_name().unwrap().to_string_lossy().to_string();
-            record::load(&name, &std::fs::read_to_string(f).unwrap(), &read_text)
-                .unwrap_or_else(|e| panic!("{e}"))
-        })
-        .collect()
+    minutes_tests::record_events()
 }
 
 fn fixture(n: u32) -> String {

@@ -16,25 +16,32 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// How many events the WTPF-13 record's source files hold, read from `events/wtpf-13/` with
-/// the record's own loader, so that a test of `init` checks the binary bundles every file.
-pub fn record_size() -> usize {
+/// Every event of the WTPF-13 record, loaded from `events/wtpf-13/` with the record's own
+/// loader as a reviewer reads the files, in file order.
+pub fn record_events() -> Vec<minutes_core::event::Event> {
     let dir = root().join("events/wtpf-13");
-    let read_text = |p: &str| std::fs::read_to_string(dir.join(p)).ok();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("the record's folder")
         .map(|e| e.expect("a file of the record").path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml") && !p.ends_with("coverage.toml"))
         .collect();
     files.sort();
+    assert!(!files.is_empty(), "events/wtpf-13 holds no record files");
+    let read_text = |p: &str| std::fs::read_to_string(dir.join(p)).ok();
     files
         .iter()
-        .map(|p| {
-            let src = std::fs::read_to_string(p).expect("a record file");
-            let name = format!("events/wtpf-13/{}", p.file_name().expect("a name").to_string_lossy());
-            minutes_core::record::load(&name, &src, &read_text).expect("the record loads").len()
+        .flat_map(|f| {
+            let name = f.file_name().expect("a name").to_string_lossy().to_string();
+            let src = std::fs::read_to_string(f).expect("a record file");
+            minutes_core::record::load(&name, &src, &read_text).unwrap_or_else(|e| panic!("{e}"))
         })
-        .sum()
+        .collect()
+}
+
+/// How many events the record's files hold, so that a test of `init` checks the binary
+/// bundles every file.
+pub fn record_size() -> usize {
+    record_events().len()
 }
 
 /// The `minutes` binary of this build, brought up to date once per test process (so that
