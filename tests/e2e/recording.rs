@@ -1,9 +1,9 @@
 //! `minutes record VERB`: events built from flags, judged like `append`, and the second
 //! example meeting (events/examples/riverton-council) recorded entirely with verbs.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use minutes_tests::{binary, root, Backend, Run, TestEnv, NOW};
+use minutes_tests::{root, Backend, Run, TestEnv};
 
 // Recording with verbs, on a file and on a PostgreSQL database alike.
 minutes_tests::both!(
@@ -238,16 +238,7 @@ fn dry_run_writes_nothing_retries_are_no_ops_and_stale_versions_exit_3(b: Backen
 
 fn the_riverton_council_is_recorded_by_its_script_and_clerks_race_fairly(b: Backend) {
     let env = TestEnv::on(b);
-    let script = root().join("events/examples/riverton-council/record.sh");
-    let out = Command::new("sh")
-        .arg(&script)
-        .current_dir(env.dir())
-        .env("MINUTES", binary())
-        .env("MINUTES_DB", env.db())
-        .env("MINUTES_NOW", NOW)
-        .env_remove("MINUTES_CLERK")
-        .output()
-        .unwrap();
+    let out = minutes_tests::run_riverton_script(&env);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "record.sh failed: {stderr}");
     assert!(stderr.contains("amendment 'res-12-amendment-2' touches 'forty' in resolves/1, as pending amendment 'sixty-trees' does"), "{stderr}");

@@ -38,10 +38,11 @@ pub fn record_events() -> Vec<minutes_core::event::Event> {
         .collect()
 }
 
-/// How many events the record's files hold, so that a test of `init` checks the binary
-/// bundles every file.
+/// How many events the record's files hold (read once a test process), so that a test of
+/// `init` checks the binary bundles every file.
 pub fn record_size() -> usize {
-    record_events().len()
+    static SIZE: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *SIZE.get_or_init(|| record_events().len())
 }
 
 /// The `minutes` binary of this build, brought up to date once per test process (so that
@@ -320,8 +321,16 @@ pub fn riverton_store() -> TestEnv {
 /// As [`riverton_store`], on `backend`.
 pub fn riverton_store_on(backend: Backend) -> TestEnv {
     let env = TestEnv::on(backend);
+    let out = run_riverton_script(&env);
+    assert!(out.status.success(), "record.sh failed: {}", String::from_utf8_lossy(&out.stderr));
+    env
+}
+
+/// Runs the Riverton example's `record.sh` on `env`'s store with this binary, the clock pinned
+/// and no clerk set, and returns what it printed.
+pub fn run_riverton_script(env: &TestEnv) -> std::process::Output {
     let script = root().join("events/examples/riverton-council/record.sh");
-    let out = Command::new("sh")
+    Command::new("sh")
         .arg(&script)
         .current_dir(env.dir())
         .env("MINUTES", binary())
@@ -330,9 +339,7 @@ pub fn riverton_store_on(backend: Backend) -> TestEnv {
         .env("TZ", "UTC")
         .env_remove("MINUTES_CLERK")
         .output()
-        .expect("sh runs");
-    assert!(out.status.success(), "record.sh failed: {}", String::from_utf8_lossy(&out.stderr));
-    env
+        .expect("sh runs")
 }
 
 /// The example meeting's numbered events, in order, as JSON text.
