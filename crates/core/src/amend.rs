@@ -245,6 +245,20 @@ impl Operation {
             _ => None,
         }
     }
+
+    /// The key of the section the operation works in; `None` for one that inserts or deletes
+    /// a section.
+    pub fn section_key(&self) -> Option<&str> {
+        match self {
+            Self::InsertWords { path, .. }
+            | Self::ReplaceWords { path, .. }
+            | Self::DeleteWords { path, .. }
+            | Self::ReplaceClause { path, .. }
+            | Self::DeleteClause { path } => Some(&path.section),
+            Self::InsertClause { parent, .. } => Some(&parent.section),
+            Self::InsertSection { .. } | Self::DeleteSection { .. } => None,
+        }
+    }
 }
 
 /// What an operation touches in a text: a run of words inside a clause (as a byte range of
@@ -404,27 +418,56 @@ pub enum AmendError {
 /// Applies `ops` in order to a copy of `text`; the first failing operation stops it.
 pub fn apply(text: &Text, ops: &[Operation]) -> Result<Text, AmendError> {
     let mut t = text.clone();
-    for (i, op) in ops.iter().enumerate() {
-        apply_one(&mut t, op, i + 1)?;
-    }
+    apply_all(&mut t, ops)?;
     Ok(t)
+}
+
+fn apply_all(t: &mut Text, ops: &[Operation]) -> Result<(), AmendError> {
+    for (i, op) in ops.iter().enumerate() {
+        apply_one(t, op, i + 1)?;
+    }
+    Ok(())
 }
 
 /// Applies `ops` to `text` itself, all or nothing: on an error the text is as it was. One
 /// operation (most amendments) changes the text without copying it, since every operation
-/// checks everything before it changes anything; several are applied to a copy.
+/// checks everything before it changes anything; several are applied to a copy of the
+/// sections they work in (of the whole text when one inserts or deletes a section).
 pub fn apply_in_place(text: &mut Text, ops: &[Operation]) -> Result<(), AmendError> {
-    match ops {
-        [op] => apply_one(text, op, 1),
-        _ => {
-            *text = apply(text, ops)?;
-            Ok(())
-        }
+    if let [op] = ops {
+        return apply_one(text, op, 1);
+    }
+    let Some(at) = sections_worked(text, ops) else {
+        *text = apply(text, ops)?;
+        return Ok(());
+    };
+    let mut part = cut_down(text, &at);
+    apply_all(&mut part, ops)?;
+    for (i, worked) in at.into_iter().zip(part.sections) {
+        text.sections[i] = worked;
+    }
+    Ok(())
+}
+
+/// The indices of the sections `ops` work in, when none of them inserts or deletes a section
+/// (those work on the list of sections itself): the only ones they can change or fail on.
+fn sections_worked(text: &Text, ops: &[Operation]) -> Option<Vec<usize>> {
+    let keys = ops.iter().map(Operation::section_key).collect::<Option<Vec<&str>>>()?;
+    Some((0..text.sections.len()).filter(|&i| keys.contains(&text.sections[i].key.as_str())).collect())
+}
+
+/// A copy of `text` holding only the sections at `at`, in order: where operations that work
+/// inside those sections apply exactly as in the whole text.
+fn cut_down(text: &Text, at: &[usize]) -> Text {
+    Text {
+        title: String::new(),
+        preamble: String::new(),
+        sections: at.iter().map(|&i| text.sections[i].clone()).collect(),
     }
 }
 
 /// Whether `ops` apply to `text`, without keeping the result: one edit of words is checked
-/// where it stands, anything else on a copy.
+/// where it stands, anything else on a copy of the sections it works in.
 pub fn check(text: &Text, ops: &[Operation]) -> Result<(), AmendError> {
     match ops {
         [Operation::InsertWords { path, before, after, occurrence, .. }] => {
@@ -435,7 +478,10 @@ pub fn check(text: &Text, ops: &[Operation]) -> Result<(), AmendError> {
         | Operation::DeleteWords { path, old, occurrence }] => {
             find_words(text, path, old, *occurrence, 1).map(|_| ())
         }
-        _ => apply(text, ops).map(|_| ()),
+        _ => match sections_worked(text, ops) {
+            Some(at) => apply_all(&mut cut_down(text, &at), ops),
+            None => apply(text, ops).map(|_| ()),
+        },
     }
 }
 

@@ -491,14 +491,10 @@ pub fn check(e: &Event, ctx: &Context<'_>) -> Result<(), RuleError> {
 
 fn applies(s: &DocumentState, id: &AmendmentId, ops: &[amend::Operation]) -> Result<(), RuleError> {
     let text = s.text.as_ref().ok_or_else(|| RuleError::NoText(s.document.clone()))?;
-    let does_not_apply = |error| RuleError::DoesNotApply { id: id.clone(), error };
-    // Edits of words bring in no keys: whether they apply is all there is to check.
-    if ops.iter().all(|op| op.words_of().is_some()) {
-        return amend::check(text, ops).map_err(does_not_apply);
-    }
-    let amended = amend::apply(text, ops).map_err(does_not_apply)?;
-    // Every key the amendment brings in must be addressable by later amendments.
-    amended.validate().map_err(RuleError::Text)
+    // A text is valid when tabled or revised, and every operation checks the keys it brings
+    // in (well formed, unique among their siblings), so an amendment that applies leaves its
+    // text valid: whether it applies is all there is to check.
+    amend::check(text, ops).map_err(|error| RuleError::DoesNotApply { id: id.clone(), error })
 }
 
 /// Whether `e`, about a document that is closed now, happened while it was still open: its

@@ -139,12 +139,12 @@ pub enum TextError {
 impl Text {
     /// Checks that every key is well formed and unique among its siblings.
     pub fn validate(&self) -> Result<(), TextError> {
-        let mut seen = std::collections::HashSet::new();
-        for s in &self.sections {
+        let repeated = first_repeat(&self.sections, |s| &s.key);
+        for (i, s) in self.sections.iter().enumerate() {
             if !valid_key(&s.key) {
                 return Err(TextError::BadKey(s.key.clone()));
             }
-            if !seen.insert(s.key.as_str()) {
+            if repeated == Some(i) {
                 return Err(TextError::DuplicateKey(s.key.clone()));
             }
             validate_clauses(&s.key, &s.clauses)?;
@@ -196,20 +196,36 @@ impl Text {
     /// Every path in reading order: each section, then its clauses, sub-clauses after their
     /// clause (the paths of [`Text::lines`], without rendering the lines).
     pub fn paths(&self) -> Vec<ClausePath> {
-        fn walk(parent: &ClausePath, clauses: &[Clause], out: &mut Vec<ClausePath>) {
-            for c in clauses {
-                let path = parent.child(&c.key);
-                out.push(path.clone());
-                walk(&path, &c.clauses, out);
-            }
-        }
         let mut out = Vec::new();
         for s in &self.sections {
             let path = ClausePath { section: s.key.clone(), clauses: vec![] };
             out.push(path.clone());
-            walk(&path, &s.clauses, &mut out);
+            walk_paths(&path, &s.clauses, &mut out);
         }
         out
+    }
+
+    /// `root` (a section or a clause) and every path under it, in reading order; none when the
+    /// text has no line at `root`.
+    pub fn paths_under(&self, root: &ClausePath) -> Vec<ClausePath> {
+        let under = if root.clauses.is_empty() {
+            self.section(&root.section).map(|s| &s.clauses)
+        } else {
+            self.clause(root).map(|c| &c.clauses)
+        };
+        let Some(clauses) = under else { return Vec::new() };
+        let mut out = vec![root.clone()];
+        walk_paths(root, clauses, &mut out);
+        out
+    }
+}
+
+/// Pushes the path of every clause under `parent`, each before its sub-clauses.
+fn walk_paths(parent: &ClausePath, clauses: &[Clause], out: &mut Vec<ClausePath>) {
+    for c in clauses {
+        let path = parent.child(&c.key);
+        out.push(path.clone());
+        walk_paths(&path, &c.clauses, out);
     }
 }
 
@@ -246,7 +262,7 @@ impl Clause {
     /// among their siblings (`at` names where it stands, for the message): what an amendment
     /// that brings a clause in must hold.
     pub fn validate(&self, at: &str) -> Result<(), TextError> {
-        validate_clauses(at, std::slice::from_ref(self))
+        validate_clauses(&at, std::slice::from_ref(self))
     }
 }
 
@@ -256,24 +272,44 @@ impl Section {
         if !valid_key(&self.key) {
             return Err(TextError::BadKey(self.key.clone()));
         }
-        validate_clauses(&self.key, &self.clauses)
+        validate_clauses(&self.key.as_str(), &self.clauses)
     }
 }
 
-fn validate_clauses(at: &str, clauses: &[Clause]) -> Result<(), TextError> {
-    let mut seen = std::collections::HashSet::new();
-    for c in clauses {
+fn validate_clauses(at: &dyn fmt::Display, clauses: &[Clause]) -> Result<(), TextError> {
+    let repeated = first_repeat(clauses, |c| &c.key);
+    for (i, c) in clauses.iter().enumerate() {
         if !valid_key(&c.key) {
             return Err(TextError::BadKey(format!("{at}/{}", c.key)));
         }
-        if !seen.insert(c.key.as_str()) {
+        if repeated == Some(i) {
             return Err(TextError::DuplicateKey(format!("{at}/{}", c.key)));
         }
         if !c.clauses.is_empty() {
-            validate_clauses(&format!("{at}/{}", c.key), &c.clauses)?;
+            validate_clauses(&Under(at, &c.key), &c.clauses)?;
         }
     }
     Ok(())
+}
+
+/// The first item whose key an item before it has. Sibling lists are short, so each is
+/// compared with the ones before it; only a long list is indexed.
+fn first_repeat<T>(items: &[T], key: impl Fn(&T) -> &str) -> Option<usize> {
+    const SHORT: usize = 32;
+    if items.len() <= SHORT {
+        return (1..items.len()).find(|&i| items[..i].iter().any(|x| key(x) == key(&items[i])));
+    }
+    let mut seen = std::collections::HashSet::with_capacity(items.len());
+    items.iter().position(|x| !seen.insert(key(x)))
+}
+
+/// Where a sub-clause stands (`parent/key`), written only for a message.
+struct Under<'a>(&'a dyn fmt::Display, &'a str);
+
+impl fmt::Display for Under<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.0, self.1)
+    }
 }
 
 /// Reads a text written in the review format:
@@ -575,5 +611,22 @@ l) that the Directors have,
         assert!(e.starts_with("line 5:"), "{e}");
         let e = parse("# T\nP\n== s\n== s\n").unwrap_err().to_string();
         assert!(e.starts_with("line 4:"), "{e}");
+    }
+
+    #[test]
+    fn a_repeated_key_is_named_where_it_first_repeats_in_short_and_long_lists() {
+        let clause = |key: &str| Clause { key: key.into(), label: None, words: None, clauses: vec![] };
+        for n in [3, 40] {
+            let mut clauses: Vec<Clause> = (0..n).map(|i| clause(&format!("c{i}"))).collect();
+            clauses.push(clause("c2"));
+            clauses.push(clause("c1"));
+            let inner = Clause { clauses, ..clause("top") };
+            let text = Text {
+                title: "T".into(),
+                preamble: "P".into(),
+                sections: vec![Section { key: "s".into(), heading: "s".into(), clauses: vec![inner] }],
+            };
+            assert_eq!(text.validate(), Err(TextError::DuplicateKey("s/top/c2".into())), "{n} clauses");
+        }
     }
 }

@@ -126,6 +126,18 @@ proptest! {
     }
 
     #[test]
+    fn checking_and_applying_in_place_agree_with_applying_to_a_copy(t in text(), ops in prop::collection::vec(operation(), 0..6)) {
+        let copy = apply(&t, &ops);
+        prop_assert_eq!(check(&t, &ops), copy.as_ref().map(|_| ()).map_err(Clone::clone));
+        let mut in_place = t.clone();
+        match (apply_in_place(&mut in_place, &ops), copy) {
+            (Ok(()), Ok(out)) => prop_assert_eq!(in_place, out),
+            (Err(a), Err(b)) => { prop_assert_eq!(a, b); prop_assert_eq!(in_place, t); }
+            (a, b) => prop_assert!(false, "in place {:?}, on a copy {:?}", a, b.map(|_| ())),
+        }
+    }
+
+    #[test]
     fn inserting_words_then_deleting_them_restores_the_text(t in text(), new in "[A-Z]{12} ", after in any::<bool>()) {
         let Some(c) = t.sections[0].clauses.first() else { return Ok(()) };
         let Some(w) = c.words.clone() else { return Ok(()) };

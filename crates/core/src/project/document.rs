@@ -271,34 +271,50 @@ impl DocumentState {
             }
             return;
         }
-        let all = text.paths();
-        let present: std::collections::HashSet<&ClausePath> = all.iter().collect();
-        self.origins.retain(|p, _| present.contains(p));
-        for p in all.iter().filter(|p| ops.iter().any(|op| touches(op, p))) {
-            self.origins.insert(p.clone(), origin.clone());
+        // Clauses and sections moved or removed: the origins of paths no longer in the text
+        // go, and each path under what an operation brought in takes this origin.
+        self.origins.retain(|p, _| present(text, p));
+        for op in ops {
+            if let Some(path) = op.words_of() {
+                // An edit of words gives wording to its clause alone.
+                if present(text, path) {
+                    self.origins.insert(path.clone(), origin.clone());
+                }
+            } else if let Some(root) = brought_in(op) {
+                for p in text.paths_under(&root) {
+                    self.origins.insert(p, origin.clone());
+                }
+            }
         }
     }
 }
 
-/// Whether an operation gave `p` (a rendered line's path) its wording.
-fn touches(op: &Operation, p: &ClausePath) -> bool {
-    let within = |root: &ClausePath| {
-        p.section == root.section
-            && p.clauses.len() >= root.clauses.len()
-            && p.clauses[..root.clauses.len()] == root.clauses[..]
-    };
+/// Whether the text has a line at `p`: a section (no clause keys) or a clause.
+fn present(text: &Text, p: &ClausePath) -> bool {
+    if p.clauses.is_empty() {
+        text.section(&p.section).is_some()
+    } else {
+        text.clause(p).is_some()
+    }
+}
+
+/// The clause or section a structural operation brought in, under which every line has its
+/// wording from it (edits of words and deletions bring in none).
+fn brought_in(op: &Operation) -> Option<ClausePath> {
     match op {
-        Operation::InsertWords { path, .. }
-        | Operation::ReplaceWords { path, .. }
-        | Operation::DeleteWords { path, .. } => path == p,
+        Operation::InsertWords { .. } | Operation::ReplaceWords { .. } | Operation::DeleteWords { .. } => {
+            None
+        }
         Operation::ReplaceClause { path, clause } => {
             let mut parent = path.clone();
             parent.clauses.pop();
-            within(&parent.child(&clause.key))
+            Some(parent.child(&clause.key))
         }
-        Operation::InsertClause { parent, clause, .. } => within(&parent.child(&clause.key)),
-        Operation::InsertSection { section, .. } => p.section == section.key,
-        Operation::DeleteClause { .. } | Operation::DeleteSection { .. } => false,
+        Operation::InsertClause { parent, clause, .. } => Some(parent.child(&clause.key)),
+        Operation::InsertSection { section, .. } => {
+            Some(ClausePath { section: section.key.clone(), clauses: Vec::new() })
+        }
+        Operation::DeleteClause { .. } | Operation::DeleteSection { .. } => None,
     }
 }
 
