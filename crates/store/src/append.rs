@@ -1,8 +1,6 @@
 //! Appending: one transaction per batch, every event judged by the procedural rules against
 //! the latest state, idempotent by event id, chained by hash.
 
-use std::borrow::Cow;
-
 use crate::backend::{Db, DbError, Mode, NewRow, Tx, Value};
 use crate::checkpoint::Checkpoints;
 use crate::error::{LastEvent, Refusal, Result, StoreError};
@@ -91,7 +89,7 @@ impl Store {
         batch.checkpoints.key.clone_from(&self.snapshot_key);
         let mut out = Vec::with_capacity(events.len());
         for (index, e) in events.iter().enumerate() {
-            out.push(batch.add(db, index, Cow::Borrowed(e), expected, now, self.clerk.as_ref())?);
+            out.push(batch.add(db, index, Given::Borrowed(e), expected, now, self.clerk.as_ref())?);
         }
         batch.finish(db)?;
         tx.commit()?;
@@ -103,9 +101,13 @@ impl Store {
     /// them: memory stays flat however many there are. `next` returns `None` at the end, or an
     /// error of the caller's that abandons the import. A refused event is named by its 0-based
     /// index in the order `next` yielded it.
-    pub fn import<E>(
+    ///
+    /// `next` runs on a thread of its own, a bounded queue ahead of the transaction: while one
+    /// core reads, decodes and writes the canonical form of the next events, the other judges,
+    /// folds and inserts (an import is CPU-bound on both sides).
+    pub fn import<E: Send>(
         &mut self,
-        mut next: impl FnMut() -> Option<std::result::Result<Event, E>>,
+        mut next: impl FnMut() -> Option<std::result::Result<Event, E>> + Send,
         now: Timestamp,
     ) -> std::result::Result<Imported, ImportError<E>> {
         self.ledger = None;
@@ -121,33 +123,59 @@ impl Store {
         result
     }
 
-    fn import_all<E>(
+    fn import_all<E: Send>(
         &mut self,
-        next: &mut impl FnMut() -> Option<std::result::Result<Event, E>>,
+        next: &mut (impl FnMut() -> Option<std::result::Result<Event, E>> + Send),
         now: Timestamp,
     ) -> std::result::Result<Imported, ImportError<E>> {
         let tx = Tx::begin(&self.db, Mode::Append).map_err(StoreError::from)?;
         let db = tx.db();
         let mut batch = Batch::start(db, None)?;
         batch.checkpoints.key.clone_from(&self.snapshot_key);
-        let mut done = Imported::default();
-        let mut index = 0;
-        while let Some(e) = next() {
-            let a = batch.add(
-                db,
-                index,
-                Cow::Owned(e.map_err(ImportError::Input)?),
-                None,
-                now,
-                self.clerk.as_ref(),
-            )?;
-            if a.existed {
-                done.existed += 1;
-            } else {
-                done.appended += 1;
+        let clerk = self.clerk.clone();
+        let done = std::thread::scope(|scope| {
+            // Chunks of events rather than single ones: fewer wake-ups of either thread.
+            let (ahead, queue) = std::sync::mpsc::sync_channel(IMPORT_AHEAD / IMPORT_CHUNK);
+            let clerk = clerk.as_ref();
+            scope.spawn(move || {
+                let mut chunk = Vec::with_capacity(IMPORT_CHUNK);
+                while let Some(item) = next() {
+                    match item {
+                        Ok(e) => chunk.push(Ready::new(e, now, clerk)),
+                        Err(e) => {
+                            // The events before it first: they are judged (and named) first.
+                            let _ = ahead.send(Ok(std::mem::take(&mut chunk)));
+                            let _ = ahead.send(Err(e));
+                            return;
+                        }
+                    }
+                    // A closed queue: the transaction stopped at a refused event.
+                    if chunk.len() == IMPORT_CHUNK
+                        && ahead
+                            .send(Ok(std::mem::replace(&mut chunk, Vec::with_capacity(IMPORT_CHUNK))))
+                            .is_err()
+                    {
+                        return;
+                    }
+                }
+                let _ = ahead.send(Ok(chunk));
+            });
+            let mut done = Imported::default();
+            let mut index = 0;
+            // Returning drops the queue, which stops the reader before the scope joins it.
+            for chunk in queue {
+                for ready in chunk.map_err(ImportError::Input)? {
+                    let a = batch.add(db, index, Given::Ready(Box::new(ready)), None, now, clerk)?;
+                    if a.existed {
+                        done.existed += 1;
+                    } else {
+                        done.appended += 1;
+                    }
+                    index += 1;
+                }
             }
-            index += 1;
-        }
+            Ok::<_, ImportError<E>>(done)
+        })?;
         batch.finish(db)?;
         tx.commit().map_err(StoreError::from)?;
         Ok(done)
@@ -182,7 +210,7 @@ impl Store {
         batch.checkpoints.key.clone_from(&self.snapshot_key);
         let mut out = Vec::with_capacity(items.len());
         for (index, (e, expected)) in items.iter().enumerate() {
-            match batch.add(db, index, Cow::Borrowed(e), *expected, now, self.clerk.as_ref()) {
+            match batch.add(db, index, Given::Borrowed(e), *expected, now, self.clerk.as_ref()) {
                 Ok(a) => out.push(Ok(a)),
                 Err(err @ (StoreError::Refused { .. } | StoreError::Stale { .. })) => out.push(Err(err)),
                 Err(other) => return Err(other),
@@ -192,6 +220,45 @@ impl Store {
         tx.commit()?;
         *primed = Some(batch.into_primed(&self.db));
         Ok(out)
+    }
+}
+
+/// How many decoded events an import's reader may run ahead of its transaction: enough to keep
+/// both sides busy, few enough to keep memory flat.
+const IMPORT_AHEAD: usize = 256;
+
+/// How many events an import's reader hands over at a time.
+const IMPORT_CHUNK: usize = 64;
+
+/// An event an import's reader made ready for the transaction: stamped where it had no
+/// `recorded_at` or `recorded_by`, and its canonical payload written.
+struct Ready {
+    event: Event,
+    stamped: Stamped,
+    payload: String,
+}
+
+impl Ready {
+    fn new(mut event: Event, now: Timestamp, clerk: Option<&Clerk>) -> Self {
+        let stamped = Stamped::of(&event);
+        stamp(&mut event, now, clerk);
+        let payload = event.to_json();
+        Self { event, stamped, payload }
+    }
+}
+
+/// An event to add: borrowed from an append's slice (copied only to be written), or made ready
+/// by an import's reader (never copied).
+enum Given<'a> {
+    Borrowed(&'a Event),
+    Ready(Box<Ready>),
+}
+
+/// Stamps `e` with `now` and `clerk` where it has no `recorded_at` or `recorded_by`.
+fn stamp(e: &mut Event, now: Timestamp, clerk: Option<&Clerk>) {
+    e.recorded_at.get_or_insert(now);
+    if e.recorded_by.is_none() {
+        e.recorded_by = clerk.cloned();
     }
 }
 
@@ -275,23 +342,25 @@ impl Batch {
         self.checkpoints.store_due(db, &self.ledger)
     }
 
-    /// Judges and inserts one event; nothing is changed when it is refused.
-    /// The event is borrowed from an append's slice (and copied only to be written) or owned
-    /// by an import (and never copied). `now` and `clerk` stamp `recorded_at` and
-    /// `recorded_by` where the event has none.
+    /// Judges and inserts one event; nothing is changed when it is refused. `now` and `clerk`
+    /// stamp `recorded_at` and `recorded_by` where the event has none.
     #[allow(clippy::too_many_arguments)]
     fn add(
         &mut self,
         db: &Db,
         index: usize,
-        given: Cow<'_, Event>,
+        given: Given<'_>,
         expected: Option<u64>,
         now: Timestamp,
         clerk: Option<&Clerk>,
     ) -> Result<Appended> {
-        let id = given.id;
+        let (input, stamped): (&Event, Stamped) = match &given {
+            Given::Borrowed(e) => (e, Stamped::of(e)),
+            Given::Ready(r) => (&r.event, r.stamped),
+        };
+        let id = input.id;
         let refused = |refusal: Refusal| StoreError::Refused { index, id, refusal };
-        for stream in streams_read(&given) {
+        for stream in streams_read(input) {
             if !self.ledger.has_stream(stream) {
                 // Keep memory flat on a large import: forget the documents loaded so far; any
                 // needed again is read back from this transaction's view of the log (their
@@ -308,9 +377,8 @@ impl Batch {
         // by its id in the log when the event fails (stale, refused, or its id taken), which
         // spares the common case a lookup by id, and a stream loaded from its checkpoint an
         // index of all its ids.
-        if self.ledger.stream_holds(given.stream(), &given.id) {
-            let stamped = Stamped::of(&given);
-            return match self.retry(db, &given, stamped).map_err(|e| relabel(e, index))? {
+        if self.ledger.stream_holds(input.stream(), &input.id) {
+            return match self.retry(db, input, stamped).map_err(|e| relabel(e, index))? {
                 Some(a) => Ok(a),
                 None => Err(StoreError::Corrupt {
                     seq: self.seq,
@@ -320,23 +388,25 @@ impl Batch {
                 }),
             };
         }
-        let stream = given.stream().to_string();
+        let stream = input.stream().to_string();
         if let Some(want) = expected {
             let actual = self.ledger.version(&stream);
             if actual != want {
-                if let Some(a) = self.retry(db, &given, Stamped::of(&given)).map_err(|e| relabel(e, index))? {
+                if let Some(a) = self.retry(db, input, stamped).map_err(|e| relabel(e, index))? {
                     return Ok(a);
                 }
                 let last = last_event(db, &stream)?;
                 return Err(StoreError::Stale { stream, expected: want, actual, last });
             }
         }
-        let mut e = given.into_owned();
-        let stamped = Stamped::of(&e);
-        e.recorded_at.get_or_insert(now);
-        if e.recorded_by.is_none() {
-            e.recorded_by = clerk.cloned();
-        }
+        let (e, payload) = match given {
+            Given::Borrowed(e) => {
+                let mut e = e.clone();
+                stamp(&mut e, now, clerk);
+                (e, None)
+            }
+            Given::Ready(r) => (r.event, Some(r.payload)),
+        };
         if let EventKind::EventCorrected(c) = &e.kind {
             // The rules ask whether the stream holds the event corrected, and whether it is a
             // correction itself: the log answers for a stream loaded from its checkpoint.
@@ -358,7 +428,7 @@ impl Batch {
             }
         };
         let seq = self.seq + 1;
-        let payload = e.to_json();
+        let payload = payload.unwrap_or_else(|| e.to_json());
         let hash = row_hash(&self.prev, seq, &stream, version, &payload);
         let utc = |t: Option<Timestamp>| {
             t.map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))

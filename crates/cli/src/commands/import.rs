@@ -62,6 +62,11 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
     // No write creates a store: a missing one is named before any file is read.
     let mut store = ctx.write()?;
     let progress = Progress::new(&a.files);
+    if one_pass(&a.files) {
+        let done = import_in_one_pass(&mut store, &a.files, ctx.now, &progress)?;
+        progress.done();
+        return report(ctx, &a, done, out);
+    }
     let names: Vec<String> = a.files.iter().map(|f| name_of(f)).collect();
     let mut entries = Vec::new();
     let mut records: Vec<Vec<Event>> = Vec::new();
@@ -84,16 +89,19 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         let mut i = 0;
         // Local times are read in the zone of a meeting declared earlier in the import, or of
         // one the store holds (looked up, once, through a second connection: the store itself
-        // is busy importing).
+        // is busy importing). The store runs `next` on a reader thread of its own, which owns
+        // these.
         let zones = Zones::default();
         let lookup = StoreZones::new(store.path());
-        let zone_of = |m: &MeetingId| zones.of(m, || lookup.zone(m));
-        let next = || {
+        let (entries, records, names, spools, progress) = (&entries, &records, &names, &spools, &progress);
+        let (files, readers) = (&a.files, &mut readers);
+        let next = move || {
             let e = entries.get(i)?;
             i += 1;
             progress.appended(i);
             let f = e.file as usize;
-            let input = Input { path: &a.files[f], name: &names[f], spool: spools[f].as_ref() };
+            let input = Input { path: &files[f], name: &names[f], spool: spools[f].as_ref() };
+            let zone_of = |m: &MeetingId| zones.of(m, || lookup.zone(m));
             let event = read_event(e, &input, &mut readers[f], &records[f], &zone_of);
             if let Ok(event) = &event {
                 zones.learn(event);
@@ -119,6 +127,11 @@ pub fn run(ctx: &Context, a: Args, out: &mut impl Write) -> Result<()> {
         }
     }?;
     progress.done();
+    report(ctx, &a, done, out)
+}
+
+/// Prints what an import did.
+fn report(ctx: &Context, a: &Args, done: minutes_store::Imported, out: &mut impl Write) -> Result<()> {
     if a.json {
         writeln!(out, "{}", serde_json::json!({ "imported": done.appended, "existed": done.existed }))?;
         return Ok(());
@@ -300,31 +313,10 @@ fn scan(
         let start = offset;
         offset += n as u64;
         progress.read(n, entries.len());
-        if buf.len() > MAX_EVENT_BYTES && !buf.ends_with(b"\n") {
-            return Err(CliError::Refused(format!(
-                "{name}:{line_no}: the line is longer than 1 MiB, the most one event may take"
-            )));
-        }
-        let text = std::str::from_utf8(&buf).map_err(|e| {
-            CliError::Refused(format!("{name}:{line_no}: not UTF-8 (byte {})", e.valid_up_to()))
-        })?;
-        let text = text.trim().trim_start_matches('\u{feff}');
-        if text.is_empty() {
-            continue;
-        }
+        let Some(text) = line_text(&buf, &name, line_no)? else { continue };
         // Only the syntax and the `seq` matter here; the event itself is decoded (and any other
         // problem named) in the second pass.
-        let syntax = |e: serde_json::Error| CliError::Refused(format!("{name}:{line_no}: {e}"));
-        let seq = if text.starts_with('{') {
-            match serde_json::from_str::<SeqOnly>(text) {
-                Ok(s) => s.seq.as_ref().and_then(serde_json::Value::as_u64),
-                Err(e) if e.is_syntax() || e.is_eof() || e.is_io() => return Err(syntax(e)),
-                Err(_) => None,
-            }
-        } else {
-            serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(syntax)?;
-            None
-        };
+        let seq = seq_of(text).map_err(|e| syntax_error(&name, line_no, &e))?;
         *all_seq &= seq.is_some();
         let file = u32::try_from(file).map_err(|_| CliError::Refused("too many files".into()))?;
         let line = u32::try_from(line_no)
@@ -336,6 +328,142 @@ fn scan(
     }
     drop(reader);
     Ok((Vec::new(), spool))
+}
+
+/// The event of one line read from a file, trimmed (a byte-order mark too); `None` for a
+/// blank line; refused when it is longer than an event may be or not UTF-8.
+fn line_text<'a>(buf: &'a [u8], name: &str, line_no: usize) -> Result<Option<&'a str>> {
+    if buf.len() > MAX_EVENT_BYTES && !buf.ends_with(b"\n") {
+        return Err(CliError::Refused(format!(
+            "{name}:{line_no}: the line is longer than 1 MiB, the most one event may take"
+        )));
+    }
+    let text = std::str::from_utf8(buf)
+        .map_err(|e| CliError::Refused(format!("{name}:{line_no}: not UTF-8 (byte {})", e.valid_up_to())))?;
+    let text = text.trim().trim_start_matches('\u{feff}');
+    Ok((!text.is_empty()).then_some(text))
+}
+
+/// The `seq` a line of JSON carries, if any; an error only when it is not JSON at all.
+fn seq_of(text: &str) -> std::result::Result<Option<u64>, serde_json::Error> {
+    if text.starts_with('{') {
+        match serde_json::from_str::<SeqOnly>(text) {
+            Ok(s) => Ok(s.seq.as_ref().and_then(serde_json::Value::as_u64)),
+            Err(e) if e.is_syntax() || e.is_eof() || e.is_io() => Err(e),
+            Err(_) => Ok(None),
+        }
+    } else {
+        serde_json::from_str::<serde::de::IgnoredAny>(text).map(|_| None)
+    }
+}
+
+/// A line that is not JSON, named as the first pass names it.
+fn syntax_error(name: &str, line_no: usize, e: &serde_json::Error) -> CliError {
+    CliError::Refused(format!("{name}:{line_no}: {e}"))
+}
+
+/// Whether the files can be imported in one pass: regular JSON Lines files whose first event
+/// carries no `seq`. Then the events are appended in the order of the files, whatever the
+/// others carry, and nothing needs to be known before the first is appended: each line is read,
+/// checked and decoded as the transaction goes (a line that is not an event stops it, and
+/// nothing is written). Standard input, pipes and record files, and a replay's output (whose
+/// order is restored from the `seq`s), take the two passes.
+fn one_pass(files: &[PathBuf]) -> bool {
+    let regular = |f: &PathBuf| {
+        f != Path::new(STDIN)
+            && !f.extension().is_some_and(|x| x == "toml")
+            && std::fs::metadata(f).is_ok_and(|m| m.is_file())
+    };
+    if files.is_empty() || !files.iter().all(regular) {
+        return false;
+    }
+    let Ok(file) = File::open(&files[0]) else { return false };
+    let mut reader = BufReader::new(file);
+    let mut buf = Vec::new();
+    for line_no in 1.. {
+        buf.clear();
+        match (&mut reader).take(MAX_EVENT_BYTES as u64 + 1).read_until(b'\n', &mut buf) {
+            Ok(0) | Err(_) => return false,
+            Ok(_) => {}
+        }
+        match line_text(&buf, "", line_no) {
+            Ok(None) => continue,
+            Ok(Some(text)) => return matches!(seq_of(text), Ok(None)),
+            Err(_) => return false,
+        }
+    }
+    false
+}
+
+/// The one-pass import (see [`one_pass`]): the store's reader thread reads the files in turn.
+/// Returns what was imported, or the refusal named by file and line.
+fn import_in_one_pass(
+    store: &mut minutes_store::Store,
+    files: &[PathBuf],
+    now: minutes_core::time::Timestamp,
+    progress: &Progress,
+) -> Result<minutes_store::Imported> {
+    let names: Vec<String> = files.iter().map(|f| name_of(f)).collect();
+    // Where each event yielded was: (file, line), for naming a refused one.
+    let mut places: Vec<(usize, usize)> = Vec::new();
+    let zones = Zones::default();
+    let lookup = StoreZones::new(store.path());
+    let (names_ref, places_ref) = (&names, &mut places);
+    let mut file = 0;
+    let mut reader: Option<BufReader<File>> = None;
+    let mut line_no = 0;
+    let mut buf = Vec::new();
+    let next = move || loop {
+        let name = names_ref.get(file)?;
+        let cannot = |e: std::io::Error| CliError::Refused(format!("{name}: cannot be read: {e}"));
+        if reader.is_none() {
+            match File::open(&files[file]) {
+                Ok(f) => reader = Some(BufReader::with_capacity(1 << 20, f)),
+                Err(e) => return Some(Err(cannot(e))),
+            }
+            line_no = 0;
+        }
+        let r = reader.as_mut()?;
+        buf.clear();
+        let n = match r.take(MAX_EVENT_BYTES as u64 + 1).read_until(b'\n', &mut buf) {
+            Ok(n) => n,
+            Err(e) => return Some(Err(cannot(e))),
+        };
+        if n == 0 {
+            reader = None;
+            file += 1;
+            continue;
+        }
+        line_no += 1;
+        progress.read(n, places_ref.len());
+        let text = match line_text(&buf, name, line_no) {
+            Ok(Some(text)) => text,
+            Ok(None) => continue,
+            Err(e) => return Some(Err(e)),
+        };
+        places_ref.push((file, line_no));
+        let zone_of = |m: &MeetingId| zones.of(m, || lookup.zone(m));
+        let event = Event::from_json_in(text, &zone_of).map_err(|err| match seq_of(text) {
+            Err(e) => syntax_error(name, line_no, &e),
+            Ok(_) => CliError::Refused(format!("{name}:{line_no}: {err}")),
+        });
+        if let Ok(event) = &event {
+            zones.learn(event);
+        }
+        return Some(event);
+    };
+    match store.import(next, now) {
+        Ok(done) => Ok(done),
+        Err(ImportError::Input(e)) => Err(e),
+        Err(ImportError::Store(StoreError::Refused { index, id, refusal })) => {
+            let (f, line) = places.get(index).copied().unwrap_or_default();
+            Err(CliError::Refused(format!(
+                "{}:{line}: event {id}: {refusal}; nothing was imported",
+                names[f]
+            )))
+        }
+        Err(ImportError::Store(other)) => Err(other.into()),
+    }
 }
 
 /// A reader that writes what it reads to `copy` too (the spool of an input read once).
