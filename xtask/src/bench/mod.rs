@@ -37,6 +37,10 @@ use workloads::{
 
 const RUNS: usize = 3;
 
+/// The most events the PostgreSQL import and replay lines use (each run imports them twice,
+/// over loopback, one round trip an event for minutes).
+const PG_EVENTS: u64 = 100_000;
+
 /// The bench's options, from its command line.
 struct Opts {
     events: u64,
@@ -174,9 +178,19 @@ impl Bench {
         figures.extend(lines);
         figures.extend(self.sixteen_writers(single.direct)?);
         figures.push(self.writer_processes()?);
-        // 1b: the same single writer on PostgreSQL, against a raw `postgres` baseline.
-        note("appends: one durable writer on PostgreSQL");
-        figures.extend(postgres::figures(&self.setup, self.o.secs, self.o.runs)?);
+        // 1b: the PostgreSQL column: appends, import and replay against a raw `postgres`
+        // baseline and the peer on the same server.
+        note("PostgreSQL: appends, import, replay, the peer");
+        let pg_lines = postgres::events(self.o.events.min(PG_EVENTS))?;
+        let (lines, pg_note) = postgres::figures(&postgres::PgRun {
+            setup: &self.setup,
+            secs: self.o.secs,
+            runs: self.o.runs,
+            lines: &pg_lines,
+            peer: peer.as_ref().ok(),
+        })?;
+        drop(pg_lines);
+        figures.extend(lines);
         figures.push(self.long_stream()?);
         // 3: import.
         let (line, imported) = self.import()?;
@@ -203,7 +217,7 @@ impl Bench {
             }
             Err(e) => format!("The Python `eventsourcing` peer was skipped: {e}."),
         };
-        Ok((figures, peer_note))
+        Ok((figures, format!("{peer_note}\n\n{pg_note}")))
     }
 
     /// One durable writer: minutes through the Writer task and through `Store::append`, the
@@ -640,12 +654,7 @@ pub fn child(args: &[String]) -> Result<()> {
                 r.long_version, r.long_rate, r.short_version, r.short_rate, r.ratio
             );
         }
-        Some("pg-append") => {
-            // `bench-child pg-append [SECS] [RUNS]`: the PostgreSQL lines alone.
-            let secs: f64 = args.get(1).map_or(Ok(3.0), |a| a.parse())?;
-            let runs: usize = args.get(2).map_or(Ok(1), |a| a.parse())?;
-            print!("{}", render(&postgres::figures(&setup_events()?, secs, runs)?));
-        }
+        Some("pg-append") => pg_alone(args)?,
         Some("proofs") => {
             // `bench-child proofs DB [RUNS]`: the Merkle proof lines alone, on an existing store.
             let db = Path::new(args.get(1).context("bench-child proofs DB [RUNS]")?);
@@ -671,6 +680,41 @@ pub fn child(args: &[String]) -> Result<()> {
         }
         _ => bail!("bench-child: unknown workload"),
     }
+    Ok(())
+}
+
+/// `bench-child pg-append [SECS] [RUNS] [EVENTS]`: the PostgreSQL lines alone (appends for
+/// SECS per figure, RUNS runs, import and replay of EVENTS events), with the peer where it
+/// runs, from the release build (a dev build reruns itself from it, as the bench does).
+fn pg_alone(args: &[String]) -> Result<()> {
+    if cfg!(debug_assertions) {
+        let root = crate::root();
+        let bin = build_release(&root, &target_dir(&root)?)?;
+        note("running the PostgreSQL lines from the release build");
+        let st = Command::new(bin.join("xtask")).arg("bench-child").args(args).status()?;
+        std::process::exit(st.code().unwrap_or(1));
+    }
+    let secs: f64 = args.get(1).map_or(Ok(3.0), |a| a.parse())?;
+    let runs: usize = args.get(2).map_or(Ok(1), |a| a.parse())?;
+    let events: u64 = args.get(3).map_or(Ok(20_000), |a| a.replace('_', "").parse())?;
+    // The bench's directory (where the peer's virtual environment is kept) beside the release
+    // directory this binary runs from.
+    let exe = std::env::current_exe()?;
+    let work = exe.parent().and_then(Path::parent).context("the binary's directory")?.join("bench");
+    std::fs::create_dir_all(&work)?;
+    let peer = peer_setup(&work);
+    if let Err(e) = &peer {
+        note(&format!("the Python peer cannot run: {e}"));
+    }
+    let lines = postgres::events(events)?;
+    let (figures, pg_note) = postgres::figures(&postgres::PgRun {
+        setup: &setup_events()?,
+        secs,
+        runs,
+        lines: &lines,
+        peer: peer.as_ref().ok(),
+    })?;
+    println!("{}\n\n{pg_note}", render(&figures));
     Ok(())
 }
 
