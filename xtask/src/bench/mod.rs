@@ -655,6 +655,13 @@ pub fn child(args: &[String]) -> Result<()> {
             );
         }
         Some("pg-append") => pg_alone(args)?,
+        Some("pg-profile") => {
+            // `bench-child pg-profile [SECS] [EVENTS]`: what the server does per event (see the
+            // module).
+            let secs: f64 = args.get(1).map_or(Ok(3.0), |a| a.parse())?;
+            let events: u64 = args.get(2).map_or(Ok(5_000), |a| a.replace('_', "").parse())?;
+            postgres::profile::run(&setup_events()?, secs, &postgres::events(events)?)?
+        }
         Some("proofs") => {
             // `bench-child proofs DB [RUNS]`: the Merkle proof lines alone, on an existing store.
             let db = Path::new(args.get(1).context("bench-child proofs DB [RUNS]")?);
@@ -706,16 +713,61 @@ fn pg_alone(args: &[String]) -> Result<()> {
     if let Err(e) = &peer {
         note(&format!("the Python peer cannot run: {e}"));
     }
+    let setup = setup_events()?;
+    // The SQLite appends in the same run, beside the PostgreSQL ones.
+    note("SQLite: one durable writer and 16 writers (minutes, raw), for the side by side");
+    let mut figures = sqlite_appends(&work, &setup, secs, runs)?;
     let lines = postgres::events(events)?;
-    let (figures, pg_note) = postgres::figures(&postgres::PgRun {
-        setup: &setup_events()?,
+    let (pg, pg_note) = postgres::figures(&postgres::PgRun {
+        setup: &setup,
         secs,
         runs,
         lines: &lines,
         peer: peer.as_ref().ok(),
     })?;
+    figures.extend(pg);
     println!("{}\n\n{pg_note}", render(&figures));
     Ok(())
+}
+
+/// The SQLite append lines as the PostgreSQL ones are measured (slices of a third of `secs`,
+/// minutes and the raw baseline alternating, paired ratios): one writer, and 16 writers.
+fn sqlite_appends(work: &Path, s: &Setup, secs: f64, runs: usize) -> Result<Vec<Figure>> {
+    let slice = (secs / 3.0).max(0.5);
+    let (mut m1, mut b1, mut m16, mut b16) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for round in 0..runs * 3 {
+        let first = round % 2 == 0;
+        for side in [first, !first] {
+            if side {
+                m1.push(append_minutes_one(work, s, slice)?);
+                m16.push(append_minutes_tasks(work, s, slice, 16)?);
+            } else {
+                b1.push(append_raw_one(work, s, slice)?);
+                b16.push(append_raw_threads(work, s, slice, 16)?);
+            }
+        }
+    }
+    let paired = |a: &[f64], b: &[f64]| Some(median(a.iter().zip(b).map(|(x, y)| x / y).collect()));
+    Ok(vec![
+        Figure {
+            paired: paired(&m1, &b1),
+            workload: "SQLite: append, 1 writer, 1 event/commit (Store::append)".into(),
+            minutes: median(m1),
+            baseline: Some(median(b1)),
+            unit: "events/s",
+            higher_better: true,
+            target: ">= 0.90",
+        },
+        Figure {
+            paired: paired(&m16, &b16),
+            workload: "SQLite: append, 16 writers (tasks), group commit".into(),
+            minutes: median(m16),
+            baseline: Some(median(b16)),
+            unit: "events/s",
+            higher_better: true,
+            target: ">= 0.80",
+        },
+    ])
 }
 
 /// For profiling: `perf record xtask bench-child append-writer DIR SECS WRITERS`.

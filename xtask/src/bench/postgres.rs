@@ -5,6 +5,7 @@
 //! The server is a throwaway cluster of Debian's binaries, as the tests start it; every store
 //! is a database of its own on it, made by `Store::create`.
 
+pub(super) mod profile;
 mod raw;
 
 use std::path::PathBuf;
