@@ -10,7 +10,9 @@
 //!
 //! This file holds the options, the run in its phases (each returns its figures) and the
 //! `bench-child` dispatcher; `workloads` holds minutes' own workloads, `baseline` the raw
-//! rusqlite one, `peer` the Python peer and `report` the table and its writing.
+//! rusqlite one, `peer` the Python peer (on SQLite and on PostgreSQL), `postgres` the
+//! PostgreSQL column (minutes, a raw `postgres`-crate baseline and the peer on one throwaway
+//! server) and `report` the table and its writing.
 
 mod baseline;
 mod peer;
