@@ -85,7 +85,7 @@ impl Raw {
 }
 
 /// The id and the window of a statement made by `statement`, cut from its fixed places.
-fn raw_fields(json: &str) -> (String, String, String) {
+pub(super) fn raw_fields(json: &str) -> (String, String, String) {
     // The statement template puts the id at a fixed place; the baseline need not parse it.
     let id = json[7..43].to_string();
     let from = json.split("\"from\":\"").nth(1).map(|s| s[..20].to_string()).unwrap_or_default();

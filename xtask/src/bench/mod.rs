@@ -10,7 +10,9 @@
 //!
 //! This file holds the options, the run in its phases (each returns its figures) and the
 //! `bench-child` dispatcher; `workloads` holds minutes' own workloads, `baseline` the raw
-//! rusqlite one, `peer` the Python peer and `report` the table and its writing.
+//! rusqlite one, `peer` the Python peer (on SQLite and on PostgreSQL), `postgres` the
+//! PostgreSQL column (minutes, a raw `postgres`-crate baseline and the peer on one throwaway
+//! server) and `report` the table and its writing.
 
 mod baseline;
 mod peer;
@@ -36,6 +38,10 @@ use workloads::{
 };
 
 const RUNS: usize = 3;
+
+/// The most events the PostgreSQL import and replay lines use (each run imports them twice,
+/// over loopback, one round trip an event for minutes).
+const PG_EVENTS: u64 = 100_000;
 
 /// The bench's options, from its command line.
 struct Opts {
@@ -174,9 +180,19 @@ impl Bench {
         figures.extend(lines);
         figures.extend(self.sixteen_writers(single.direct)?);
         figures.push(self.writer_processes()?);
-        // 1b: the same single writer on PostgreSQL, against a raw `postgres` baseline.
-        note("appends: one durable writer on PostgreSQL");
-        figures.extend(postgres::figures(&self.setup, self.o.secs, self.o.runs)?);
+        // 1b: the PostgreSQL column: appends, import and replay against a raw `postgres`
+        // baseline and the peer on the same server.
+        note("PostgreSQL: appends, import, replay, the peer");
+        let pg_lines = postgres::events(self.o.events.min(PG_EVENTS))?;
+        let (lines, pg_note) = postgres::figures(&postgres::PgRun {
+            setup: &self.setup,
+            secs: self.o.secs,
+            runs: self.o.runs,
+            lines: &pg_lines,
+            peer: peer.as_ref().ok(),
+        })?;
+        drop(pg_lines);
+        figures.extend(lines);
         figures.push(self.long_stream()?);
         // 3: import.
         let (line, imported) = self.import()?;
@@ -203,7 +219,7 @@ impl Bench {
             }
             Err(e) => format!("The Python `eventsourcing` peer was skipped: {e}."),
         };
-        Ok((figures, peer_note))
+        Ok((figures, format!("{peer_note}\n\n{pg_note}")))
     }
 
     /// One durable writer: minutes through the Writer task and through `Store::append`, the
@@ -640,11 +656,13 @@ pub fn child(args: &[String]) -> Result<()> {
                 r.long_version, r.long_rate, r.short_version, r.short_rate, r.ratio
             );
         }
-        Some("pg-append") => {
-            // `bench-child pg-append [SECS] [RUNS]`: the PostgreSQL lines alone.
+        Some("pg-append") => pg_alone(args)?,
+        Some("pg-profile") => {
+            // `bench-child pg-profile [SECS] [EVENTS]`: what the server does per event (see the
+            // module).
             let secs: f64 = args.get(1).map_or(Ok(3.0), |a| a.parse())?;
-            let runs: usize = args.get(2).map_or(Ok(1), |a| a.parse())?;
-            print!("{}", render(&postgres::figures(&setup_events()?, secs, runs)?));
+            let events: u64 = args.get(2).map_or(Ok(5_000), |a| a.replace('_', "").parse())?;
+            postgres::profile::run(&setup_events()?, secs, &postgres::events(events)?)?
         }
         Some("proofs") => {
             // `bench-child proofs DB [RUNS]`: the Merkle proof lines alone, on an existing store.
@@ -672,6 +690,86 @@ pub fn child(args: &[String]) -> Result<()> {
         _ => bail!("bench-child: unknown workload"),
     }
     Ok(())
+}
+
+/// `bench-child pg-append [SECS] [RUNS] [EVENTS]`: the PostgreSQL lines alone (appends for
+/// SECS per figure, RUNS runs, import and replay of EVENTS events), with the peer where it
+/// runs, from the release build (a dev build reruns itself from it, as the bench does).
+fn pg_alone(args: &[String]) -> Result<()> {
+    if cfg!(debug_assertions) {
+        let root = crate::root();
+        let bin = build_release(&root, &target_dir(&root)?)?;
+        note("running the PostgreSQL lines from the release build");
+        let st = Command::new(bin.join("xtask")).arg("bench-child").args(args).status()?;
+        std::process::exit(st.code().unwrap_or(1));
+    }
+    let secs: f64 = args.get(1).map_or(Ok(3.0), |a| a.parse())?;
+    let runs: usize = args.get(2).map_or(Ok(1), |a| a.parse())?;
+    let events: u64 = args.get(3).map_or(Ok(20_000), |a| a.replace('_', "").parse())?;
+    // The bench's directory (where the peer's virtual environment is kept) beside the release
+    // directory this binary runs from.
+    let exe = std::env::current_exe()?;
+    let work = exe.parent().and_then(Path::parent).context("the binary's directory")?.join("bench");
+    std::fs::create_dir_all(&work)?;
+    let peer = peer_setup(&work);
+    if let Err(e) = &peer {
+        note(&format!("the Python peer cannot run: {e}"));
+    }
+    let setup = setup_events()?;
+    // The SQLite appends in the same run, beside the PostgreSQL ones.
+    note("SQLite: one durable writer and 16 writers (minutes, raw), for the side by side");
+    let mut figures = sqlite_appends(&work, &setup, secs, runs)?;
+    let lines = postgres::events(events)?;
+    let (pg, pg_note) = postgres::figures(&postgres::PgRun {
+        setup: &setup,
+        secs,
+        runs,
+        lines: &lines,
+        peer: peer.as_ref().ok(),
+    })?;
+    figures.extend(pg);
+    println!("{}\n\n{pg_note}", render(&figures));
+    Ok(())
+}
+
+/// The SQLite append lines as the PostgreSQL ones are measured (slices of a third of `secs`,
+/// minutes and the raw baseline alternating, paired ratios): one writer, and 16 writers.
+fn sqlite_appends(work: &Path, s: &Setup, secs: f64, runs: usize) -> Result<Vec<Figure>> {
+    let slice = (secs / 3.0).max(0.5);
+    let (mut m1, mut b1, mut m16, mut b16) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for round in 0..runs * 3 {
+        let first = round % 2 == 0;
+        for side in [first, !first] {
+            if side {
+                m1.push(append_minutes_one(work, s, slice)?);
+                m16.push(append_minutes_tasks(work, s, slice, 16)?);
+            } else {
+                b1.push(append_raw_one(work, s, slice)?);
+                b16.push(append_raw_threads(work, s, slice, 16)?);
+            }
+        }
+    }
+    let paired = |a: &[f64], b: &[f64]| Some(median(a.iter().zip(b).map(|(x, y)| x / y).collect()));
+    Ok(vec![
+        Figure {
+            paired: paired(&m1, &b1),
+            workload: "SQLite: append, 1 writer, 1 event/commit (Store::append)".into(),
+            minutes: median(m1),
+            baseline: Some(median(b1)),
+            unit: "events/s",
+            higher_better: true,
+            target: ">= 0.90",
+        },
+        Figure {
+            paired: paired(&m16, &b16),
+            workload: "SQLite: append, 16 writers (tasks), group commit".into(),
+            minutes: median(m16),
+            baseline: Some(median(b16)),
+            unit: "events/s",
+            higher_better: true,
+            target: ">= 0.80",
+        },
+    ])
 }
 
 /// For profiling: `perf record xtask bench-child append-writer DIR SECS WRITERS`.

@@ -111,6 +111,12 @@ pub(super) fn append_minutes_one(work: &Path, s: &Setup, secs: f64) -> Result<f6
 /// `writers` tasks appending through one `Writer` (group commit), for `secs`: their rate.
 pub(super) fn append_minutes_tasks(work: &Path, s: &Setup, secs: f64, writers: u64) -> Result<f64> {
     let (_, store) = fresh_store(work, "append-minutes-16.db", s)?;
+    tasks_on(store, s, secs, writers)
+}
+
+/// `writers` tasks appending through one `Writer` (group commit) over `store`, whichever its
+/// backend, for `secs`: their rate.
+pub(super) fn tasks_on(store: Store, s: &Setup, secs: f64, writers: u64) -> Result<f64> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let count = Arc::new(AtomicU64::new(0));
     let elapsed = rt.block_on(async {
