@@ -109,3 +109,33 @@ fn an_import_waiting_for_its_input_does_not_hold_the_write_lock() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("imported 1 event"), "{out:?}");
 }
+
+/// Regular files whose events carry no `seq` are read in one pass: a refused event, a line
+/// that is not JSON and a line that is not an event are each named by file and line, blank
+/// lines and earlier files counted, exactly as the two passes of standard input name them, and
+/// nothing is written.
+#[test]
+fn a_file_read_in_one_pass_names_a_bad_line_as_standard_input_does() {
+    let env = example_store(0);
+    let before = events(&env);
+    let steps = example_steps();
+    let first = env.file("first.jsonl", &format!("{}\n", steps[0]));
+    let second_text = |bad: &str| format!("{}\n\n\n{bad}\n{}\n", steps[1], steps[2]);
+    let wrong_fate = steps[2].replace("fee-8", "fee-9");
+    for (bad, says) in [
+        (wrong_fate.as_str(), "fee-9"),
+        (r#"{"id": oops}"#, "expected value"),
+        (r#"{"id": "x", "type": "StatementMade"}"#, "UUID"),
+    ] {
+        let second = env.file("second.jsonl", &second_text(bad));
+        let files = [first.to_str().unwrap(), second.to_str().unwrap()];
+        let r = env.run(&["import", files[0], files[1]]);
+        assert_eq!(r.code, 1, "{says}: {}", r.golden());
+        assert!(r.stderr.contains("second.jsonl:4:") && r.stderr.contains(says), "{says}: {}", r.golden());
+        assert_eq!(events(&env), before, "{says}: nothing is written");
+        let piped = format!("{}\n{}", steps[0], second_text(bad));
+        let two_passes = env.run_with(&["import", "-"], Some(&piped));
+        let after = |r: &minutes_tests::Run, at: &str| r.stderr.split_once(at).map(|(_, m)| m.to_string());
+        assert_eq!(after(&r, "second.jsonl:4: "), after(&two_passes, "standard input:5: "), "{says}");
+    }
+}

@@ -12,8 +12,9 @@ use minutes_core::ledger::{streams_read, Ledger};
 use minutes_core::time::Timestamp;
 
 /// How many documents' states a write keeps loaded before it forgets them (and reads any it
-/// needs again from the log): bounds a large import's memory.
-const MAX_DOCUMENTS_LOADED: usize = 512;
+/// needs again from their checkpoints): bounds a large import's memory. Fewer than this and an
+/// import of a record with thousands of documents spends its time reloading them.
+const MAX_DOCUMENTS_LOADED: usize = 64;
 
 /// What an import of a stream of events did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -111,16 +112,10 @@ impl Store {
         now: Timestamp,
     ) -> std::result::Result<Imported, ImportError<E>> {
         self.ledger = None;
-        // One transaction that rewrites index pages all over the file (ids are random): a larger
-        // page cache spills fewer of them to the log only to rewrite them later.
-        if let Some(c) = self.db.sqlite() {
-            c.execute_batch(schema::IMPORT_CACHE).map_err(StoreError::from_sqlite)?;
-        }
-        let result = self.import_all(&mut next, now);
-        if let Some(c) = self.db.sqlite() {
-            c.execute_batch(schema::DEFAULT_CACHE).map_err(StoreError::from_sqlite)?;
-        }
-        result
+        // SQLite's default page cache: a larger one spills fewer index pages of the one
+        // transaction to the log, but an import's memory is bounded by the baseline's
+        // (BENCHMARKS.md, issue 16), and one transaction already writes each page once.
+        self.import_all(&mut next, now)
     }
 
     fn import_all<E: Send>(

@@ -158,12 +158,6 @@ PRAGMA synchronous = FULL;
 PRAGMA foreign_keys = ON;
 ";
 
-/// The page cache of a bulk import (64 MiB; `cargo xtask bench --layouts` measures sizes).
-pub const IMPORT_CACHE: &str = "PRAGMA cache_size = -65536";
-
-/// SQLite's default page cache (2 MiB), for everything else.
-pub const DEFAULT_CACHE: &str = "PRAGMA cache_size = -2000";
-
 /// Appends one row.
 pub const INSERT: &str = "INSERT INTO events
     (seq, id, stream, version, type, v, meeting, occurred_from, occurred_to, recorded_at, payload, hash)

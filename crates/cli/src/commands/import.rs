@@ -404,8 +404,10 @@ fn import_in_one_pass(
     progress: &Progress,
 ) -> Result<minutes_store::Imported> {
     let names: Vec<String> = files.iter().map(|f| name_of(f)).collect();
-    // Where each event yielded was: (file, line), for naming a refused one.
-    let mut places: Vec<(usize, usize)> = Vec::new();
+    // Where the events yielded were, for naming a refused one: the file and line of the
+    // first event of each run of consecutive lines (a new file, or after blank lines).
+    let mut places: Vec<Place> = Vec::new();
+    let mut yielded = 0;
     let zones = Zones::default();
     let lookup = StoreZones::new(store.path());
     let (names_ref, places_ref) = (&names, &mut places);
@@ -418,7 +420,7 @@ fn import_in_one_pass(
         let cannot = |e: std::io::Error| CliError::Refused(format!("{name}: cannot be read: {e}"));
         if reader.is_none() {
             match File::open(&files[file]) {
-                Ok(f) => reader = Some(BufReader::with_capacity(1 << 20, f)),
+                Ok(f) => reader = Some(BufReader::with_capacity(1 << 16, f)),
                 Err(e) => return Some(Err(cannot(e))),
             }
             line_no = 0;
@@ -435,13 +437,16 @@ fn import_in_one_pass(
             continue;
         }
         line_no += 1;
-        progress.read(n, places_ref.len());
+        progress.read(n, yielded);
         let text = match line_text(&buf, name, line_no) {
             Ok(Some(text)) => text,
             Ok(None) => continue,
             Err(e) => return Some(Err(e)),
         };
-        places_ref.push((file, line_no));
+        if !places_ref.last().is_some_and(|p| p.file == file && p.line + (yielded - p.first) == line_no) {
+            places_ref.push(Place { first: yielded, file, line: line_no });
+        }
+        yielded += 1;
         let zone_of = |m: &MeetingId| zones.of(m, || lookup.zone(m));
         let event = Event::from_json_in(text, &zone_of).map_err(|err| match seq_of(text) {
             Err(e) => syntax_error(name, line_no, &e),
@@ -456,14 +461,21 @@ fn import_in_one_pass(
         Ok(done) => Ok(done),
         Err(ImportError::Input(e)) => Err(e),
         Err(ImportError::Store(StoreError::Refused { index, id, refusal })) => {
-            let (f, line) = places.get(index).copied().unwrap_or_default();
-            Err(CliError::Refused(format!(
-                "{}:{line}: event {id}: {refusal}; nothing was imported",
-                names[f]
-            )))
+            let at = places.partition_point(|p| p.first <= index).saturating_sub(1);
+            let (name, line) =
+                places.get(at).map_or(("", 0), |p| (names[p.file].as_str(), p.line + (index - p.first)));
+            Err(CliError::Refused(format!("{name}:{line}: event {id}: {refusal}; nothing was imported")))
         }
         Err(ImportError::Store(other)) => Err(other.into()),
     }
+}
+
+/// Where a run of events on consecutive lines starts: the index of its first event among those
+/// yielded, its file (by index) and line.
+struct Place {
+    first: usize,
+    file: usize,
+    line: usize,
 }
 
 /// A reader that writes what it reads to `copy` too (the spool of an input read once).
