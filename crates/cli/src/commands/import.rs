@@ -52,7 +52,8 @@ struct Entry {
     seq: u64,
 }
 
-/// Runs the command: a first pass checks every line's JSON and notes where it is and the `seq`
+/// Runs the command. Regular JSON Lines files whose first event carries no `seq` are read in one
+/// pass ([`one_pass`]). Otherwise a first pass checks every line's JSON and notes where it is and the `seq`
 /// it carries; the second reads the events one at a time into one transaction, so memory stays
 /// flat however large the files. Input that cannot be read twice (standard input, a pipe, a
 /// FIFO: anything but a regular file) is copied to an unnamed temporary file as the first pass
