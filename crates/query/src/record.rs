@@ -1234,7 +1234,9 @@ impl<'a> Builder<'a> {
     /// event, its document's title and its document's amendments.
     fn describe(&self, e: &Event) -> String {
         let base = match &self.meeting {
-            Some(m) => self.store.timeline(&m.id).unwrap_or_else(|_| Cow::Owned(Timeline::new(std::iter::empty()))),
+            Some(m) => {
+                self.store.timeline(&m.id).unwrap_or_else(|_| Cow::Owned(Timeline::new(std::iter::empty())))
+            }
             None => Cow::Owned(Timeline::new(std::iter::empty())),
         };
         let Some(d) = &e.document else {

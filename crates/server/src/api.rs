@@ -1162,7 +1162,12 @@ fn text(body: Body) -> Result<String, ApiError> {
 /// record kept in memory, brought up to the log first (and again before a generated amendment
 /// id is stepped past, or the conflicts of a proposal are read): no lock is held while the
 /// append waits for its commit, so every request in flight shares the writer's next commit.
-async fn record_live(app: &App, clerk: Clerk, now: Timestamp, req: &Request) -> Result<record::Recorded, ApiError> {
+async fn record_live(
+    app: &App,
+    clerk: Clerk,
+    now: Timestamp,
+    req: &Request,
+) -> Result<record::Recorded, ApiError> {
     let live = &app.live;
     // The log as it stands when the verb is recorded.
     live.sync()?;

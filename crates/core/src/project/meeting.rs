@@ -218,7 +218,9 @@ mod tests {
             "a b",
         ];
         for s in names {
-            for w in names.iter().map(|x| fold(x)).chain(["turkey".into(), "united states".into(), "a".into()]) {
+            for w in
+                names.iter().map(|x| fold(x)).chain(["turkey".into(), "united states".into(), "a".into()])
+            {
                 assert_eq!(folds_to(s, &w), fold(s) == w, "{s:?} against {w:?}");
             }
         }
