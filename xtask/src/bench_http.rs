@@ -44,6 +44,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     let mut secs = 10u64;
     let mut write = false;
     let mut only_feed = false;
+    let mut only_append = false;
     let mut subscribers = SUBSCRIBERS;
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -52,8 +53,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
             "--write" => write = true,
             // Profiling: the feed line alone, with this many subscribers.
             "--feed-only" => only_feed = true,
+            // Profiling: the append line alone.
+            "--append-only" => only_append = true,
             "--subscribers" => subscribers = it.next().context("--subscribers needs a value")?.parse()?,
-            other => bail!("unknown argument '{other}'; usage: cargo xtask bench-http [--secs S] [--write] [--feed-only] [--subscribers N]"),
+            other => bail!("unknown argument '{other}'; usage: cargo xtask bench-http [--secs S] [--write] [--append-only] [--feed-only] [--subscribers N]"),
         }
     }
     if Command::new("wrk").arg("--version").output().is_err() {
@@ -99,10 +102,15 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     let db2 = work.join("raw.db");
     init(&minutes, &db2)?;
     let raw_rate = raw_writer(&db2, secs)?;
-    lines.push(format!(
+    let append = format!(
         "append, 64 concurrent clients: through `minutes serve` (HTTP, wrk -c64) {http_rate:.0} events/s; raw group-commit Writer in process, 64 tasks {raw_rate:.0} events/s; ratio {:.2} (target at least 0.8)",
         http_rate / raw_rate
-    ));
+    );
+    if only_append {
+        println!("{append}");
+        return Ok(());
+    }
+    lines.push(append);
 
     // State at T.
     let db3 = work.join("state.db");

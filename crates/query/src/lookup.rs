@@ -1,7 +1,11 @@
 //! What the questions and the recording verbs look up in a record, as one trait: a store
 //! answers from its tables ([`Store`]), a long-lived front end from the decoded events it keeps
 //! in memory ([`crate::memory::Memory`]). The state of a document and every recording verb are
-//! written once against this trait, so both answer alike.
+//! written once against this trait, so both answer alike. The states and events it hands out
+//! are borrowed when the record holds them decoded (memory) and owned when they were just
+//! read (the store): a request answered from memory copies none of them.
+
+use std::borrow::Cow;
 
 use minutes_core::event::Recorded;
 use minutes_core::id::{symbol_key, DocumentName, EventId, MeetingId};
@@ -19,9 +23,9 @@ pub trait Lookup {
     /// The meetings the log holds events of, sorted.
     fn meetings(&self) -> Result<Vec<String>>;
     /// A meeting's state from its own stream; a meeting not in the record is refused.
-    fn meeting(&self, id: &MeetingId) -> Result<MeetingState>;
+    fn meeting(&self, id: &MeetingId) -> Result<Cow<'_, MeetingState>>;
     /// What describing a meeting's events needs, learned from the meeting's own stream.
-    fn timeline(&self, id: &MeetingId) -> Result<Timeline>;
+    fn timeline(&self, id: &MeetingId) -> Result<Cow<'_, Timeline>>;
     /// A document by its name or any of its symbols.
     fn document(&self, s: &str) -> Result<DocumentName>;
     /// A document's state and uncertain events at `at` (as recorded by `rec`, when given).
@@ -29,10 +33,10 @@ pub trait Lookup {
     /// How many events a stream holds.
     fn stream_version(&self, stream: &str) -> Result<u64>;
     /// The event with this id, if the log holds it.
-    fn event(&self, id: &EventId) -> Result<Option<Recorded>>;
+    fn event(&self, id: &EventId) -> Result<Option<Cow<'_, Recorded>>>;
     /// A document's latest state (its effective events in appending order: what the next
     /// append is judged against); `None` for a document not tabled.
-    fn latest_document(&self, d: &DocumentName) -> Result<Option<DocumentState>>;
+    fn latest_document(&self, d: &DocumentName) -> Result<Option<Cow<'_, DocumentState>>>;
     /// The documents of a meeting an amendment with this id was proposed to.
     fn amendment_documents(&self, m: &MeetingId, amendment: &str) -> Result<Vec<DocumentName>>;
     /// What the reads passed over (a snapshot that did not hold).
@@ -44,12 +48,12 @@ impl Lookup for Store {
         Ok(Store::meetings(self)?)
     }
 
-    fn meeting(&self, id: &MeetingId) -> Result<MeetingState> {
-        crate::resolve::meeting(self, id)
+    fn meeting(&self, id: &MeetingId) -> Result<Cow<'_, MeetingState>> {
+        crate::resolve::meeting(self, id).map(Cow::Owned)
     }
 
-    fn timeline(&self, id: &MeetingId) -> Result<Timeline> {
-        Ok(Timeline::new(&effective(&self.stream(id.as_str())?, None)))
+    fn timeline(&self, id: &MeetingId) -> Result<Cow<'_, Timeline>> {
+        Ok(Cow::Owned(Timeline::new(&effective(&self.stream(id.as_str())?, None))))
     }
 
     fn document(&self, s: &str) -> Result<DocumentName> {
@@ -72,12 +76,12 @@ impl Lookup for Store {
         Ok(Store::stream_version(self, stream)?)
     }
 
-    fn event(&self, id: &EventId) -> Result<Option<Recorded>> {
-        Ok(Store::event(self, id)?)
+    fn event(&self, id: &EventId) -> Result<Option<Cow<'_, Recorded>>> {
+        Ok(Store::event(self, id)?.map(Cow::Owned))
     }
 
-    fn latest_document(&self, d: &DocumentName) -> Result<Option<DocumentState>> {
-        Ok(Store::latest_document(self, d)?)
+    fn latest_document(&self, d: &DocumentName) -> Result<Option<Cow<'_, DocumentState>>> {
+        Ok(Store::latest_document(self, d)?.map(Cow::Owned))
     }
 
     fn amendment_documents(&self, m: &MeetingId, amendment: &str) -> Result<Vec<DocumentName>> {

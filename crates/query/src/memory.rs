@@ -5,6 +5,7 @@
 //! decoding JSON; the front end feeds it the rows appended since (in log order) as it learns
 //! of them.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use minutes_core::event::{EventKind, Recorded};
@@ -172,15 +173,18 @@ impl Lookup for Memory {
         Ok(all)
     }
 
-    fn meeting(&self, id: &MeetingId) -> Result<MeetingState> {
+    fn meeting(&self, id: &MeetingId) -> Result<Cow<'_, MeetingState>> {
         match self.ledger.meeting(id) {
-            Some(m) => Ok(m.clone()),
+            Some(m) => Ok(Cow::Borrowed(m)),
             None => Err(no_meeting(id, &self.meetings()?)),
         }
     }
 
-    fn timeline(&self, id: &MeetingId) -> Result<Timeline> {
-        Ok(self.timelines.get(id).cloned().unwrap_or_else(|| Timeline::new(std::iter::empty())))
+    fn timeline(&self, id: &MeetingId) -> Result<Cow<'_, Timeline>> {
+        Ok(match self.timelines.get(id) {
+            Some(t) => Cow::Borrowed(t),
+            None => Cow::Owned(Timeline::new(std::iter::empty())),
+        })
     }
 
     fn document(&self, s: &str) -> Result<DocumentName> {
@@ -195,12 +199,12 @@ impl Lookup for Memory {
         Ok(self.streams.get(stream).map_or(0, |ix| ix.len() as u64))
     }
 
-    fn event(&self, id: &EventId) -> Result<Option<Recorded>> {
-        Ok(self.by_id.get(id).map(|(s, i)| self.streams[s][*i].clone()))
+    fn event(&self, id: &EventId) -> Result<Option<Cow<'_, Recorded>>> {
+        Ok(self.by_id.get(id).map(|(s, i)| Cow::Borrowed(&self.streams[s][*i])))
     }
 
-    fn latest_document(&self, d: &DocumentName) -> Result<Option<DocumentState>> {
-        Ok(self.ledger.document(d).cloned())
+    fn latest_document(&self, d: &DocumentName) -> Result<Option<Cow<'_, DocumentState>>> {
+        Ok(self.ledger.document(d).map(Cow::Borrowed))
     }
 
     fn amendment_documents(&self, m: &MeetingId, amendment: &str) -> Result<Vec<DocumentName>> {

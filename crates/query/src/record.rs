@@ -4,6 +4,8 @@
 //! recorded. Every front end records alike: the command line only parses flags into a
 //! [`Request`].
 
+use std::borrow::Cow;
+
 use chrono::{NaiveDate, NaiveTime};
 use minutes_core::amend::Operation;
 use minutes_core::event::{
@@ -627,47 +629,89 @@ impl Target for Store {
 /// no-op that answers with the original; otherwise the event is built, judged by the rules
 /// through [`Store::append`] (or the target's writer) and appended durably. A generated
 /// amendment id that another clerk took meanwhile is stepped past.
+///
+/// A front end that appends asynchronously takes the same steps itself: [`retry_of`], then
+/// [`draft`], its own append, [`steps_past`] on a refusal, and [`recorded`].
 pub fn record<T: Target + ?Sized>(target: &mut T, now: Timestamp, req: &Request) -> Result<Recorded> {
-    if let Some(id) = req.id {
-        if let Some(r) = target.store().event(&id)? {
-            return retried(target.store(), req, r);
-        }
+    if let Some(r) = retry_of(target.store(), req)? {
+        return Ok(r);
     }
     let id = req.id.unwrap_or_else(|| EventId(uuid::Uuid::now_v7()));
     let mut skip = 0;
     loop {
-        let builder = Builder::new(target.store(), now, req)?;
-        let (event, generated) = builder.event(id)?;
-        let description = builder.describe(&event);
-        drop(builder);
-        match target.append_one(&event, req.expected_version, now) {
-            Ok(x) => {
-                let store = target.store();
-                let conflicts = overlaps(store, &event)?;
-                return Ok(Recorded {
-                    seq: x.seq,
-                    id: x.id,
-                    version: x.version,
-                    type_name: event.type_name(),
-                    document: event.document.clone(),
-                    amendment: amendment_of(&event.kind).cloned(),
-                    existed: x.existed,
-                    description,
-                    conflicts,
-                });
-            }
-            Err(StoreError::Refused { refusal: Refusal::Rule(RuleError::AmendmentExists(_)), .. })
-                if generated && skip < GENERATED_TRIES =>
-            {
-                skip += 1;
-            }
+        let d = draft(target.store(), now, req, id)?;
+        match target.append_one(&d.event, req.expected_version, now) {
+            Ok(x) => return recorded(target.store(), d, x),
+            Err(e) if steps_past(&e, &d, skip) => skip += 1,
             Err(e) => return Err(e.into()),
         }
     }
 }
 
+/// The answer to a request whose id the log holds already (a retry of the same verb about
+/// the same target: the original; another verb is refused); `None` when it is new.
+pub fn retry_of(store: &dyn Lookup, req: &Request) -> Result<Option<Recorded>> {
+    match req.id {
+        Some(id) => match store.event(&id)? {
+            Some(r) => retried(store, req, &r).map(Some),
+            None => Ok(None),
+        },
+        None => Ok(None),
+    }
+}
+
+/// A verb's event, built against the log as it stands, with its line; not yet appended.
+pub struct Draft {
+    /// The event.
+    pub event: Event,
+    /// Whether its amendment id was generated (and may be stepped past).
+    generated: bool,
+    /// What happened, in a line.
+    description: String,
+}
+
+/// Builds and describes the event of a request, with id `id`, against the log as it stands.
+pub fn draft(store: &dyn Lookup, now: Timestamp, req: &Request, id: EventId) -> Result<Draft> {
+    let builder = Builder::new(store, now, req)?;
+    let (event, generated) = builder.event(id)?;
+    let description = builder.describe(&event);
+    Ok(Draft { event, generated, description })
+}
+
+/// Whether a refused append of `d` is tried again, built anew: its generated amendment id
+/// was taken meanwhile, and it was tried `tries` times already.
+pub fn steps_past(e: &StoreError, d: &Draft, tries: u64) -> bool {
+    matches!(e, StoreError::Refused { refusal: Refusal::Rule(RuleError::AmendmentExists(_)), .. })
+        && d.generated
+        && tries < GENERATED_TRIES
+}
+
+/// Whether [`recorded`] reads the record after the append (the conflicts of a proposal): a
+/// front end whose lookups lag the log brings them up first only then.
+pub fn reads_after(e: &Event) -> bool {
+    matches!(e.kind, EventKind::AmendmentProposed(_))
+}
+
+/// What recording `d` answers, once appended as `x`; `store` must see the append when
+/// [`reads_after`] says so.
+pub fn recorded(store: &dyn Lookup, d: Draft, x: Appended) -> Result<Recorded> {
+    let conflicts = overlaps(store, &d.event)?;
+    let event = d.event;
+    Ok(Recorded {
+        seq: x.seq,
+        id: x.id,
+        version: x.version,
+        type_name: event.type_name(),
+        amendment: amendment_of(&event.kind).cloned(),
+        document: event.document,
+        existed: x.existed,
+        description: d.description,
+        conflicts,
+    })
+}
+
 /// The answer to a retry: the original event, if it is the same verb about the same target.
-fn retried(store: &dyn Lookup, req: &Request, r: minutes_core::event::Recorded) -> Result<Recorded> {
+fn retried(store: &dyn Lookup, req: &Request, r: &minutes_core::event::Recorded) -> Result<Recorded> {
     let e = &r.event;
     let want_doc = match doc_of(&req.verb) {
         Some(d) => Some(
@@ -757,7 +801,7 @@ struct Builder<'a> {
     store: &'a dyn Lookup,
     now: Timestamp,
     req: &'a Request,
-    meeting: Option<MeetingState>,
+    meeting: Option<Cow<'a, MeetingState>>,
 }
 
 fn refused(s: impl Into<String>) -> QueryError {
@@ -795,7 +839,7 @@ impl<'a> Builder<'a> {
     }
 
     fn meeting(&self) -> Result<&MeetingState> {
-        self.meeting.as_ref().ok_or_else(|| refused("no meeting"))
+        self.meeting.as_deref().ok_or_else(|| refused("no meeting"))
     }
 
     fn body(&self, b: &str) -> Result<BodyId> {
@@ -811,7 +855,7 @@ impl<'a> Builder<'a> {
         by.iter().map(|a| resolve::actor(m, a)).collect()
     }
 
-    fn doc(&self, d: &str) -> Result<(DocumentName, DocumentState)> {
+    fn doc(&self, d: &str) -> Result<(DocumentName, Cow<'a, DocumentState>)> {
         let name = self.store.document(d)?;
         let s = self
             .store
@@ -1166,7 +1210,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The one document of the meeting that has amendment `a`.
-    fn find_amendment(&self, a: &AmendmentId) -> Result<(DocumentName, DocumentState)> {
+    fn find_amendment(&self, a: &AmendmentId) -> Result<(DocumentName, Cow<'a, DocumentState>)> {
         let m = self.meeting()?;
         let mut found = Vec::new();
         for d in self.store.amendment_documents(&m.id, a.as_str())? {
@@ -1186,24 +1230,37 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// The event's line, as replay prints it.
+    /// The event's line, as replay prints it: the meeting's timeline, having learned the
+    /// event, its document's title and its document's amendments.
     fn describe(&self, e: &Event) -> String {
-        let mut t = match &self.meeting {
-            Some(m) => self.store.timeline(&m.id).unwrap_or_else(|_| Timeline::new(std::iter::empty())),
-            None => Timeline::new(std::iter::empty()),
+        let base = match &self.meeting {
+            Some(m) => {
+                self.store.timeline(&m.id).unwrap_or_else(|_| Cow::Owned(Timeline::new(std::iter::empty())))
+            }
+            None => Cow::Owned(Timeline::new(std::iter::empty())),
         };
-        t.learn(e);
-        if let Some(d) = &e.document {
-            if let Ok((_, s)) = self.doc(d.as_str()) {
-                t.name_document(d, &s.title);
+        let Some(d) = &e.document else {
+            // An event of the meeting itself may change the meeting the line names.
+            let mut t = base.into_owned();
+            t.learn(e);
+            return t.describe(e);
+        };
+        // An event about a document leaves the meeting alone: what it adds is learned beside
+        // the meeting's timeline, which is not copied.
+        let mut over = Timeline::new(std::iter::empty());
+        over.learn(e);
+        if let Ok((_, s)) = self.doc(d.as_str()) {
+            over.name_document(d, &s.title);
+            // The proposers, when the line names them.
+            if Timeline::names_proposers(e) {
                 for a in &s.amendments {
                     if let Ok(Some(r)) = self.store.event(&a.proposed.id) {
-                        t.learn(&r.event);
+                        over.learn(&r.event);
                     }
                 }
             }
         }
-        t.describe(e)
+        over.describe_over(&base, e)
     }
 }
 

@@ -84,14 +84,14 @@ pub fn state_of<L: Lookup + ?Sized>(l: &L, now: Timestamp, doc: &str, moment: &M
         uncertain,
         problems: s.map(|s| s.problems.clone()).unwrap_or_default(),
         warnings: l.warnings(),
-        meeting,
+        meeting: meeting.into_owned(),
     })
 }
 
 /// What describing a document's events needs: the meeting's own stream, and the proposals
 /// of the amendments a view names.
 fn timeline<L: Lookup + ?Sized>(l: &L, meeting: &MeetingState, view: &DocumentAt) -> Result<Timeline> {
-    let mut timeline = l.timeline(&meeting.id)?;
+    let mut timeline = l.timeline(&meeting.id)?.into_owned();
     if let Some(s) = &view.state {
         timeline.name_document(&s.document, &s.title);
         for a in &s.amendments {
@@ -114,7 +114,7 @@ fn uncertain<L: Lookup + ?Sized>(
     for u in &view.uncertain {
         if let Some(r) = l.event(&u.id)? {
             timeline.learn(&r.event);
-            events.push(r);
+            events.push(r.into_owned());
         }
     }
     Ok(events.iter().map(|r| summary(r, timeline, view.state.as_ref(), &events, meeting)).collect())

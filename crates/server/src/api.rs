@@ -15,10 +15,10 @@ use minutes_core::event::{ActorKind, Decision, DocumentKind, Event, Phase, Role,
 use minutes_core::id::{Clerk, EventId};
 use minutes_core::time::{TimeArg, Timestamp};
 use minutes_query::diff::Anchor;
-use minutes_query::record::{self, Envelope, Fate, OpSpec, Request, Target, TimeSpec, Verb, When};
-use minutes_query::zones::{meeting_zone, Zones};
-use minutes_query::{Moment, Reader, ReplayFilter};
-use minutes_store::{Appended, Appender, StoreError};
+use minutes_query::record::{self, Envelope, Fate, OpSpec, Request, TimeSpec, Verb, When};
+use minutes_query::zones::Zones;
+use minutes_query::{Lookup, Moment, Reader, ReplayFilter};
+use minutes_store::Appended;
 use serde::{Deserialize, Serialize};
 use tower_http::limit::RequestBodyLimitLayer;
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -624,15 +624,17 @@ async fn append(State(app): State<App>, headers: HeaderMap, Q(q): Q<AppendQuery>
         Err(r) => return r.into_response(),
     };
     let result: Result<Appended, ApiError> = async {
-        let text = text(body)?.trim_start_matches('\u{feff}').to_string();
-        let mut event = app
-            .readers
-            .with(move |s| {
-                let zones = Zones::default();
-                Event::from_json_in(&text, &|m| zones.of(m, || meeting_zone(s, m)))
-                    .map_err(|e| ApiError::refused(e.to_string()))
-            })
-            .await?;
+        let text = text(body)?;
+        let text = text.trim_start_matches('\u{feff}');
+        // A time without a zone is read in its meeting's zone, from the record in memory (as
+        // it stands when the request is read).
+        app.live.sync()?;
+        let mut event = {
+            let memory = app.live.read();
+            let zones = Zones::default();
+            Event::from_json_in(text, &|m| zones.of(m, || memory.meeting(m).ok().map(|s| s.zone)))
+                .map_err(|e| ApiError::refused(e.to_string()))?
+        };
         event.recorded_by = Some(clerk);
         Ok(app.appender.append(event, q.expected_version).await?)
     }
@@ -1155,34 +1157,43 @@ fn text(body: Body) -> Result<String, ApiError> {
     })
 }
 
-/// A verb's event appended through the group-commit writer, its clerk the token's; names and
-/// defaults are looked up in the record kept in memory, brought up to the log after each
-/// append (so what follows, a retry or the overlaps of a proposal, sees it).
-struct ViaWriter {
-    live: std::sync::Arc<crate::live::Live>,
-    appender: Appender,
+/// Records a verb as [`record::record`] does, its event appended through the group-commit
+/// writer with the token's clerk as `recorded_by`. Names and defaults are looked up in the
+/// record kept in memory, brought up to the log first (and again before a generated amendment
+/// id is stepped past, or the conflicts of a proposal are read): no lock is held while the
+/// append waits for its commit, so every request in flight shares the writer's next commit.
+async fn record_live(
+    app: &App,
     clerk: Clerk,
-    rt: tokio::runtime::Handle,
-}
-
-impl Target for ViaWriter {
-    fn store(&self) -> &dyn minutes_query::Lookup {
-        &*self.live
+    now: Timestamp,
+    req: &Request,
+) -> Result<record::Recorded, ApiError> {
+    let live = &app.live;
+    // The log as it stands when the verb is recorded.
+    live.sync()?;
+    let retry = record::retry_of(&*live.read(), req)?;
+    if let Some(r) = retry {
+        return Ok(r);
     }
-
-    fn append_one(
-        &mut self,
-        event: &Event,
-        expected: Option<u64>,
-        _now: Timestamp,
-    ) -> Result<Appended, StoreError> {
-        let mut event = event.clone();
-        event.recorded_by = Some(self.clerk.clone());
-        let done = self.rt.block_on(self.appender.append(event, expected));
-        // The event is written (or refused) whether or not the memory catches up now; the
-        // next request brings it up to the log again.
-        let _ = self.live.sync();
-        done
+    let id = req.id.unwrap_or_else(|| EventId(uuid::Uuid::now_v7()));
+    let mut tries = 0;
+    loop {
+        let draft = record::draft(&*live.read(), now, req, id)?;
+        let mut event = draft.event.clone();
+        event.recorded_by = Some(clerk.clone());
+        match app.appender.append(event, req.expected_version).await {
+            Ok(x) => {
+                if record::reads_after(&draft.event) {
+                    live.sync()?;
+                }
+                return Ok(record::recorded(&*live.read(), draft, x)?);
+            }
+            Err(e) if record::steps_past(&e, &draft, tries) => {
+                tries += 1;
+                live.sync()?;
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
 }
 
@@ -1218,24 +1229,13 @@ async fn record_verb(
             serde_json::from_str(&body).map_err(|e| ApiError::refused(format!("the body: {e}")))?
         };
         let req = req.request(verb)?;
-        let live = app.live.clone();
-        let appender = app.appender.clone();
-        let rt = tokio::runtime::Handle::current();
-        let now = app.now();
-        tokio::task::spawn_blocking(move || {
-            // The log as it stands when the verb is recorded.
-            live.sync()?;
-            let mut target = ViaWriter { live, appender, clerk, rt };
-            let r = record::record(&mut target, now, &req)?;
-            let mut v = serde_json::to_value(&r)
-                .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-            if let Some(o) = v.as_object_mut() {
-                o.entry("amendment").or_insert(serde_json::Value::Null);
-            }
-            Ok::<_, ApiError>((r.seq, v))
-        })
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("the write failed: {e}")))?
+        let r = record_live(&app, clerk, app.now(), &req).await?;
+        let mut v = serde_json::to_value(&r)
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        if let Some(o) = v.as_object_mut() {
+            o.entry("amendment").or_insert(serde_json::Value::Null);
+        }
+        Ok::<_, ApiError>((r.seq, v))
     }
     .await;
     match result {

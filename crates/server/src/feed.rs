@@ -214,6 +214,13 @@ fn watch_store(
         while pokes.try_recv().is_ok() {}
         let Ok(now) = live.sync() else { continue };
         while last < now {
+            // With no subscriber nothing is rendered: one who subscribes from now on reads
+            // these events back from the memory, which holds them already.
+            if tx.receiver_count() == 0 {
+                last = now;
+                let _ = head.send(last);
+                break;
+            }
             let items: Vec<Item> = live.read().events_after(last, PAGE).into_iter().map(Item::of).collect();
             let Some(end) = items.last().map(|i| i.seq) else { break };
             for i in items {

@@ -3,18 +3,17 @@
 //! this process or another, commits) and reads only the rows appended since. The feed's
 //! watcher keeps it current between requests; a state query and a recording verb bring it up
 //! to the log first (a `PRAGMA` when nothing was committed), so they see every event committed
-//! before they began, whoever wrote it, without decoding JSON.
+//! before they began, whoever wrote it, without decoding JSON. Requests that arrive while a
+//! look is under way wait for the next one, and one look that began after they arrived does
+//! for all of them. They read the memory through [`Live::read`], which hands out the decoded
+//! record itself ([`minutes_query::Lookup`] borrows its states), for the span of one lookup.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock, RwLockReadGuard};
 
 use minutes_core::event::Recorded;
-use minutes_core::id::{DocumentName, EventId, MeetingId};
-use minutes_core::project::document::{DocumentAt, DocumentState};
-use minutes_core::project::meeting::MeetingState;
-use minutes_core::project::timeline::Timeline;
-use minutes_core::time::Timestamp;
-use minutes_query::{Lookup, Memory};
+use minutes_query::Memory;
 use minutes_store::{Store, StoreError};
 
 /// How many rows one read of the log takes.
@@ -30,6 +29,10 @@ struct Watch {
 pub(crate) struct Live {
     watch: Mutex<Watch>,
     memory: RwLock<Memory>,
+    /// How many looks at the log have begun.
+    begun: AtomicU64,
+    /// The number of the last look that ended (they take turns under `watch`).
+    ended: AtomicU64,
 }
 
 impl Live {
@@ -38,6 +41,8 @@ impl Live {
         let live = Self {
             watch: Mutex::new(Watch { store: Store::open_read_only(path)?, seen: None }),
             memory: RwLock::default(),
+            begun: AtomicU64::new(0),
+            ended: AtomicU64::new(0),
         };
         live.sync()?;
         Ok(live)
@@ -46,7 +51,21 @@ impl Live {
     /// Brings the memory up to the log: when anything was committed since the last look, the
     /// rows after the memory's head are read and applied. Returns the head.
     pub(crate) fn sync(&self) -> Result<u64, StoreError> {
+        let arrived = self.begun.load(Ordering::SeqCst);
         let mut w = self.watch.lock().map_err(|_| poisoned())?;
+        // A look that began after this call did (its number is past those begun then) saw
+        // every commit before it: it did this call's work.
+        if self.ended.load(Ordering::SeqCst) > arrived {
+            return Ok(self.read().head());
+        }
+        let look = self.begun.fetch_add(1, Ordering::SeqCst) + 1;
+        let head = self.look(&mut w)?;
+        self.ended.store(look, Ordering::SeqCst);
+        Ok(head)
+    }
+
+    /// One look at the log, under `watch`.
+    fn look(&self, w: &mut Watch) -> Result<u64, StoreError> {
         // The version first: a commit that lands while the rows are read moves it again.
         let now = w.store.data_version()?;
         if w.seen == Some(now) {
@@ -72,57 +91,4 @@ impl Live {
 
 fn poisoned() -> StoreError {
     StoreError::Io(std::io::Error::other("the in-memory record failed earlier"))
-}
-
-/// Each lookup reads the memory under its lock, so none is held while a verb waits for its
-/// commit.
-impl Lookup for Live {
-    fn meetings(&self) -> minutes_query::Result<Vec<String>> {
-        self.read().meetings()
-    }
-
-    fn meeting(&self, id: &MeetingId) -> minutes_query::Result<MeetingState> {
-        self.read().meeting(id)
-    }
-
-    fn timeline(&self, id: &MeetingId) -> minutes_query::Result<Timeline> {
-        self.read().timeline(id)
-    }
-
-    fn document(&self, s: &str) -> minutes_query::Result<DocumentName> {
-        self.read().document(s)
-    }
-
-    fn document_at(
-        &self,
-        doc: &DocumentName,
-        at: &Timestamp,
-        rec: Option<&Timestamp>,
-    ) -> minutes_query::Result<DocumentAt> {
-        self.read().document_at(doc, at, rec)
-    }
-
-    fn stream_version(&self, stream: &str) -> minutes_query::Result<u64> {
-        self.read().stream_version(stream)
-    }
-
-    fn event(&self, id: &EventId) -> minutes_query::Result<Option<Recorded>> {
-        self.read().event(id)
-    }
-
-    fn latest_document(&self, d: &DocumentName) -> minutes_query::Result<Option<DocumentState>> {
-        self.read().latest_document(d)
-    }
-
-    fn amendment_documents(
-        &self,
-        m: &MeetingId,
-        amendment: &str,
-    ) -> minutes_query::Result<Vec<DocumentName>> {
-        self.read().amendment_documents(m, amendment)
-    }
-
-    fn warnings(&self) -> Vec<String> {
-        Vec::new()
-    }
 }

@@ -109,24 +109,25 @@ impl Timeline {
 
     /// Who proposed what `e` decides (an amendment's or a procedural proposal's fate).
     pub fn proposed_by(&self, e: &Event) -> &[ActorId] {
-        let amendment = match &e.kind {
-            EventKind::AmendmentWithdrawn(a) => Some(&a.amendment),
-            EventKind::AmendmentRevised(a) => Some(&a.amendment),
-            EventKind::AmendmentSourced(a) => Some(&a.amendment),
-            EventKind::AmendmentTransferred(a) => Some(&a.amendment),
-            EventKind::AmendmentSuperseded(a) => Some(&a.amendment),
-            EventKind::AmendmentReferredToReport(a) => Some(&a.amendment),
-            EventKind::AmendmentAccepted(a) => Some(&a.amendment),
-            EventKind::AmendmentRejected(a) => Some(&a.amendment),
-            _ => None,
-        };
-        if let (Some(a), Some(d)) = (amendment, &e.document) {
-            return self.proposers.get(&(d.clone(), a.clone())).map_or(&[], Vec::as_slice);
+        self.proposers_of(e).unwrap_or(&[])
+    }
+
+    /// Whether `e`'s line names who proposed what it decides (an amendment's fate or a
+    /// procedural proposal's withdrawal): else what the timeline learned of proposals is not
+    /// read.
+    pub fn names_proposers(e: &Event) -> bool {
+        decided_amendment(e).is_some() || matches!(e.kind, EventKind::ProceduralProposalWithdrawn(_))
+    }
+
+    /// Who proposed what `e` decides, when the timeline learned the proposal.
+    fn proposers_of(&self, e: &Event) -> Option<&[ActorId]> {
+        if let (Some(a), Some(d)) = (decided_amendment(e), &e.document) {
+            return self.proposers.get(&(d.clone(), a.clone())).map(Vec::as_slice);
         }
         if let EventKind::ProceduralProposalWithdrawn(p) = &e.kind {
-            return self.procedural.get(&p.proposal).map_or(&[], Vec::as_slice);
+            return self.procedural.get(&p.proposal).map(Vec::as_slice);
         }
-        &[]
+        None
     }
 
     /// A document's title, or its name.
@@ -136,6 +137,42 @@ impl Timeline {
 
     /// One line for a person: who did what to which document.
     pub fn describe(&self, e: &Event) -> String {
+        View { base: self, over: None }.describe(e)
+    }
+
+    /// `e`'s line as `base` would write it after learning, in order, what this timeline
+    /// learned, without copying `base`: this one must have learned only events about documents
+    /// (those leave the meeting's state alone; its own meeting is not read).
+    pub fn describe_over(&self, base: &Timeline, e: &Event) -> String {
+        View { base, over: Some(self) }.describe(e)
+    }
+}
+
+/// What a line is written from: a timeline, and what another learned after it.
+#[derive(Clone, Copy)]
+struct View<'a> {
+    base: &'a Timeline,
+    over: Option<&'a Timeline>,
+}
+
+impl<'a> View<'a> {
+    /// A document's title, or its name: the first title learned wins, as
+    /// [`Timeline::name_document`] keeps it.
+    fn title(&self, d: &'a DocumentName) -> &'a str {
+        self.base
+            .titles
+            .get(d)
+            .or_else(|| self.over.and_then(|o| o.titles.get(d)))
+            .map_or(d.as_str(), String::as_str)
+    }
+
+    /// Who proposed what `e` decides: the proposal learned last wins, as
+    /// [`Timeline::learn`] keeps it.
+    fn proposed_by(&self, e: &Event) -> &'a [ActorId] {
+        self.over.and_then(|o| o.proposers_of(e)).or_else(|| self.base.proposers_of(e)).unwrap_or(&[])
+    }
+
+    fn describe(&self, e: &Event) -> String {
         // The line is written into one buffer; the names, titles and bodies are borrowed.
         let mut line = String::with_capacity(160);
         let _ = self.write_line(&mut line, e);
@@ -144,10 +181,10 @@ impl Timeline {
 
     /// Writes [`Timeline::describe`]'s line into `out`.
     fn write_line(&self, out: &mut String, e: &Event) -> std::fmt::Result {
-        let meeting = self.meeting.as_ref();
+        let meeting = self.base.meeting.as_ref();
         let who = Names { ids: &e.actors, meeting };
         let named = !e.actors.is_empty();
-        let who_or = || if named { who.to_string() } else { unnamed(e, &self.meeting) };
+        let who_or = || if named { who.to_string() } else { unnamed(e, meeting) };
         let doc = e.document.as_ref().map(|d| Doc { title: self.title(d), name: d });
         let doc = DocOr(doc);
         let by = |e: &Event| ProposedBy(Names { ids: self.proposed_by(e), meeting });
@@ -300,6 +337,21 @@ impl Timeline {
     }
 }
 
+/// The amendment whose fate (or change) `e` records.
+fn decided_amendment(e: &Event) -> Option<&AmendmentId> {
+    match &e.kind {
+        EventKind::AmendmentWithdrawn(a) => Some(&a.amendment),
+        EventKind::AmendmentRevised(a) => Some(&a.amendment),
+        EventKind::AmendmentSourced(a) => Some(&a.amendment),
+        EventKind::AmendmentTransferred(a) => Some(&a.amendment),
+        EventKind::AmendmentSuperseded(a) => Some(&a.amendment),
+        EventKind::AmendmentReferredToReport(a) => Some(&a.amendment),
+        EventKind::AmendmentAccepted(a) => Some(&a.amendment),
+        EventKind::AmendmentRejected(a) => Some(&a.amendment),
+        _ => None,
+    }
+}
+
 /// Actors' printed names, as [`MeetingState::names`] joins them ("A, B and C"), written
 /// without building the list first.
 #[derive(Clone, Copy)]
@@ -360,7 +412,7 @@ impl std::fmt::Display for DocOr<'_> {
 
 /// Who acted, for an event that names no actor: what its source says ("the floor", "some
 /// delegates"), else the body it happened in, else "unnamed participants".
-fn unnamed(e: &Event, meeting: &Option<MeetingState>) -> String {
+fn unnamed(e: &Event, meeting: Option<&MeetingState>) -> String {
     const SAID: &[&str] = &[
         "from the floor",
         "the floor",
