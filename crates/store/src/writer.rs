@@ -3,7 +3,8 @@
 //! everything queued in one transaction, so many concurrent writers share each fsync.
 //!
 //! Writers send an event with the stream version they last saw ([`Appender::append`]). A lone
-//! client (nothing committing, nothing queued) takes the store and commits its event itself
+//! client (nothing committing, nothing queued, and the last commit held one request) takes the
+//! store and commits its event itself
 //! (inside `tokio::task::block_in_place` on a multi-threaded runtime, so the runtime's other
 //! tasks move to another thread meanwhile), paying no thread hand-off. Anyone who arrives while
 //! a commit is in progress queues its request; whoever gives the store back and finds requests
@@ -73,6 +74,10 @@ struct State {
     open: bool,
     /// A commit panicked and the store went with it: every append fails from now on.
     broken: bool,
+    /// How many requests the last commit held: a client commits itself only when that was
+    /// one (no contention seen), so that under load everyone queues and shares commits
+    /// instead of a lone leader's commit splitting the queue in two.
+    last_group: usize,
 }
 
 struct Shared {
@@ -171,7 +176,7 @@ impl Writer {
         let seat = Seat { store, primed: None, clock };
         let (idle, held) = if gate.is_some() { (None, Some(seat)) } else { (Some(seat), None) };
         let shared = Arc::new(Shared {
-            state: Mutex::new(State { idle, queue: Vec::new(), open: true, broken: false }),
+            state: Mutex::new(State { idle, queue: Vec::new(), open: true, broken: false, last_group: 1 }),
             wake: Condvar::new(),
             stats: Stats::default(),
         });
@@ -239,7 +244,7 @@ impl Appender {
         if st.broken {
             return Err(stopped());
         }
-        if st.queue.is_empty() && may_block() {
+        if st.queue.is_empty() && st.last_group <= 1 && may_block() {
             if let Some(seat) = st.idle.take() {
                 return Ok(Turn::Lead(seat, event));
             }
@@ -266,6 +271,7 @@ impl Appender {
         shared.stats.led.fetch_add(1, Ordering::Relaxed);
         let mut st = shared.lock();
         st.idle = Some(seat);
+        st.last_group = 1;
         let wake = !st.queue.is_empty();
         drop(st);
         drop(holding);
@@ -337,6 +343,7 @@ fn serve(shared: &Shared, mut held: Option<Seat>) -> Option<Store> {
                 }
             }
             let n = st.queue.len().min(MAX_GROUP);
+            st.last_group = n;
             group.extend(st.queue.drain(..n));
             drop(st);
             answer(&mut seat, &mut group, &shared.stats);
