@@ -217,6 +217,9 @@ impl Writer {
 }
 
 /// What an append does: commit now (the store was idle) or wait for the writer thread.
+// Made and taken apart once an append, on the stack: boxing the store and the event would
+// cost two allocations an append for nothing.
+#[allow(clippy::large_enum_variant)]
 enum Turn {
     Lead(Seat, Event),
     Wait(oneshot::Receiver<Result<Appended>>),
