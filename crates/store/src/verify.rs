@@ -4,6 +4,7 @@
 //! rewritten from the start.
 
 use std::collections::HashMap;
+use std::sync::mpsc::TrySendError;
 
 use rusqlite::types::ValueRef;
 
@@ -236,13 +237,32 @@ impl Source<'_> {
 /// How many rows go to the decoding thread at a time.
 const CHUNK: usize = 512;
 
+/// How many chunks may wait for the decoding thread before the reading thread decodes the
+/// next one itself.
+const QUEUED: usize = 2;
+
+/// The first row of a chunk whose payload is wrong.
+fn decode_chunk(rows: &[Row]) -> Option<Problem> {
+    rows.iter().find_map(|row| check_payload(row).map(|what| Problem { seq: row.seq, what }))
+}
+
+/// The earlier of two problems.
+fn first(a: Option<Problem>, b: Option<Problem>) -> Option<Problem> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if b.seq < a.seq { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
 impl Store {
     /// Checks the whole log. With `head`, also checks that the log still holds that hash and
     /// extends it (the chain verifies up to it and beyond).
     ///
     /// The chain is checked in order on this thread while a second thread decodes the payloads
-    /// (the larger half of the work) and checks them against their columns; the first problem
-    /// in `seq` order is reported, whichever thread found it. Memory stays flat: the rows in
+    /// (the larger half of the work) and checks them against their columns; whenever the
+    /// decoder's queue is full this thread decodes the next chunk itself instead of waiting,
+    /// so the two cores share the decoding. The first problem in `seq` order is reported,
+    /// whichever thread found it. Memory stays flat: the rows in
     /// flight are a few chunks.
     pub fn verify(&self, head: Option<&str>) -> Result<Report> {
         match self.db.sqlite() {
@@ -272,14 +292,12 @@ impl Store {
         let decode_problem = std::thread::scope(|scope| -> Result<Option<Problem>> {
             // Chunks of rows go to the decoder and come back to be filled again, so that the
             // rows' strings are allocated once, not once a row.
-            let (send, receive) = std::sync::mpsc::sync_channel::<(Vec<Row>, usize)>(4);
+            let (send, receive) = std::sync::mpsc::sync_channel::<(Vec<Row>, usize)>(QUEUED);
             let (recycle, recycled) = std::sync::mpsc::channel::<Vec<Row>>();
             let decoder = scope.spawn(move || {
                 for (chunk, n) in receive {
-                    for row in &chunk[..n] {
-                        if let Some(what) = check_payload(row) {
-                            return Some(Problem { seq: row.seq, what });
-                        }
+                    if let Some(p) = decode_chunk(&chunk[..n]) {
+                        return Some(p);
                     }
                     let _ = recycle.send(chunk);
                 }
@@ -288,6 +306,9 @@ impl Store {
             let fresh = || (0..CHUNK).map(|_| Row::default()).collect::<Vec<Row>>();
             let mut chunk = fresh();
             let mut n = 0;
+            // The first problem this thread's own decoding found (every chunk after it is
+            // later: none is decoded or sent), and whether the decoder still takes chunks.
+            let (mut own_problem, mut decoder_running) = (None, true);
             loop {
                 let row = &mut chunk[n];
                 let Some(wrong) = rows.fill_next(row)? else { break };
@@ -316,16 +337,33 @@ impl Store {
                 if chain_problem.is_none() {
                     n += 1;
                     if n == CHUNK {
-                        let next = recycled.try_recv().unwrap_or_else(|_| fresh());
-                        // A decoder that stopped has found its problem: it needs no more rows.
-                        let _ = send.send((std::mem::replace(&mut chunk, next), n));
+                        // When the decoder is behind (its queue is full), this thread decodes
+                        // the chunk itself rather than wait: the two threads share the
+                        // decoding as their speeds allow. Once either has found a problem,
+                        // later rows need no decoding.
+                        if own_problem.is_none() && decoder_running {
+                            match send.try_send((chunk, n)) {
+                                Ok(()) => chunk = recycled.try_recv().unwrap_or_else(|_| fresh()),
+                                Err(TrySendError::Full((back, _))) => {
+                                    own_problem = decode_chunk(&back[..n]);
+                                    chunk = back;
+                                }
+                                Err(TrySendError::Disconnected((back, _))) => {
+                                    decoder_running = false;
+                                    chunk = back;
+                                }
+                            }
+                        }
                         n = 0;
                     }
                 }
             }
-            let _ = send.send((chunk, n));
+            if own_problem.is_none() && decoder_running {
+                let _ = send.send((chunk, n));
+            }
             drop(send);
-            Ok(decoder.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            let theirs = decoder.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            Ok(first(theirs, own_problem))
         })?;
         // The first problem in seq order; on one row, the chain's (it is checked first).
         let problem = match (chain_problem, decode_problem) {
@@ -384,7 +422,8 @@ fn check_payload(row: &Row) -> Option<String> {
     let utc = |t: Option<minutes_core::time::Timestamp>| {
         t.map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
     };
-    let disagree = if e.id.to_string() != row.id {
+    let mut id = uuid::Uuid::encode_buffer();
+    let disagree = if *e.id.0.hyphenated().encode_lower(&mut id) != *row.id {
         "id"
     } else if e.stream() != row.stream {
         "stream"

@@ -1,27 +1,37 @@
-//! Group commit: one writer task owns the store and commits everything queued in one
-//! transaction, so many concurrent writers share each fsync.
+//! Group commit: whoever finds the store idle commits its own event at once, on its own thread;
+//! requests that arrive while a commit is in progress queue, and one writer thread commits
+//! everything queued in one transaction, so many concurrent writers share each fsync.
 //!
-//! Writers send an event with the stream version they last saw ([`Appender::append`]); the
-//! writer task takes the first request waiting, then every other one already queued (up to
-//! [`MAX_GROUP`]), and commits them with [`Store::append_each`]: each event is judged on its own
-//! (its rules, its expected version, a retry of an event already logged is a no-op), so one
-//! writer's conflict fails that append alone, not its group. Every request is answered only
-//! after the commit that holds it is durable. If the commit itself fails (the disk, a lock held
-//! too long by another process), the group is retried one event a transaction, so each request
-//! gets its own answer.
+//! Writers send an event with the stream version they last saw ([`Appender::append`]). A lone
+//! client (nothing committing, nothing queued, and the last commit held one request) takes the
+//! store and commits its event itself
+//! (inside `tokio::task::block_in_place` on a multi-threaded runtime, so the runtime's other
+//! tasks move to another thread meanwhile), paying no thread hand-off. Anyone who arrives while
+//! a commit is in progress queues its request; whoever gives the store back and finds requests
+//! queued hands them to the writer thread, which takes up to [`MAX_GROUP`] of them at a time
+//! and commits them with [`Store::append_each`], and keeps the store while requests keep
+//! coming (it waits [`SPIN`] for the next before giving the store back). Each event is judged
+//! on its own (its rules, its expected version, a retry of an event already logged is a no-op),
+//! so one writer's conflict fails that append alone, not its group. Every request is answered
+//! only after the commit that holds it is durable. If the commit itself fails (the disk, a lock
+//! held too long by another process), the group is retried one event a transaction, so each
+//! request gets its own answer; a request committed alone gets the error as it is (a busy store
+//! stays `Busy`, a full one `Full`).
 //!
-//! Between transactions the writer keeps the chain's head and the latest states of the streams
-//! it has loaded (the ledger the rules judge against), so an append costs the same however long
-//! its document's and meeting's streams have grown. When another process appended meanwhile
-//! (SQLite's data_version moved), the writer reads the head again and folds in the rows the
-//! other appended; a failed transaction drops them all.
+//! Between transactions the store keeps the chain's head and the latest states of the streams
+//! it has loaded (the ledger the rules judge against), whichever thread committed last, so an
+//! append costs the same however long its document's and meeting's streams have grown. When
+//! another process appended meanwhile (SQLite's data_version moved), the next commit reads the
+//! head again and folds in the rows the other appended; a failed transaction drops them all.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use minutes_core::event::Event;
 use minutes_core::time::Timestamp;
-use tokio::sync::{mpsc, oneshot};
+use tokio::runtime::{Handle, RuntimeFlavor};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::append::{Appended, Primed};
@@ -31,8 +41,11 @@ use crate::Store;
 /// The most requests one transaction takes.
 pub const MAX_GROUP: usize = 4096;
 
-/// How long the writer waits for the next request before parking its thread.
-const SPIN: std::time::Duration = std::time::Duration::from_micros(50);
+/// How long the writer thread waits for the next request before giving the store back: a
+/// client that was just answered usually sends its next append within a few microseconds, and
+/// while the thread holds the store that append joins the next group instead of committing
+/// alone.
+const SPIN: Duration = Duration::from_micros(50);
 
 /// The clock that stamps `recorded_at` on events without one.
 pub type Clock = Box<dyn Fn() -> Timestamp + Send>;
@@ -43,18 +56,81 @@ struct Request {
     reply: oneshot::Sender<Result<Appended>>,
 }
 
-/// The writer task and a way to reach it. Dropping every [`Appender`] and calling
+/// The store and what a commit needs with it, held by whoever commits.
+struct Seat {
+    store: Store,
+    /// What the last commit left (the chain's head, the streams loaded), for the next.
+    primed: Option<Primed>,
+    clock: Clock,
+}
+
+/// What the appenders and the writer thread share, under one lock.
+struct State {
+    /// The store while nobody commits: the next client to find it here commits itself.
+    idle: Option<Seat>,
+    /// Requests waiting for the writer thread.
+    queue: Vec<Request>,
+    /// Whether any [`Appender`] is left.
+    open: bool,
+    /// A commit panicked and the store went with it: every append fails from now on.
+    broken: bool,
+    /// How many requests the last commit held: a client commits itself only when that was
+    /// one (no contention seen), so that under load everyone queues and shares commits
+    /// instead of a lone leader's commit splitting the queue in two.
+    last_group: usize,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    /// Wakes the writer thread: requests queued while the store was idle, or the last
+    /// appender gone.
+    wake: Condvar,
+    stats: Stats,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Marks the writer broken if a commit panics while holding the store, so that no request
+/// waits for a store that will not come back (their replies are dropped: "stopped").
+struct Holding<'a>(&'a Shared);
+
+impl Drop for Holding<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let mut st = self.0.lock();
+            st.broken = true;
+            st.queue.clear();
+            drop(st);
+            self.0.wake.notify_all();
+        }
+    }
+}
+
+/// The writer thread and a way to reach it. Dropping every [`Appender`] and calling
 /// [`Writer::close`] stops it and gives the store back.
 pub struct Writer {
     appender: Appender,
-    task: JoinHandle<Store>,
+    task: JoinHandle<Option<Store>>,
 }
 
 /// A cheap, clonable handle through which any task appends.
 #[derive(Clone)]
 pub struct Appender {
-    tx: mpsc::UnboundedSender<Request>,
-    stats: Arc<Stats>,
+    live: Arc<Live>,
+}
+
+/// The appenders' share: when the last clone goes, the writer thread may stop.
+struct Live(Arc<Shared>);
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.0.lock().open = false;
+        self.0.wake.notify_all();
+    }
 }
 
 /// What the writer did so far.
@@ -62,6 +138,8 @@ pub struct Appender {
 pub struct Stats {
     commits: AtomicU64,
     events: AtomicU64,
+    /// Commits made by a lone client on its own thread (no hand-off).
+    led: AtomicU64,
 }
 
 impl Stats {
@@ -73,58 +151,43 @@ impl Stats {
     pub fn requests(&self) -> u64 {
         self.events.load(Ordering::Relaxed)
     }
+    /// Transactions committed by a client on its own thread, finding the store idle (the rest
+    /// were committed by the writer thread, for requests that queued).
+    pub fn led(&self) -> u64 {
+        self.led.load(Ordering::Relaxed)
+    }
 }
 
 impl Writer {
-    /// Starts the writer task on the current tokio runtime (it runs on the blocking pool, since
-    /// SQLite blocks). `recorded_at` is stamped with the system clock.
+    /// Starts the writer on the current tokio runtime (its thread runs on the blocking pool,
+    /// since SQLite blocks). `recorded_at` is stamped with the system clock.
     pub fn spawn(store: Store) -> Self {
         Self::spawn_with_clock(store, Box::new(|| chrono::Utc::now().fixed_offset()))
     }
 
-    /// Starts the writer task with its own clock.
+    /// Starts the writer with its own clock.
     pub fn spawn_with_clock(store: Store, clock: Clock) -> Self {
         Self::spawn_gated(store, clock, None)
     }
 
-    fn spawn_gated(mut store: Store, clock: Clock, gate: Option<std::sync::mpsc::Receiver<()>>) -> Self {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Request>();
-        let stats = Arc::new(Stats::default());
-        let counters = Arc::clone(&stats);
+    /// With a gate, the writer thread holds the store until the gate opens, so whatever is
+    /// appended meanwhile queues (for the tests of groups).
+    fn spawn_gated(store: Store, clock: Clock, gate: Option<std::sync::mpsc::Receiver<()>>) -> Self {
+        let seat = Seat { store, primed: None, clock };
+        let (idle, held) = if gate.is_some() { (None, Some(seat)) } else { (Some(seat), None) };
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State { idle, queue: Vec::new(), open: true, broken: false, last_group: 1 }),
+            wake: Condvar::new(),
+            stats: Stats::default(),
+        });
+        let thread = Arc::clone(&shared);
         let task = tokio::task::spawn_blocking(move || {
             if let Some(g) = gate {
                 let _ = g.recv();
             }
-            let mut group = Vec::new();
-            let mut primed = None;
-            loop {
-                // A client that was just answered usually sends its next append within a few
-                // microseconds: wait for it briefly before parking the thread, which would cost
-                // a wake-up per append.
-                let spin_until = std::time::Instant::now() + SPIN;
-                let first = loop {
-                    match rx.try_recv() {
-                        Ok(r) => break Some(r),
-                        Err(mpsc::error::TryRecvError::Disconnected) => break None,
-                        Err(mpsc::error::TryRecvError::Empty) if std::time::Instant::now() < spin_until => {
-                            std::thread::yield_now()
-                        }
-                        Err(mpsc::error::TryRecvError::Empty) => break rx.blocking_recv(),
-                    }
-                };
-                let Some(first) = first else { break };
-                group.push(first);
-                while group.len() < MAX_GROUP {
-                    match rx.try_recv() {
-                        Ok(r) => group.push(r),
-                        Err(_) => break,
-                    }
-                }
-                commit(&mut store, &mut group, &mut primed, &clock, &counters);
-            }
-            store
+            serve(&thread, held)
         });
-        Self { appender: Appender { tx, stats }, task }
+        Self { appender: Appender { live: Arc::new(Live(shared)) }, task }
     }
 
     /// A handle for appending; clone it for each writer.
@@ -139,7 +202,7 @@ impl Writer {
 
     /// What the writer did so far.
     pub fn stats(&self) -> &Stats {
-        &self.appender.stats
+        self.appender.stats()
     }
 
     /// Stops the writer once every request queued is answered and every other [`Appender`] is
@@ -148,66 +211,181 @@ impl Writer {
         drop(self.appender);
         self.task
             .await
-            .map_err(|e| StoreError::Io(std::io::Error::other(format!("the writer task failed: {e}"))))
+            .map_err(|e| StoreError::Io(std::io::Error::other(format!("the writer task failed: {e}"))))?
+            .ok_or_else(|| StoreError::Io(std::io::Error::other("the writer failed: a commit panicked")))
     }
+}
+
+/// What an append does: commit now (the store was idle) or wait for the writer thread.
+// Made and taken apart once an append, on the stack: boxing the store and the event would
+// cost two allocations an append for nothing.
+#[allow(clippy::large_enum_variant)]
+enum Turn {
+    Lead(Seat, Event),
+    Wait(oneshot::Receiver<Result<Appended>>),
 }
 
 impl Appender {
     /// Appends one event whose stream must be at `expected` (when given), returning once the
     /// commit holding it is durable. The same errors as [`Store::append`]: `Refused` by the
     /// rules, `Stale` when another writer came first, a no-op (`existed`) for a retry.
+    ///
+    /// When nothing is committing or queued, the event is committed at once on the calling
+    /// thread (inside `block_in_place` on a multi-threaded runtime; on a current-thread
+    /// runtime, which must not block, it goes to the writer thread as a queued request does).
     pub async fn append(&self, event: Event, expected: Option<u64>) -> Result<Appended> {
+        match self.turn(event, expected)? {
+            Turn::Lead(seat, event) => self.lead(seat, event, expected),
+            Turn::Wait(answer) => answer.await.map_err(|_| stopped())?,
+        }
+    }
+
+    /// Takes the idle store, or queues the request.
+    fn turn(&self, event: Event, expected: Option<u64>) -> Result<Turn> {
+        let shared = &self.live.0;
+        let mut st = shared.lock();
+        if st.broken {
+            return Err(stopped());
+        }
+        if st.queue.is_empty() && st.last_group <= 1 && may_block() {
+            if let Some(seat) = st.idle.take() {
+                return Ok(Turn::Lead(seat, event));
+            }
+        }
         let (reply, answer) = oneshot::channel();
-        self.tx.send(Request { event, expected, reply }).map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+        st.queue.push(Request { event, expected, reply });
+        let wake = st.idle.is_some();
+        drop(st);
+        if wake {
+            shared.wake.notify_one();
+        }
+        Ok(Turn::Wait(answer))
+    }
+
+    /// Commits the event on this thread, then gives the store back (to the writer thread if
+    /// requests queued meanwhile).
+    fn lead(&self, mut seat: Seat, event: Event, expected: Option<u64>) -> Result<Appended> {
+        let shared = &*self.live.0;
+        let holding = Holding(shared);
+        let item = [(event, expected)];
+        let result = tokio::task::block_in_place(|| commit(&mut seat, &item, &shared.stats))
+            .pop()
+            .unwrap_or_else(|| Err(stopped()));
+        shared.stats.led.fetch_add(1, Ordering::Relaxed);
+        let mut st = shared.lock();
+        st.idle = Some(seat);
+        st.last_group = 1;
+        let wake = !st.queue.is_empty();
+        drop(st);
+        drop(holding);
+        if wake {
+            shared.wake.notify_one();
+        }
+        result
     }
 
     /// What the writer did so far.
     pub fn stats(&self) -> &Stats {
-        &self.stats
+        &self.live.0.stats
     }
+}
+
+/// Whether this thread may block for a commit without stalling a runtime: outside any runtime,
+/// or on a multi-threaded one (whose worker hands its other tasks on in `block_in_place`).
+fn may_block() -> bool {
+    Handle::try_current().map_or(true, |h| h.runtime_flavor() == RuntimeFlavor::MultiThread)
 }
 
 fn stopped() -> StoreError {
     StoreError::Io(std::io::Error::other("the store's writer has stopped"))
 }
 
-fn commit(
-    store: &mut Store,
-    group: &mut Vec<Request>,
-    primed: &mut Option<Primed>,
-    clock: &Clock,
-    stats: &Stats,
-) {
-    let now = clock();
+/// The writer thread: waits for requests queued while the store is idle, commits them in
+/// groups while they keep coming, gives the store back; once the last appender is gone and
+/// nothing is queued, returns the store (none if a commit panicked with it).
+fn serve(shared: &Shared, mut held: Option<Seat>) -> Option<Store> {
+    let mut group = Vec::new();
+    loop {
+        let mut seat = match held.take() {
+            Some(seat) => seat,
+            None => {
+                let mut st = shared.lock();
+                loop {
+                    if st.broken {
+                        return None;
+                    }
+                    if st.idle.is_some() && (!st.queue.is_empty() || !st.open) {
+                        break;
+                    }
+                    st = shared.wake.wait(st).unwrap_or_else(PoisonError::into_inner);
+                }
+                let seat = st.idle.take()?;
+                if st.queue.is_empty() {
+                    return Some(seat.store);
+                }
+                seat
+            }
+        };
+        let holding = Holding(shared);
+        loop {
+            let mut st = shared.lock();
+            if st.queue.is_empty() {
+                drop(st);
+                let until = Instant::now() + SPIN;
+                loop {
+                    st = shared.lock();
+                    if !st.queue.is_empty() || Instant::now() >= until {
+                        break;
+                    }
+                    drop(st);
+                    std::thread::yield_now();
+                }
+                if st.queue.is_empty() {
+                    st.idle = Some(seat);
+                    break;
+                }
+            }
+            let n = st.queue.len().min(MAX_GROUP);
+            st.last_group = n;
+            group.extend(st.queue.drain(..n));
+            drop(st);
+            answer(&mut seat, &mut group, &shared.stats);
+        }
+        drop(holding);
+    }
+}
+
+/// Commits the queued requests of `group` and answers each.
+fn answer(seat: &mut Seat, group: &mut Vec<Request>, stats: &Stats) {
     let (items, replies): (Vec<_>, Vec<_>) =
         group.drain(..).map(|r| ((r.event, r.expected), r.reply)).unzip();
+    for (reply, result) in replies.into_iter().zip(commit(seat, &items, stats)) {
+        let _ = reply.send(result);
+    }
+}
+
+/// Commits `items` in one transaction: an answer for each. If the transaction fails as a
+/// whole, each event is tried again in its own, so each gets its own answer; a lone event
+/// gets the error as it is, so a busy store stays `Busy` and a full one `Full` for whoever
+/// maps kinds.
+fn commit(seat: &mut Seat, items: &[(Event, Option<u64>)], stats: &Stats) -> Vec<Result<Appended>> {
+    let now = (seat.clock)();
     stats.events.fetch_add(items.len() as u64, Ordering::Relaxed);
-    match store.append_each_primed(&items, now, primed) {
+    match seat.store.append_each_primed(items, now, &mut seat.primed) {
         Ok(results) => {
             stats.commits.fetch_add(1, Ordering::Relaxed);
-            for (reply, result) in replies.into_iter().zip(results) {
-                let _ = reply.send(result);
-            }
+            results
         }
-        Err(_) if items.len() > 1 => {
-            // The transaction failed as a whole: give each request its own answer.
-            for (item, reply) in items.into_iter().zip(replies) {
-                let result = store
-                    .append_each(std::slice::from_ref(&item), now)
-                    .and_then(|mut r| r.pop().unwrap_or_else(|| Err(stopped())));
+        Err(_) if items.len() > 1 => items
+            .iter()
+            .map(|item| {
                 stats.commits.fetch_add(1, Ordering::Relaxed);
-                let _ = reply.send(result);
-            }
-        }
-        Err(e) => {
-            // One request (the arm above takes every larger group): it gets the error as it
-            // is, so a busy store stays `Busy` and a full one `Full` for whoever maps kinds.
-            let mut e = Some(e);
-            for reply in replies {
-                let _ = reply.send(Err(e.take().unwrap_or_else(stopped)));
-            }
-        }
+                seat.store
+                    .append_each(std::slice::from_ref(item), now)
+                    .and_then(|mut r| r.pop().unwrap_or_else(|| Err(stopped())))
+            })
+            .collect(),
+        Err(e) => vec![Err(e)],
     }
 }
 
@@ -355,6 +533,37 @@ mod tests {
         other.sql().expect("a SQLite store").execute_batch("ROLLBACK").expect("the other lets go");
         w.append(statement(40, "a"), None).await.expect("then the append goes through");
         let s = w.close().await.expect("close");
+        assert!(s.verify(None).expect("verify").ok());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_lone_client_commits_on_its_own_thread() {
+        let (_dir, s) = store();
+        let w = Writer::spawn_with_clock(s, clock());
+        // One client, each append awaited before the next: the store is idle every time, so
+        // the client commits itself and the writer thread never takes a request.
+        for i in 0..10u32 {
+            let a = w.append(statement(50 + i, "a"), Some(1 + u64::from(i))).await.expect("appended");
+            assert_eq!(a.version, 2 + u64::from(i));
+        }
+        assert_eq!((w.stats().commits(), w.stats().led(), w.stats().requests()), (10, 10, 10));
+        let s = w.close().await.expect("close");
+        assert_eq!(s.count().expect("count"), 13);
+        assert!(s.verify(None).expect("verify").ok());
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn on_a_current_thread_runtime_the_writer_thread_commits() {
+        // A current-thread runtime must not block: every append goes to the writer thread.
+        let (_dir, s) = store();
+        let w = Writer::spawn_with_clock(s, clock());
+        for i in 0..3u32 {
+            w.append(statement(60 + i, "b"), None).await.expect("appended");
+        }
+        assert!(matches!(w.append(statement(63, "b"), Some(1)).await, Err(StoreError::Stale { .. })));
+        assert_eq!((w.stats().commits(), w.stats().led()), (4, 0));
+        let s = w.close().await.expect("close");
+        assert_eq!(s.count().expect("count"), 6);
         assert!(s.verify(None).expect("verify").ok());
     }
 
