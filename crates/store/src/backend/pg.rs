@@ -263,12 +263,17 @@ impl Pg {
     }
 
     /// Runs `f` on the connection. The driver blocks on a runtime of its own, which panics on a
-    /// thread inside a caller's async runtime (`serve`'s): there, `f` runs on a thread of its
-    /// own for the call.
+    /// thread that drives a caller's async tasks (`serve`'s). In a multi-threaded runtime `f`
+    /// runs through `block_in_place`: on a worker it hands the worker's tasks to another thread
+    /// first, and on a thread of the blocking pool (the group-commit writer's) it simply runs.
+    /// In a current-thread runtime, where that is not allowed, `f` runs on a thread of its own.
     fn run<T: Send>(&self, f: impl FnOnce(&mut postgres::Client) -> T + Send) -> DbResult<T> {
         let mut client = self.client()?;
-        if !in_runtime() {
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
             return Ok(f(&mut client));
+        };
+        if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
+            return Ok(tokio::task::block_in_place(|| f(&mut client)));
         }
         let c: &mut postgres::Client = &mut client;
         std::thread::scope(|scope| scope.spawn(move || f(c)).join())
