@@ -112,33 +112,19 @@ pub(super) fn append_raw_one(work: &Path, s: &Setup, secs: f64) -> Result<f64> {
     Ok(n as f64 / start.elapsed().as_secs_f64())
 }
 
-/// `writers` threads handing statements to one writer thread that commits what has queued
-/// (group commit), for `secs`: their rate.
-pub(super) fn append_raw_threads(work: &Path, s: &Setup, secs: f64, writers: u64) -> Result<f64> {
-    let (db, store) = fresh_store(work, "append-raw-16.db", s)?;
-    store.close()?;
-    type Req = (String, String, std::sync::mpsc::SyncSender<()>);
-    let (tx, rx) = std::sync::mpsc::channel::<Req>();
-    let meeting = s.meeting.clone();
-    let writer = std::thread::spawn(move || -> Result<()> {
-        let mut raw = Raw::open(&db)?;
-        while let Ok(first) = rx.recv() {
-            let mut group = vec![first];
-            while let Ok(r) = rx.try_recv() {
-                group.push(r);
-            }
-            raw.conn.execute_batch("BEGIN IMMEDIATE")?;
-            for (json, doc, _) in &group {
-                let (id, from, to) = raw_fields(json);
-                raw.insert(json, doc, &meeting, &id, &from, &to)?;
-            }
-            raw.conn.execute_batch("COMMIT")?;
-            for (_, _, ack) in group {
-                let _ = ack.send(());
-            }
-        }
-        Ok(())
-    });
+/// A statement for a raw group-commit writer thread: its JSON, its stream, and where to
+/// acknowledge it once committed.
+pub(super) type GroupRequest = (String, String, std::sync::mpsc::SyncSender<()>);
+
+/// `writers` client threads, each sending statements through `tx` to a raw group-commit writer
+/// thread and waiting for each acknowledgement, for `secs`: the rate acknowledged. Returns once
+/// every client has stopped, with `tx` dropped (the writer's queue then ends).
+pub(super) fn group_clients(
+    s: &Setup,
+    secs: f64,
+    writers: u64,
+    tx: std::sync::mpsc::Sender<GroupRequest>,
+) -> f64 {
     let deadline = Instant::now() + Duration::from_secs_f64(secs);
     let start = Instant::now();
     let count = Arc::new(AtomicU64::new(0));
@@ -167,10 +153,38 @@ pub(super) fn append_raw_threads(work: &Path, s: &Setup, secs: f64, writers: u64
     for t in threads {
         let _ = t.join();
     }
-    let elapsed = start.elapsed().as_secs_f64();
-    drop(tx);
+    count.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// `writers` threads handing statements to one writer thread that commits what has queued
+/// (group commit), for `secs`: their rate.
+pub(super) fn append_raw_threads(work: &Path, s: &Setup, secs: f64, writers: u64) -> Result<f64> {
+    let (db, store) = fresh_store(work, "append-raw-16.db", s)?;
+    store.close()?;
+    let (tx, rx) = std::sync::mpsc::channel::<GroupRequest>();
+    let meeting = s.meeting.clone();
+    let writer = std::thread::spawn(move || -> Result<()> {
+        let mut raw = Raw::open(&db)?;
+        while let Ok(first) = rx.recv() {
+            let mut group = vec![first];
+            while let Ok(r) = rx.try_recv() {
+                group.push(r);
+            }
+            raw.conn.execute_batch("BEGIN IMMEDIATE")?;
+            for (json, doc, _) in &group {
+                let (id, from, to) = raw_fields(json);
+                raw.insert(json, doc, &meeting, &id, &from, &to)?;
+            }
+            raw.conn.execute_batch("COMMIT")?;
+            for (_, _, ack) in group {
+                let _ = ack.send(());
+            }
+        }
+        Ok(())
+    });
+    let rate = group_clients(s, secs, writers, tx);
     writer.join().map_err(|_| anyhow::anyhow!("the baseline writer panicked"))??;
-    Ok(count.load(Ordering::Relaxed) as f64 / elapsed)
+    Ok(rate)
 }
 
 /// The baseline's verify: every row in order, its hash recomputed and chained: its rate.

@@ -6,8 +6,6 @@
 
 use std::collections::HashMap;
 use std::io::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
@@ -15,7 +13,7 @@ use minutes_core::event::Event;
 use minutes_store::row_hash;
 use postgres::fallible_iterator::FallibleIterator;
 
-use super::super::baseline::raw_fields;
+use super::super::baseline::{group_clients, raw_fields, GroupRequest};
 use super::super::workloads::{statement, Setup};
 use super::cluster;
 
@@ -90,8 +88,7 @@ pub(super) fn one(db: &str, s: &Setup, secs: f64) -> Result<f64> {
 /// `writers` threads handing statements to one writer thread that commits whatever has queued
 /// in one transaction (group commit) and then acknowledges each, on `db`, for `secs`: their rate.
 pub(super) fn group(db: &str, s: &Setup, secs: f64, writers: u64) -> Result<f64> {
-    type Req = (String, String, std::sync::mpsc::SyncSender<()>);
-    let (tx, rx) = std::sync::mpsc::channel::<Req>();
+    let (tx, rx) = std::sync::mpsc::channel::<GroupRequest>();
     let meeting = s.meeting.clone();
     let mut raw = RawPg::open(db)?;
     let writer = std::thread::spawn(move || -> Result<()> {
@@ -111,38 +108,9 @@ pub(super) fn group(db: &str, s: &Setup, secs: f64, writers: u64) -> Result<f64>
         }
         Ok(())
     });
-    let deadline = Instant::now() + Duration::from_secs_f64(secs);
-    let start = Instant::now();
-    let count = Arc::new(AtomicU64::new(0));
-    let mut threads = Vec::new();
-    for k in 0..writers {
-        let tx = tx.clone();
-        let count = Arc::clone(&count);
-        let setup = Setup {
-            events: Vec::new(),
-            meeting: s.meeting.clone(),
-            docs: s.docs.clone(),
-            day: s.day.clone(),
-        };
-        threads.push(std::thread::spawn(move || {
-            let mut rng = fastrand::Rng::with_seed(100 + k);
-            while Instant::now() < deadline {
-                let (json, doc) = statement(&mut rng, &setup);
-                let (ack, done) = std::sync::mpsc::sync_channel(1);
-                if tx.send((json, doc, ack)).is_err() || done.recv().is_err() {
-                    break;
-                }
-                count.fetch_add(1, Ordering::Relaxed);
-            }
-        }));
-    }
-    for t in threads {
-        let _ = t.join();
-    }
-    let elapsed = start.elapsed().as_secs_f64();
-    drop(tx);
+    let rate = group_clients(s, secs, writers, tx);
     writer.join().map_err(|_| anyhow::anyhow!("the baseline writer panicked"))??;
-    Ok(count.load(Ordering::Relaxed) as f64 / elapsed)
+    Ok(rate)
 }
 
 /// One field of a `COPY ... FROM STDIN` text row: `\N` for NULL, else the text with its
