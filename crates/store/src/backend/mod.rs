@@ -361,6 +361,9 @@ impl Db {
             }
             #[cfg(feature = "postgres")]
             Db::Postgres(p) => {
+                if let Some(head) = p.head_at_begin() {
+                    return Ok(head);
+                }
                 let (s,): (i64,) = p.query_one(crate::schema::HEAD_SEQ, &[])?;
                 Ok(s)
             }
