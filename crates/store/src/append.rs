@@ -111,18 +111,10 @@ impl Store {
         mut next: impl FnMut() -> Option<std::result::Result<Event, E>> + Send,
         now: Timestamp,
     ) -> std::result::Result<Imported, ImportError<E>> {
-        self.ledger = None;
         // SQLite's default page cache: a larger one spills fewer index pages of the one
         // transaction to the log, but an import's memory is bounded by the baseline's
         // (BENCHMARKS.md, issue 16), and one transaction already writes each page once.
-        self.import_all(&mut next, now)
-    }
-
-    fn import_all<E: Send>(
-        &mut self,
-        next: &mut (impl FnMut() -> Option<std::result::Result<Event, E>> + Send),
-        now: Timestamp,
-    ) -> std::result::Result<Imported, ImportError<E>> {
+        self.ledger = None;
         let tx = Tx::begin(&self.db, Mode::Append).map_err(StoreError::from)?;
         let db = tx.db();
         let mut batch = Batch::start(db, None)?;
@@ -160,7 +152,7 @@ impl Store {
             // Returning drops the queue, which stops the reader before the scope joins it.
             for chunk in queue {
                 for ready in chunk.map_err(ImportError::Input)? {
-                    let a = batch.add(db, index, Given::Ready(Box::new(ready)), None, now, clerk)?;
+                    let a = batch.add(db, index, Given::Ready(ready), None, now, clerk)?;
                     if a.existed {
                         done.existed += 1;
                     } else {
@@ -244,9 +236,12 @@ impl Ready {
 
 /// An event to add: borrowed from an append's slice (copied only to be written), or made ready
 /// by an import's reader (never copied).
+// Passed by value to one call for each event: boxing the large variant would cost an
+// allocation an event on the import's critical path.
+#[allow(clippy::large_enum_variant)]
 enum Given<'a> {
     Borrowed(&'a Event),
-    Ready(Box<Ready>),
+    Ready(Ready),
 }
 
 /// Stamps `e` with `now` and `clerk` where it has no `recorded_at` or `recorded_by`.
