@@ -83,19 +83,41 @@ impl Store {
         expected: Option<u64>,
         now: Timestamp,
     ) -> Result<Vec<Appended>> {
-        let cache = self.ledger.take();
+        let mut cache = self.ledger.take();
+        loop {
+            // `None` only from a cached state another writer overtook; the second time round
+            // there is no cache, so the loop ends.
+            if let Some(out) = self.append_from(events, expected, now, cache.take())? {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// One attempt of [`Store::append`] from `cache`; `None` (nothing written) when the cache
+    /// proved overtaken by another writer.
+    fn append_from(
+        &mut self,
+        events: &[Event],
+        expected: Option<u64>,
+        now: Timestamp,
+        cache: Option<Primed>,
+    ) -> Result<Option<Vec<Appended>>> {
         let tx = Tx::begin(&self.db, Mode::Append)?;
         let db = tx.db();
         let mut batch = Batch::start(db, cache)?;
         batch.checkpoints.key.clone_from(&self.snapshot_key);
         let mut out = Vec::with_capacity(events.len());
         for (index, e) in events.iter().enumerate() {
-            out.push(batch.add(db, index, Given::Borrowed(e), expected, now, self.clerk.as_ref())?);
+            match batch.add(db, index, Given::Borrowed(e), expected, now, self.clerk.as_ref()) {
+                Ok(a) => out.push(a),
+                Err(err) if batch.overtaken(db, &err)? => return Ok(None),
+                Err(err) => return Err(err),
+            }
         }
         batch.finish(db)?;
         tx.commit()?;
         self.ledger = Some(batch.into_primed(&self.db));
-        Ok(out)
+        Ok(Some(out))
     }
 
     /// Appends the events `next` yields, in one transaction, all or nothing, without holding
@@ -176,7 +198,11 @@ impl Store {
         items: &[(Event, Option<u64>)],
         now: Timestamp,
     ) -> Result<Vec<Result<Appended>>> {
-        self.append_each_primed(items, now, &mut None)
+        // From, and leaving, this connection's state of its last write, as `append` does.
+        let mut primed = self.ledger.take();
+        let out = self.append_each_primed(items, now, &mut primed);
+        self.ledger = primed;
+        out
     }
 
     /// As [`Store::append_each`], but starting from the latest states a previous call left in
@@ -190,7 +216,24 @@ impl Store {
         now: Timestamp,
         primed: &mut Option<Primed>,
     ) -> Result<Vec<Result<Appended>>> {
-        let cached = primed.take();
+        let mut cached = primed.take();
+        loop {
+            // As in `append`: `None` only from a cache another writer overtook.
+            if let Some(out) = self.append_each_from(items, now, cached.take(), primed)? {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// One attempt of [`Store::append_each_primed`] from `cached`; `None` (nothing written)
+    /// when the cache proved overtaken by another writer.
+    fn append_each_from(
+        &mut self,
+        items: &[(Event, Option<u64>)],
+        now: Timestamp,
+        cached: Option<Primed>,
+        primed: &mut Option<Primed>,
+    ) -> Result<Option<Vec<Result<Appended>>>> {
         let tx = Tx::begin(&self.db, Mode::Append)?;
         let db = tx.db();
         let mut batch = Batch::start(db, cached)?;
@@ -200,13 +243,20 @@ impl Store {
             match batch.add(db, index, Given::Borrowed(e), *expected, now, self.clerk.as_ref()) {
                 Ok(a) => out.push(Ok(a)),
                 Err(err @ (StoreError::Refused { .. } | StoreError::Stale { .. })) => out.push(Err(err)),
+                Err(err) if batch.overtaken(db, &err)? => return Ok(None),
                 Err(other) => return Err(other),
+            }
+        }
+        // A refusal judged by a trusted state stands only if nobody has appended since.
+        if let Some(Err(refusal)) = out.iter().find(|r| r.is_err()) {
+            if batch.overtaken(db, refusal)? {
+                return Ok(None);
             }
         }
         batch.finish(db)?;
         tx.commit()?;
         *primed = Some(batch.into_primed(&self.db));
-        Ok(out)
+        Ok(Some(out))
     }
 }
 
@@ -271,6 +321,11 @@ struct Batch {
     data_version: i64,
     ledger: Ledger,
     checkpoints: Checkpoints,
+    /// Started from a previous write's state without reading the head (PostgreSQL): correct
+    /// unless another writer has appended since, which [`Batch::overtaken`] tells.
+    trusted: bool,
+    /// An insert clashed with a row another writer appended since this state was read.
+    moved: bool,
 }
 
 impl Batch {
@@ -278,8 +333,30 @@ impl Batch {
     /// (`cache`): as it is when no other connection has committed since (SQLite's
     /// `data_version` is unchanged; under the write lock nobody can commit meanwhile), else
     /// after folding in whatever the others appended.
+    ///
+    /// On PostgreSQL the head is a round trip (SQLite's `data_version` is not), so a cached
+    /// state is trusted without one: seqs follow each other without gaps, so if anyone else
+    /// has appended since, the row at this state's head + 1 exists and the first insert
+    /// clashes with it; a refusal, which inserts nothing, reads the head before it stands
+    /// ([`Batch::overtaken`]). Either way the write is rolled back and judged again from the
+    /// log as it is.
     fn start(db: &Db, cache: Option<Primed>) -> Result<Self> {
-        let data_version = db.change_token()?;
+        if db.is_postgres() {
+            if let Some(mut p) = cache {
+                p.checkpoints.new_transaction();
+                return Ok(Self {
+                    seq: p.seq,
+                    prev: p.prev,
+                    data_version: p.data_version,
+                    ledger: p.ledger,
+                    checkpoints: p.checkpoints,
+                    trusted: true,
+                    moved: false,
+                });
+            }
+        }
+        // PostgreSQL's token is the head, read next.
+        let data_version = if db.is_postgres() { 0 } else { db.change_token()? };
         let cache = match cache {
             Some(mut p) if p.data_version == data_version => {
                 p.checkpoints.new_transaction();
@@ -289,6 +366,8 @@ impl Batch {
                     data_version,
                     ledger: p.ledger,
                     checkpoints: p.checkpoints,
+                    trusted: false,
+                    moved: false,
                 });
             }
             other => other,
@@ -311,7 +390,24 @@ impl Batch {
             }
             _ => (Ledger::new(), Checkpoints::default()),
         };
-        Ok(Self { seq, prev, data_version, ledger, checkpoints })
+        Ok(Self { seq, prev, data_version, ledger, checkpoints, trusted: false, moved: false })
+    }
+
+    /// Whether this write judged by a trusted state that another writer has overtaken, so that
+    /// `err` (what the write met) may not be the log's answer: an insert clashed with the
+    /// other's row, or a refusal was reached and the head has moved since. The write must then
+    /// be rolled back and made again from the log as it is.
+    fn overtaken(&self, db: &Db, err: &StoreError) -> Result<bool> {
+        if !self.trusted {
+            return Ok(false);
+        }
+        if self.moved {
+            return Ok(true);
+        }
+        if !matches!(err, StoreError::Refused { .. } | StoreError::Stale { .. }) {
+            return Ok(false);
+        }
+        Ok(db.change_token()? != self.data_version)
     }
 
     /// What the next write of this connection starts from, once this one is committed (a
@@ -447,6 +543,10 @@ impl Batch {
                     return Ok(a);
                 }
                 return Err(refused(Refusal::IdTaken(id)));
+            }
+            Err(DbError::RowTaken) if self.trusted => {
+                self.moved = true;
+                return Err(DbError::RowTaken.into());
             }
             Err(err) => return Err(err.into()),
         }

@@ -73,6 +73,7 @@ both!(
     one_winner_per_stream_version_among_concurrent_writers,
     a_held_writer_makes_readers_wait_without_skipping_or_reordering,
     a_store_that_is_not_there_is_missing_and_nothing_is_made,
+    a_writer_overtaken_by_another_judges_again_from_the_log,
 );
 
 fn now() -> Timestamp {
@@ -410,4 +411,47 @@ fn a_store_that_is_not_there_is_missing_and_nothing_is_made(b: Backend) {
     });
     assert!(made.is_err());
     assert!(matches!(Store::open(&place.location), Err(StoreError::Missing(_))));
+}
+
+/// A connection keeps the state its last write left (on PostgreSQL without reading the head
+/// again); when another connection has appended since, its insert, refusal or conflict is
+/// judged again from the log as it is, never from the state it kept.
+fn a_writer_overtaken_by_another_judges_again_from_the_log(b: Backend) {
+    let place = Place::new(b);
+    drop(place.create(&[declared()]));
+    let (mut a, mut other) = (place.open(), place.open());
+    a.append(&[tabled(2, "d")], None, now()).unwrap();
+    // Another writer appends; `a`'s next event goes after it, at the stream's true version.
+    other.append(&[statement(3, Some("d"), "other's")], Some(1), now()).unwrap();
+    let put = a.append(&[statement(4, Some("d"), "a's")], Some(2), now()).unwrap();
+    assert_eq!((put[0].seq, put[0].version), (4, 3));
+    // A version that `a`'s own state calls stale is the log's current one: accepted.
+    other.append(&[statement(5, Some("d"), "again")], Some(3), now()).unwrap();
+    let put = a.append(&[statement(6, Some("d"), "after it")], Some(4), now()).unwrap();
+    assert_eq!((put[0].seq, put[0].version), (6, 5));
+    // A version stale in the log is refused with the log's figures.
+    other.append(&[statement(7, Some("d"), "third")], None, now()).unwrap();
+    let err = a.append(&[statement(8, Some("d"), "late")], Some(5), now()).unwrap_err();
+    assert!(matches!(err, StoreError::Stale { expected: 5, actual: 6, .. }), "{err:?}");
+    // The same in a group: each event judged against the log, the group committed together.
+    a.append(&[tabled(9, "e")], None, now()).unwrap();
+    other.append(&[statement(10, Some("e"), "other's on e")], Some(1), now()).unwrap();
+    let each = a
+        .append_each(
+            &[
+                (statement(11, Some("e"), "a's on e"), Some(2)),
+                (statement(12, Some("d"), "stale"), Some(5)),
+                (statement(13, Some("f"), "no such document"), None),
+            ],
+            now(),
+        )
+        .unwrap();
+    assert_eq!(each[0].as_ref().map(|x| (x.seq, x.version)).ok(), Some((10, 3)), "{each:?}");
+    assert!(matches!(&each[1], Err(StoreError::Stale { expected: 5, actual: 6, .. })), "{each:?}");
+    assert!(matches!(&each[2], Err(StoreError::Refused { .. })), "{each:?}");
+    // And a retry of an event the other wrote is a no-op for `a`.
+    let again = a.append(&[statement(10, Some("e"), "other's on e")], None, now()).unwrap();
+    assert!(again[0].existed, "{again:?}");
+    assert_eq!(a.count().unwrap(), 10);
+    assert!(a.verify(None).unwrap().ok());
 }

@@ -37,6 +37,9 @@ pub(crate) enum DbError {
     CannotOpen(BackendError),
     /// An insert clashed with the `UNIQUE (id)` index: the log holds the id.
     IdTaken,
+    /// An insert clashed with a row of the same seq, or of the same stream and version: another
+    /// writer appended since this one read the head (PostgreSQL; the transaction is aborted).
+    RowTaken,
     /// A table or column the statement names does not exist (a derived table dropped).
     MissingObject(BackendError),
     /// Anything else.
@@ -52,6 +55,9 @@ impl From<DbError> for StoreError {
             DbError::IdTaken => {
                 StoreError::Backend(BackendError::new("an insert clashed with the unique index of event ids"))
             }
+            DbError::RowTaken => StoreError::Backend(BackendError::new(
+                "an insert clashed with a row another writer appended (its seq, or its stream and version)",
+            )),
             DbError::CannotOpen(b) | DbError::MissingObject(b) | DbError::Other(b) => StoreError::Backend(b),
         }
     }
@@ -361,9 +367,6 @@ impl Db {
             }
             #[cfg(feature = "postgres")]
             Db::Postgres(p) => {
-                if let Some(head) = p.head_at_begin() {
-                    return Ok(head);
-                }
                 let (s,): (i64,) = p.query_one(crate::schema::HEAD_SEQ, &[])?;
                 Ok(s)
             }

@@ -38,9 +38,6 @@ pub(crate) struct Pg {
     statements: RefCell<HashMap<String, postgres::Statement>>,
     /// Whether a transaction is open.
     in_tx: std::cell::Cell<bool>,
-    /// The log's head seq, read under the chain's lock in the round trip that began this
-    /// append's transaction, until [`Pg::head_at_begin`] takes it.
-    head: std::cell::Cell<Option<i64>>,
 }
 
 /// Whether `s` names a PostgreSQL store (`postgres://` or `postgresql://`).
@@ -61,6 +58,10 @@ pub(crate) fn error(e: postgres::Error) -> DbError {
         {
             DbError::IdTaken
         }
+        Some(c) if c == SqlState::UNIQUE_VIOLATION => match e.as_db_error().and_then(|d| d.constraint()) {
+            Some("events_pkey" | "events_stream_version_key") => DbError::RowTaken,
+            _ => DbError::Other(BackendError::postgres(e)),
+        },
         Some(c) if c == SqlState::UNDEFINED_TABLE || c == SqlState::UNDEFINED_COLUMN => {
             DbError::MissingObject(BackendError::postgres(e))
         }
@@ -256,7 +257,6 @@ impl Pg {
             client: RefCell::new(Some(client)),
             statements: RefCell::default(),
             in_tx: Default::default(),
-            head: Default::default(),
         })
     }
 
@@ -358,26 +358,20 @@ impl Pg {
     pub(crate) fn begin(&self, mode: Mode) -> DbResult<()> {
         match mode {
             Mode::Append | Mode::Write => {
-                // One round trip: the transaction, the chain's lock, and for an append the head
-                // as it stands under the lock (its change token; a write may be creating the
-                // table).
-                let head = if mode == Mode::Append { crate::schema::HEAD_SEQ } else { "" };
+                // One round trip: the transaction and the chain's lock. An append reads the
+                // head only when it holds no state of its own from its last write; one that
+                // does trusts it, and an insert that clashes with another writer's row tells
+                // it otherwise (`DbError::RowTaken`, see `append.rs`).
                 let sql = format!(
-                    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({APPEND_LOCK}); {head}"
+                    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({APPEND_LOCK})"
                 );
-                let replies = self
-                    .run(|c| c.simple_query(&sql))?
-                    .map_err(|e| self.forget(error(e)))
-                    .inspect_err(|_| {
+                self.run(|c| c.batch_execute(&sql))?.map_err(|e| self.forget(error(e))).inspect_err(
+                    |_| {
                         // A lock that timed out leaves the transaction aborted: end it.
                         let _ = self.batch("ROLLBACK");
-                    })?;
+                    },
+                )?;
                 self.in_tx.set(true);
-                let head = replies.iter().rev().find_map(|m| match m {
-                    postgres::SimpleQueryMessage::Row(r) => r.get(0).and_then(|v| v.parse::<i64>().ok()),
-                    _ => None,
-                });
-                self.head.set(head);
                 Ok(())
             }
             Mode::Read => {
@@ -396,14 +390,7 @@ impl Pg {
     }
 
     /// Ends the transaction (`COMMIT` or `ROLLBACK`).
-    /// The head seq read as this append's transaction began, once (`None` after, or when the
-    /// transaction did not read it).
-    pub(crate) fn head_at_begin(&self) -> Option<i64> {
-        self.head.take()
-    }
-
     pub(crate) fn end(&self, how: &str) -> DbResult<()> {
-        self.head.set(None);
         let r = self.batch(how);
         // A failed COMMIT ends the transaction too (PostgreSQL rolls it back).
         self.in_tx.set(false);
