@@ -189,6 +189,21 @@ impl Ledger {
         self.documents.clear();
     }
 
+    /// How many meetings' states are loaded.
+    pub fn meetings_loaded(&self) -> usize {
+        self.meetings.len()
+    }
+
+    /// Forgets every meeting's state and index, as [`Ledger::forget_documents`] does for
+    /// documents.
+    pub fn forget_meetings(&mut self) {
+        for m in self.meetings.keys() {
+            self.streams.remove(m.as_str());
+            self.stale.remove(m.as_str());
+        }
+        self.meetings.clear();
+    }
+
     /// The stream's version: how many events it holds (0 if not loaded).
     pub fn version(&self, stream: &str) -> u64 {
         self.streams.get(stream).map_or(0, |s| s.version)

@@ -16,6 +16,10 @@ use minutes_core::time::Timestamp;
 /// import of a record with thousands of documents spends its time reloading them.
 const MAX_DOCUMENTS_LOADED: usize = 64;
 
+/// As [`MAX_DOCUMENTS_LOADED`], for meetings: a meeting's state grows with its sessions,
+/// actors and proposals, and a record of a thousand meetings would keep them all.
+const MAX_MEETINGS_LOADED: usize = 16;
+
 /// What an import of a stream of events did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Imported {
@@ -446,17 +450,29 @@ impl Batch {
         };
         let id = input.id;
         let refused = |refusal: Refusal| StoreError::Refused { index, id, refusal };
-        for stream in streams_read(input) {
-            if !self.ledger.has_stream(stream) {
-                // Keep memory flat on a large import: forget the documents loaded so far; any
-                // needed again is read back from this transaction's view of the log (their
-                // checkpoints first stored, where due, so that none is folded from the start).
-                if self.ledger.documents_loaded() >= MAX_DOCUMENTS_LOADED {
-                    self.checkpoints.store_due(db, &self.ledger)?;
-                    self.ledger.forget_documents();
-                    self.checkpoints.forget_documents();
+        let read = streams_read(input);
+        if read.iter().any(|s| !self.ledger.has_stream(s)) {
+            // Keep memory flat on a large import: forget the documents (and meetings) loaded
+            // so far; any needed again is read back from this transaction's view of the log
+            // (their checkpoints first stored, where due, so that none is folded from the
+            // start). Forgotten before any stream of this event is loaded, so that none it
+            // reads is forgotten between its loading and the rules.
+            let (documents, meetings) = (self.ledger.documents_loaded(), self.ledger.meetings_loaded());
+            if documents >= MAX_DOCUMENTS_LOADED || meetings >= MAX_MEETINGS_LOADED {
+                self.checkpoints.store_due(db, &self.ledger)?;
+            }
+            if documents >= MAX_DOCUMENTS_LOADED {
+                self.ledger.forget_documents();
+                self.checkpoints.forget_documents();
+            }
+            if meetings >= MAX_MEETINGS_LOADED {
+                self.ledger.forget_meetings();
+                self.checkpoints.forget_meetings();
+            }
+            for stream in read {
+                if !self.ledger.has_stream(stream) {
+                    self.checkpoints.load(db, &mut self.ledger, stream)?;
                 }
-                self.checkpoints.load(db, &mut self.ledger, stream)?;
             }
         }
         // A retry of an event this connection knows is in its stream. Any other retry is found

@@ -381,6 +381,12 @@ impl Checkpoints {
     pub(crate) fn forget_documents(&mut self) {
         self.stored.retain(|s, _| DocumentName::new(s).is_err());
     }
+
+    /// Forgets the meetings (the ledger forgot their states); documents stay.
+    pub(crate) fn forget_meetings(&mut self) {
+        self.stored.retain(|s, _| MeetingId::new(s).is_err());
+        self.shaping.clear();
+    }
 }
 
 impl Store {
@@ -465,6 +471,77 @@ mod tests {
             params![format!("00000000-0000-4000-8000-{id:012}")],
         )
         .expect("tamper");
+    }
+
+    /// An event of meeting `m` (`doc` in it, if any), as [`event`] makes them for meeting "m".
+    fn in_meeting(n: u32, m: &str, ty: &str, doc: Option<&str>, data: &str) -> Event {
+        let json = format!(
+            r#"{{"id": "00000000-0000-4000-8000-{n:012}", "type": "{ty}", "v": 1, "meeting": "{m}", "document": {}, "occurred": {{"from": "2030-03-02T10:00:00Z", "to": "2030-03-02T10:00:00Z"}}, {}"data": {data}}}"#,
+            doc.map(|d| format!("\"{m}/{d}\"")).unwrap_or("null".into()),
+            if ty == "MeetingDeclared" { "\"phase\": \"preparatory\", " } else { "" },
+        );
+        Event::from_json(&json).expect("test event parses")
+    }
+
+    const DECLARED: &str = r#"{"title": "M", "venue": "V", "time_zone": "UTC", "first_day": "2030-03-02", "last_day": "2030-03-02", "bodies": []}"#;
+
+    #[test]
+    fn an_event_that_reads_several_documents_finds_each_when_the_write_forgets_what_it_loaded() {
+        // 65 documents in one write: the 65th makes it forget the first 64; 63 of them are
+        // loaded again, so that the write holds 64 when an event reads one it holds (d65) and
+        // one it does not (d1).
+        let mut events = vec![in_meeting(1, "m", "MeetingDeclared", None, DECLARED)];
+        for d in 1..=65 {
+            let tabled = r#"{"kind": "draft_opinion", "title": "D"}"#;
+            events.push(in_meeting(100 + d, "m", "DocumentTabled", Some(&format!("d{d}")), tabled));
+        }
+        for d in 2..=64 {
+            events.push(in_meeting(
+                200 + d,
+                "m",
+                "StatementMade",
+                Some(&format!("d{d}")),
+                r#"{"stance": "support", "summary": "s"}"#,
+            ));
+        }
+        events.push(in_meeting(
+            300,
+            "m",
+            "ProceduralProposalMade",
+            None,
+            r#"{"documents": ["m/d65", "m/d1"], "proposal": "merge", "summary": "merge d65 into d1"}"#,
+        ));
+        let mut s = Store::memory().expect("store");
+        let put = s.append(&events, None, now()).expect("every document it names is known");
+        assert_eq!(put.len(), events.len());
+    }
+
+    #[test]
+    fn a_write_that_forgets_meetings_judges_their_events_by_their_state_read_back() {
+        // Meeting m0 holds a proposal; 16 more meetings make the write forget it.
+        let mut events = vec![
+            in_meeting(1, "m0", "MeetingDeclared", None, DECLARED),
+            in_meeting(2, "m0", "ProceduralProposalMade", None, r#"{"proposal": "p", "summary": "s"}"#),
+        ];
+        for m in 1..=16 {
+            events.push(in_meeting(10 + m, &format!("m{m}"), "MeetingDeclared", None, DECLARED));
+        }
+        let withdrawn = in_meeting(40, "m0", "ProceduralProposalWithdrawn", None, r#"{"proposal": "p"}"#);
+        events.push(withdrawn);
+        let mut s = Store::memory().expect("store");
+        s.append(&events, None, now()).expect("m0's proposal is known after its meeting was forgotten");
+        // And its state is current: the proposal is withdrawn once.
+        let again = in_meeting(41, "m0", "ProceduralProposalWithdrawn", None, r#"{"proposal": "p"}"#);
+        for m in 17..=40 {
+            s.append(
+                &[in_meeting(100 + m, &format!("m{m}"), "MeetingDeclared", None, DECLARED)],
+                None,
+                now(),
+            )
+            .expect("declared");
+        }
+        let err = s.append(&[again], None, now()).expect_err("withdrawn already");
+        assert!(matches!(err, StoreError::Refused { .. }), "{err}");
     }
 
     #[test]
