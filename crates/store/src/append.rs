@@ -1,7 +1,7 @@
 //! Appending: one transaction per batch, every event judged by the procedural rules against
 //! the latest state, idempotent by event id, chained by hash.
 
-use crate::backend::{Db, DbError, Mode, NewRow, Tx, Value};
+use crate::backend::{Db, DbError, Mode, NewRow, OwnedRow, Tx, Value};
 use crate::checkpoint::Checkpoints;
 use crate::error::{LastEvent, Refusal, Result, StoreError};
 use crate::read::{decode_raw, each_recorded, RawRow};
@@ -19,6 +19,10 @@ const MAX_DOCUMENTS_LOADED: usize = 64;
 /// As [`MAX_DOCUMENTS_LOADED`], for meetings: a meeting's state grows with its sessions,
 /// actors and proposals, and a record of a thousand meetings would keep them all.
 const MAX_MEETINGS_LOADED: usize = 16;
+
+/// How many rows a write holds back to send in one statement (PostgreSQL): a round trip for
+/// many, with the rows' memory bounded on a large import.
+const PENDING_ROWS: usize = 256;
 
 /// What an import of a stream of events did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -110,6 +114,7 @@ impl Store {
         let db = tx.db();
         let mut batch = Batch::start(db, cache)?;
         batch.checkpoints.key.clone_from(&self.snapshot_key);
+        batch.check_ids(db, events.iter().map(|e| &e.id))?;
         let mut out = Vec::with_capacity(events.len());
         for (index, e) in events.iter().enumerate() {
             match batch.add(db, index, Given::Borrowed(e), expected, now, self.clerk.as_ref()) {
@@ -118,7 +123,10 @@ impl Store {
                 Err(err) => return Err(err),
             }
         }
-        batch.finish(db)?;
+        match batch.finish(db) {
+            Err(err) if batch.overtaken(db, &err)? => return Ok(None),
+            r => r?,
+        }
         tx.commit()?;
         self.ledger = Some(batch.into_primed(&self.db));
         Ok(Some(out))
@@ -177,7 +185,9 @@ impl Store {
             let mut index = 0;
             // Returning drops the queue, which stops the reader before the scope joins it.
             for chunk in queue {
-                for ready in chunk.map_err(ImportError::Input)? {
+                let chunk = chunk.map_err(ImportError::Input)?;
+                batch.check_ids(db, chunk.iter().map(|r| &r.event.id))?;
+                for ready in chunk {
                     let a = batch.add(db, index, Given::Ready(ready), None, now, clerk)?;
                     if a.existed {
                         done.existed += 1;
@@ -242,6 +252,7 @@ impl Store {
         let db = tx.db();
         let mut batch = Batch::start(db, cached)?;
         batch.checkpoints.key.clone_from(&self.snapshot_key);
+        batch.check_ids(db, items.iter().map(|(e, _)| &e.id))?;
         let mut out = Vec::with_capacity(items.len());
         for (index, (e, expected)) in items.iter().enumerate() {
             match batch.add(db, index, Given::Borrowed(e), *expected, now, self.clerk.as_ref()) {
@@ -257,7 +268,10 @@ impl Store {
                 return Ok(None);
             }
         }
-        batch.finish(db)?;
+        match batch.finish(db) {
+            Err(err) if batch.overtaken(db, &err)? => return Ok(None),
+            r => r?,
+        }
         tx.commit()?;
         *primed = Some(batch.into_primed(&self.db));
         Ok(Some(out))
@@ -330,6 +344,12 @@ struct Batch {
     trusted: bool,
     /// An insert clashed with a row another writer appended since this state was read.
     moved: bool,
+    /// Ids checked absent from the log ([`Batch::check_ids`]) and not yet written: the rows of
+    /// such events wait in `pending` and go in one statement.
+    free: std::collections::HashSet<EventId>,
+    /// Rows judged and chained but not yet sent: sent before anything reads the log in this
+    /// transaction, when [`PENDING_ROWS`] wait, and before the commit.
+    pending: Vec<OwnedRow>,
 }
 
 impl Batch {
@@ -356,6 +376,8 @@ impl Batch {
                     checkpoints: p.checkpoints,
                     trusted: true,
                     moved: false,
+                    free: Default::default(),
+                    pending: Vec::new(),
                 });
             }
         }
@@ -372,6 +394,8 @@ impl Batch {
                     checkpoints: p.checkpoints,
                     trusted: false,
                     moved: false,
+                    free: Default::default(),
+                    pending: Vec::new(),
                 });
             }
             other => other,
@@ -394,7 +418,17 @@ impl Batch {
             }
             _ => (Ledger::new(), Checkpoints::default()),
         };
-        Ok(Self { seq, prev, data_version, ledger, checkpoints, trusted: false, moved: false })
+        Ok(Self {
+            seq,
+            prev,
+            data_version,
+            ledger,
+            checkpoints,
+            trusted: false,
+            moved: false,
+            free: Default::default(),
+            pending: Vec::new(),
+        })
     }
 
     /// Whether this write judged by a trusted state that another writer has overtaken, so that
@@ -427,9 +461,50 @@ impl Batch {
         }
     }
 
-    /// Before the commit: stores the checkpoints that are due, in this transaction.
+    /// Before the commit: sends the rows waiting and stores the checkpoints that are due, in
+    /// this transaction.
     fn finish(&mut self, db: &Db) -> Result<()> {
+        self.flush(db)?;
         self.checkpoints.store_due(db, &self.ledger)
+    }
+
+    /// Looks up, in one statement, which of `ids` (of the events about to be added) the log
+    /// holds, where that saves a round trip an event (PostgreSQL): the others' rows can wait
+    /// and go in one statement, their clash on the id ruled out (appends are serialised by the
+    /// chain's lock, so nobody else can take one meanwhile).
+    fn check_ids<'e>(&mut self, db: &Db, ids: impl Iterator<Item = &'e EventId>) -> Result<()> {
+        let ids: Vec<EventId> = ids.copied().collect();
+        // One event: its insert finds a clash itself, in the round trip the look would cost.
+        if ids.len() < 2 {
+            return Ok(());
+        }
+        let texts: Vec<String> = ids.iter().map(EventId::to_string).collect();
+        let Some(held) = db.ids_held(&texts)? else { return Ok(()) };
+        for (id, text) in ids.into_iter().zip(&texts) {
+            if !held.contains(text) {
+                self.free.insert(id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the rows waiting, in one statement. A clash with another writer's row (a trusted
+    /// state overtaken) marks this write as moved.
+    fn flush(&mut self, db: &Db) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        match db.insert_events(&self.pending) {
+            Ok(()) => {
+                self.pending.clear();
+                Ok(())
+            }
+            Err(DbError::RowTaken) if self.trusted => {
+                self.moved = true;
+                Err(DbError::RowTaken.into())
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Judges and inserts one event; nothing is changed when it is refused. `now` and `clerk`
@@ -452,6 +527,8 @@ impl Batch {
         let refused = |refusal: Refusal| StoreError::Refused { index, id, refusal };
         let read = streams_read(input);
         if read.iter().any(|s| !self.ledger.has_stream(s)) {
+            // The log is read next: this transaction's rows first.
+            self.flush(db)?;
             // Keep memory flat on a large import: forget the documents (and meetings) loaded
             // so far; any needed again is read back from this transaction's view of the log
             // (their checkpoints first stored, where due, so that none is folded from the
@@ -497,6 +574,7 @@ impl Batch {
                 if let Some(a) = self.retry(db, input, stamped).map_err(|e| relabel(e, index))? {
                     return Ok(a);
                 }
+                self.flush(db)?;
                 let last = last_event(db, &stream)?;
                 return Err(StoreError::Stale { stream, expected: want, actual, last });
             }
@@ -513,6 +591,7 @@ impl Batch {
             // The rules ask whether the stream holds the event corrected, and whether it is a
             // correction itself: the log answers for a stream loaded from its checkpoint.
             if !self.ledger.stream_holds(&stream, &c.corrects) {
+                self.flush(db)?;
                 if let Some((in_stream, type_name)) = id_place(db, c.corrects)? {
                     if in_stream == stream {
                         self.ledger.note(&stream, c.corrects, type_name == "EventCorrected");
@@ -537,20 +616,43 @@ impl Batch {
         };
         let (id_text, from, to) = (e.id.to_string(), utc(e.occurred.from), utc(e.occurred.to));
         let recorded_at = utc(e.recorded_at).unwrap_or_default();
-        let inserted = db.insert_event(&NewRow {
-            seq: seq as i64,
-            id: &id_text,
-            stream: &stream,
-            version: version as i64,
-            type_name: e.type_name(),
-            v: i64::from(schema_version(e.type_name())),
-            meeting: e.meeting.as_str(),
-            occurred_from: from.as_deref(),
-            occurred_to: to.as_deref(),
-            recorded_at: &recorded_at,
-            payload: &payload,
-            hash: &hash,
-        });
+        let inserted = if self.free.remove(&e.id) {
+            // Its id is free: the row waits to go with the others in one statement.
+            self.pending.push(OwnedRow {
+                seq: seq as i64,
+                id: id_text,
+                stream,
+                version: version as i64,
+                type_name: e.type_name().to_string(),
+                v: i64::from(schema_version(e.type_name())),
+                meeting: e.meeting.as_str().to_string(),
+                occurred_from: from,
+                occurred_to: to,
+                recorded_at,
+                payload,
+                hash: hash.clone(),
+            });
+            if self.pending.len() >= PENDING_ROWS {
+                self.flush(db)?;
+            }
+            Ok(())
+        } else {
+            self.flush(db)?;
+            db.insert_event(&NewRow {
+                seq: seq as i64,
+                id: &id_text,
+                stream: &stream,
+                version: version as i64,
+                type_name: e.type_name(),
+                v: i64::from(schema_version(e.type_name())),
+                meeting: e.meeting.as_str(),
+                occurred_from: from.as_deref(),
+                occurred_to: to.as_deref(),
+                recorded_at: &recorded_at,
+                payload: &payload,
+                hash: &hash,
+            })
+        };
         match inserted {
             Ok(()) => {}
             Err(DbError::IdTaken) => {
@@ -579,7 +681,8 @@ impl Batch {
     /// is the same (with the `recorded_at` and `recorded_by` stored, where the store `stamped`
     /// them), else refused (an event is never changed). `None` when the log does not hold the
     /// id in this stream.
-    fn retry(&self, db: &Db, e: &Event, stamped: Stamped) -> Result<Option<Appended>> {
+    fn retry(&mut self, db: &Db, e: &Event, stamped: Stamped) -> Result<Option<Appended>> {
+        self.flush(db)?;
         let Some((stored, appended)) = self.existing(db, e.id)? else { return Ok(None) };
         if stored.stream() != e.stream() {
             return Ok(None);

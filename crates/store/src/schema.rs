@@ -452,6 +452,16 @@ CREATE TABLE IF NOT EXISTS stream_checkpoints (
     (seq, id, stream, version, type, v, meeting, occurred_from, occurred_to, recorded_at, payload, hash)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (id) DO NOTHING";
 
+    /// Appends many rows in one statement, each column an array (`?1` the seqs, ...): the ids
+    /// are known to be free, so a clash fails rather than being skipped.
+    pub const INSERT_ROWS: &str = "INSERT INTO events
+    (seq, id, stream, version, type, v, meeting, occurred_from, occurred_to, recorded_at, payload, hash)
+    SELECT * FROM UNNEST(?1::bigint[], ?2::text[], ?3::text[], ?4::bigint[], ?5::text[], ?6::bigint[],
+        ?7::text[], ?8::text[], ?9::text[], ?10::text[], ?11::text[], ?12::text[])";
+
+    /// Which of the ids `?1` (an array) the log holds.
+    pub const IDS_HELD: &str = "SELECT id FROM events WHERE id = ANY(?1::text[])";
+
     /// Stores (or replaces) a stream's checkpoint.
     pub const CHECKPOINT_PUT: &str = "INSERT INTO stream_checkpoints
     (stream, version, seq, hash, format, corrections, state, digest, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)

@@ -200,6 +200,43 @@ pub(crate) struct NewRow<'a> {
     pub hash: &'a str,
 }
 
+/// A row to append, owned: held by a write until it sends its rows in one statement
+/// ([`Db::insert_events`]).
+pub(crate) struct OwnedRow {
+    pub seq: i64,
+    pub id: String,
+    pub stream: String,
+    pub version: i64,
+    pub type_name: String,
+    pub v: i64,
+    pub meeting: String,
+    pub occurred_from: Option<String>,
+    pub occurred_to: Option<String>,
+    pub recorded_at: String,
+    pub payload: String,
+    pub hash: String,
+}
+
+impl OwnedRow {
+    /// The row, borrowed.
+    pub(crate) fn borrowed(&self) -> NewRow<'_> {
+        NewRow {
+            seq: self.seq,
+            id: &self.id,
+            stream: &self.stream,
+            version: self.version,
+            type_name: &self.type_name,
+            v: self.v,
+            meeting: &self.meeting,
+            occurred_from: self.occurred_from.as_deref(),
+            occurred_to: self.occurred_to.as_deref(),
+            recorded_at: &self.recorded_at,
+            payload: &self.payload,
+            hash: &self.hash,
+        }
+    }
+}
+
 /// The database under a store.
 pub(crate) enum Db {
     /// A SQLite file (or memory).
@@ -407,6 +444,39 @@ impl Db {
                 0 => Err(DbError::IdTaken),
                 _ => Ok(()),
             },
+        }
+    }
+
+    /// Inserts `rows`, whose ids the caller knows the log does not hold: on PostgreSQL in one
+    /// statement (one round trip however many), on SQLite one by one (no round trip to save).
+    /// A clash fails (nothing is skipped): on the id, or another writer's row.
+    pub(crate) fn insert_events(&self, rows: &[OwnedRow]) -> DbResult<()> {
+        match self {
+            Db::Sqlite(_) => {
+                for r in rows {
+                    self.insert_event(&r.borrowed())?;
+                }
+                Ok(())
+            }
+            #[cfg(feature = "postgres")]
+            Db::Postgres(p) => match p.insert_rows(rows)? {
+                n if n == rows.len() as u64 => Ok(()),
+                // Not reached: the statement skips nothing, so it inserts every row or fails.
+                n => Err(DbError::Other(BackendError::new(format!(
+                    "{n} of {} rows were inserted",
+                    rows.len()
+                )))),
+            },
+        }
+    }
+
+    /// Which of `ids` the log holds, in one look, where that saves round trips (PostgreSQL);
+    /// `None` on SQLite, where each insert finds its own clash as cheaply.
+    pub(crate) fn ids_held(&self, ids: &[String]) -> DbResult<Option<std::collections::HashSet<String>>> {
+        match self {
+            Db::Sqlite(_) => Ok(None),
+            #[cfg(feature = "postgres")]
+            Db::Postgres(p) => Ok(Some(p.ids_held(ids)?)),
         }
     }
 

@@ -17,7 +17,7 @@ use std::str::FromStr;
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
 
-use super::{DbError, DbResult, FromRow, Mode, Value};
+use super::{DbError, DbResult, FromRow, Mode, OwnedRow, Value};
 use crate::error::{BackendError, StoreError};
 
 /// The advisory lock key of the chain ("MINU", as SQLite's application id).
@@ -349,6 +349,42 @@ impl Pg {
         let bound = bind(params);
         let n = self.run(|c| c.execute(&st, &bound))?.map_err(|e| self.forget(error(e)))?;
         Ok(n)
+    }
+
+    /// Inserts `rows` in one statement, their columns sent as arrays: how many it inserted.
+    pub(crate) fn insert_rows(&self, rows: &[OwnedRow]) -> DbResult<u64> {
+        let st = self.statement(crate::schema::pg::INSERT_ROWS)?;
+        let ints = |f: fn(&OwnedRow) -> i64| rows.iter().map(f).collect::<Vec<i64>>();
+        let texts = |f: fn(&OwnedRow) -> &str| rows.iter().map(f).collect::<Vec<&str>>();
+        let opts = |f: fn(&OwnedRow) -> Option<&str>| rows.iter().map(f).collect::<Vec<Option<&str>>>();
+        let (seq, version, v) = (ints(|r| r.seq), ints(|r| r.version), ints(|r| r.v));
+        let (id, stream, type_name) = (texts(|r| &r.id), texts(|r| &r.stream), texts(|r| &r.type_name));
+        let (meeting, recorded_at) = (texts(|r| &r.meeting), texts(|r| &r.recorded_at));
+        let (payload, hash) = (texts(|r| &r.payload), texts(|r| &r.hash));
+        let (from, to) = (opts(|r| r.occurred_from.as_deref()), opts(|r| r.occurred_to.as_deref()));
+        let params: [&(dyn postgres::types::ToSql + Sync); 12] = [
+            &seq,
+            &id,
+            &stream,
+            &version,
+            &type_name,
+            &v,
+            &meeting,
+            &from,
+            &to,
+            &recorded_at,
+            &payload,
+            &hash,
+        ];
+        let n = self.run(|c| c.execute(&st, &params))?.map_err(|e| self.forget(error(e)))?;
+        Ok(n)
+    }
+
+    /// Which of `ids` the log holds, in one statement.
+    pub(crate) fn ids_held(&self, ids: &[String]) -> DbResult<std::collections::HashSet<String>> {
+        let st = self.statement(crate::schema::pg::IDS_HELD)?;
+        let rows = self.run(|c| c.query(&st, &[&ids]))?.map_err(|e| self.forget(error(e)))?;
+        Ok(rows.iter().map(|r| r.get::<_, String>(0)).collect())
     }
 
     pub(crate) fn batch(&self, sql: &str) -> DbResult<()> {
