@@ -24,6 +24,12 @@ const LOCK: &str = "SELECT pg_advisory_xact_lock(1296649813)";
 const INSERT: &str = "INSERT INTO events (seq, id, stream, version, type, v, meeting, occurred_from, occurred_to, recorded_at, payload, hash)
     VALUES ($1, $2, $3, $4, 'StatementMade', 1, $5, $6, $7, '', $8, $9)";
 
+/// Many rows in one statement, each column an array (as minutes sends a group's rows).
+const INSERT_MANY: &str = "INSERT INTO events (seq, id, stream, version, type, v, meeting, occurred_from, occurred_to, recorded_at, payload, hash)
+    SELECT s, i, st, ve, 'StatementMade', 1, $5, f, t, '', p, h
+    FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::bigint[], $6::text[], $7::text[], $8::text[], $9::text[])
+        AS r(s, i, st, ve, f, t, p, h)";
+
 /// The baseline's connection to one database, and the chain's head and stream versions.
 pub(super) struct RawPg {
     c: postgres::Client,
@@ -31,6 +37,7 @@ pub(super) struct RawPg {
     prev: String,
     versions: HashMap<String, i64>,
     insert: postgres::Statement,
+    insert_many: postgres::Statement,
 }
 
 impl RawPg {
@@ -47,7 +54,36 @@ impl RawPg {
             versions.insert(r.get(0), r.get(1));
         }
         let insert = c.prepare(INSERT)?;
-        Ok(Self { c, seq, prev, versions, insert })
+        let insert_many = c.prepare(INSERT_MANY)?;
+        Ok(Self { c, seq, prev, versions, insert, insert_many })
+    }
+
+    /// Inserts a group of statement rows in one statement (inside a transaction that holds the
+    /// chain's lock): one round trip for the group, as minutes' writer sends it.
+    fn insert_group(&mut self, rows: &[(String, String)], meeting: &str) -> Result<()> {
+        let (mut seqs, mut ids, mut docs, mut versions) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut froms, mut tos, mut jsons, mut hashes) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (json, doc) in rows {
+            let (id, from, to) = raw_fields(json);
+            let version = self.versions.entry(doc.clone()).or_insert(0);
+            *version += 1;
+            self.seq += 1;
+            let hash = row_hash(&self.prev, self.seq as u64, doc, *version as u64, json);
+            seqs.push(self.seq);
+            ids.push(id);
+            docs.push(doc.as_str());
+            versions.push(*version);
+            froms.push(from);
+            tos.push(to);
+            jsons.push(json.as_str());
+            hashes.push(hash.clone());
+            self.prev = hash;
+        }
+        self.c.execute(
+            &self.insert_many,
+            &[&seqs, &ids, &docs, &versions, &meeting, &froms, &tos, &jsons, &hashes],
+        )?;
+        Ok(())
     }
 
     /// Inserts one statement row (inside a transaction that holds the chain's lock).
@@ -86,7 +122,8 @@ pub(super) fn one(db: &str, s: &Setup, secs: f64) -> Result<f64> {
 }
 
 /// `writers` threads handing statements to one writer thread that commits whatever has queued
-/// in one transaction (group commit) and then acknowledges each, on `db`, for `secs`: their rate.
+/// in one transaction (group commit), its rows in one statement, and then acknowledges each, on
+/// `db`, for `secs`: their rate.
 pub(super) fn group(db: &str, s: &Setup, secs: f64, writers: u64) -> Result<f64> {
     let (tx, rx) = std::sync::mpsc::channel::<GroupRequest>();
     let meeting = s.meeting.clone();
@@ -98,9 +135,8 @@ pub(super) fn group(db: &str, s: &Setup, secs: f64, writers: u64) -> Result<f64>
                 batch.push(r);
             }
             raw.begin()?;
-            for (json, doc, _) in &batch {
-                raw.insert(json, doc, &meeting)?;
-            }
+            let rows: Vec<(String, String)> = batch.iter().map(|(j, d, _)| (j.clone(), d.clone())).collect();
+            raw.insert_group(&rows, &meeting)?;
             raw.c.batch_execute("COMMIT")?;
             for (_, _, ack) in batch {
                 let _ = ack.send(());
