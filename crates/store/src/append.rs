@@ -1,7 +1,7 @@
 //! Appending: one transaction per batch, every event judged by the procedural rules against
 //! the latest state, idempotent by event id, chained by hash.
 
-use crate::backend::{Db, DbError, Mode, NewRow, OwnedRow, Tx, Value};
+use crate::backend::{Db, DbError, Mode, OwnedRow, Tx, Value};
 use crate::checkpoint::Checkpoints;
 use crate::error::{LastEvent, Refusal, Result, StoreError};
 use crate::read::{decode_raw, each_recorded, RawRow};
@@ -365,38 +365,19 @@ impl Batch {
     /// ([`Batch::overtaken`]). Either way the write is rolled back and judged again from the
     /// log as it is.
     fn start(db: &Db, cache: Option<Primed>) -> Result<Self> {
-        if db.is_postgres() {
-            if let Some(mut p) = cache {
-                p.checkpoints.new_transaction();
-                return Ok(Self {
-                    seq: p.seq,
-                    prev: p.prev,
-                    data_version: p.data_version,
-                    ledger: p.ledger,
-                    checkpoints: p.checkpoints,
-                    trusted: true,
-                    moved: false,
-                    free: Default::default(),
-                    pending: Vec::new(),
-                });
-            }
-        }
-        // PostgreSQL's token is the head, read next.
+        // PostgreSQL's token is the head, read below when there is no state to trust.
         let data_version = if db.is_postgres() { 0 } else { db.change_token()? };
         let cache = match cache {
-            Some(mut p) if p.data_version == data_version => {
+            Some(mut p) if db.is_postgres() || p.data_version == data_version => {
                 p.checkpoints.new_transaction();
-                return Ok(Self {
-                    seq: p.seq,
-                    prev: p.prev,
-                    data_version,
-                    ledger: p.ledger,
-                    checkpoints: p.checkpoints,
-                    trusted: false,
-                    moved: false,
-                    free: Default::default(),
-                    pending: Vec::new(),
-                });
+                return Ok(Self::new(
+                    p.seq,
+                    p.prev,
+                    p.data_version,
+                    p.ledger,
+                    p.checkpoints,
+                    db.is_postgres(),
+                ));
             }
             other => other,
         };
@@ -418,17 +399,29 @@ impl Batch {
             }
             _ => (Ledger::new(), Checkpoints::default()),
         };
-        Ok(Self {
+        Ok(Self::new(seq, prev, data_version, ledger, checkpoints, false))
+    }
+
+    /// A write continuing the chain at `seq` (whose row's hash is `prev`), nothing added yet.
+    fn new(
+        seq: u64,
+        prev: String,
+        data_version: i64,
+        ledger: Ledger,
+        checkpoints: Checkpoints,
+        trusted: bool,
+    ) -> Self {
+        Self {
             seq,
             prev,
             data_version,
             ledger,
             checkpoints,
-            trusted: false,
+            trusted,
             moved: false,
             free: Default::default(),
             pending: Vec::new(),
-        })
+        }
     }
 
     /// Whether this write judged by a trusted state that another writer has overtaken, so that
@@ -616,42 +609,30 @@ impl Batch {
         };
         let (id_text, from, to) = (e.id.to_string(), utc(e.occurred.from), utc(e.occurred.to));
         let recorded_at = utc(e.recorded_at).unwrap_or_default();
+        let row = OwnedRow {
+            seq: seq as i64,
+            id: id_text,
+            stream,
+            version: version as i64,
+            type_name: e.type_name().to_string(),
+            v: i64::from(schema_version(e.type_name())),
+            meeting: e.meeting.as_str().to_string(),
+            occurred_from: from,
+            occurred_to: to,
+            recorded_at,
+            payload,
+            hash: hash.clone(),
+        };
         let inserted = if self.free.remove(&e.id) {
             // Its id is free: the row waits to go with the others in one statement.
-            self.pending.push(OwnedRow {
-                seq: seq as i64,
-                id: id_text,
-                stream,
-                version: version as i64,
-                type_name: e.type_name().to_string(),
-                v: i64::from(schema_version(e.type_name())),
-                meeting: e.meeting.as_str().to_string(),
-                occurred_from: from,
-                occurred_to: to,
-                recorded_at,
-                payload,
-                hash: hash.clone(),
-            });
+            self.pending.push(row);
             if self.pending.len() >= PENDING_ROWS {
                 self.flush(db)?;
             }
             Ok(())
         } else {
             self.flush(db)?;
-            db.insert_event(&NewRow {
-                seq: seq as i64,
-                id: &id_text,
-                stream: &stream,
-                version: version as i64,
-                type_name: e.type_name(),
-                v: i64::from(schema_version(e.type_name())),
-                meeting: e.meeting.as_str(),
-                occurred_from: from.as_deref(),
-                occurred_to: to.as_deref(),
-                recorded_at: &recorded_at,
-                payload: &payload,
-                hash: &hash,
-            })
+            db.insert_event(&row.borrowed())
         };
         match inserted {
             Ok(()) => {}

@@ -22,7 +22,9 @@
 //! it has loaded (the ledger the rules judge against), whichever thread committed last, so an
 //! append costs the same however long its document's and meeting's streams have grown. When
 //! another process appended meanwhile (SQLite's data_version moved), the next commit reads the
-//! head again and folds in the rows the other appended; a failed transaction drops them all.
+//! head again and folds in the rows the other appended; on PostgreSQL its first insert clashes
+//! with the other's row and the commit is made again from the log. A failed transaction drops
+//! them all.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};

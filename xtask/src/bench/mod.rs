@@ -40,7 +40,7 @@ use workloads::{
 const RUNS: usize = 3;
 
 /// The most events the PostgreSQL import and replay lines use (each run imports them twice,
-/// over loopback, one round trip an event for minutes).
+/// over loopback).
 const PG_EVENTS: u64 = 100_000;
 
 /// The bench's options, from its command line.
