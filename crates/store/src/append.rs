@@ -110,9 +110,9 @@ impl Store {
         now: Timestamp,
         cache: Option<Primed>,
     ) -> Result<Option<Vec<Appended>>> {
-        let tx = Tx::begin(&self.db, Mode::Append)?;
+        let (tx, began) = Tx::begin_append(&self.db)?;
         let db = tx.db();
-        let mut batch = Batch::start(db, cache)?;
+        let mut batch = Batch::start(db, cache, began.checkpoints)?;
         batch.checkpoints.key.clone_from(&self.snapshot_key);
         batch.check_ids(db, events.iter().map(|e| &e.id))?;
         let mut out = Vec::with_capacity(events.len());
@@ -151,7 +151,7 @@ impl Store {
         self.ledger = None;
         let tx = Tx::begin(&self.db, Mode::Append).map_err(StoreError::from)?;
         let db = tx.db();
-        let mut batch = Batch::start(db, None)?;
+        let mut batch = Batch::start(db, None, None)?;
         batch.checkpoints.key.clone_from(&self.snapshot_key);
         let clerk = self.clerk.clone();
         let done = std::thread::scope(|scope| {
@@ -231,11 +231,15 @@ impl Store {
         primed: &mut Option<Primed>,
     ) -> Result<Vec<Result<Appended>>> {
         let mut cached = primed.take();
+        // The ids are taken as free at first; an attempt made again looks them up.
+        let mut look_up_ids = false;
         loop {
-            // As in `append`: `None` only from a cache another writer overtook.
-            if let Some(out) = self.append_each_from(items, now, cached.take(), primed)? {
+            // As in `append`: `None` only from a cache another writer overtook, or an id taken
+            // as free that the log held.
+            if let Some(out) = self.append_each_from(items, now, cached.take(), primed, look_up_ids)? {
                 return Ok(out);
             }
+            look_up_ids = true;
         }
     }
 
@@ -247,12 +251,18 @@ impl Store {
         now: Timestamp,
         cached: Option<Primed>,
         primed: &mut Option<Primed>,
+        look_up_ids: bool,
     ) -> Result<Option<Vec<Result<Appended>>>> {
-        let tx = Tx::begin(&self.db, Mode::Append)?;
+        let (tx, began) = Tx::begin_append(&self.db)?;
         let db = tx.db();
-        let mut batch = Batch::start(db, cached)?;
+        let mut batch = Batch::start(db, cached, began.checkpoints)?;
         batch.checkpoints.key.clone_from(&self.snapshot_key);
-        batch.check_ids(db, items.iter().map(|(e, _)| &e.id))?;
+        let ids = items.iter().map(|(e, _)| &e.id);
+        if look_up_ids {
+            batch.check_ids(db, ids)?;
+        } else {
+            batch.assume_free(db, ids);
+        }
         let mut out = Vec::with_capacity(items.len());
         for (index, (e, expected)) in items.iter().enumerate() {
             match batch.add(db, index, Given::Borrowed(e), *expected, now, self.clerk.as_ref()) {
@@ -344,6 +354,10 @@ struct Batch {
     trusted: bool,
     /// An insert clashed with a row another writer appended since this state was read.
     moved: bool,
+    /// The events' ids were taken as free without a look ([`Batch::assume_free`]) ...
+    assumed: bool,
+    /// ... and the log held one of them: the write must be made again with them looked up.
+    held_assumed: bool,
     /// Ids checked absent from the log ([`Batch::check_ids`]) and not yet written: the rows of
     /// such events wait in `pending` and go in one statement.
     free: std::collections::HashSet<EventId>,
@@ -364,7 +378,18 @@ impl Batch {
     /// clashes with it; a refusal, which inserts nothing, reads the head before it stands
     /// ([`Batch::overtaken`]). Either way the write is rolled back and judged again from the
     /// log as it is.
-    fn start(db: &Db, cache: Option<Primed>) -> Result<Self> {
+    /// `checkpoints_exist` is what the round trip that began the write told of the
+    /// checkpoints' table (PostgreSQL), so that it is not asked again.
+    fn start(db: &Db, cache: Option<Primed>, checkpoints_exist: Option<bool>) -> Result<Self> {
+        let mut batch = Self::resume(db, cache)?;
+        if checkpoints_exist.is_some() {
+            batch.checkpoints.table_known(checkpoints_exist);
+        }
+        Ok(batch)
+    }
+
+    /// Where [`Batch::start`] begins: the state a previous write left, or the log's head.
+    fn resume(db: &Db, cache: Option<Primed>) -> Result<Self> {
         // PostgreSQL's token is the head, read below when there is no state to trust.
         let data_version = if db.is_postgres() { 0 } else { db.change_token()? };
         let cache = match cache {
@@ -419,6 +444,8 @@ impl Batch {
             checkpoints,
             trusted,
             moved: false,
+            assumed: false,
+            held_assumed: false,
             free: Default::default(),
             pending: Vec::new(),
         }
@@ -427,8 +454,12 @@ impl Batch {
     /// Whether this write judged by a trusted state that another writer has overtaken, so that
     /// `err` (what the write met) may not be the log's answer: an insert clashed with the
     /// other's row, or a refusal was reached and the head has moved since. The write must then
-    /// be rolled back and made again from the log as it is.
+    /// be rolled back and made again from the log as it is. So too when an id taken as free
+    /// ([`Batch::assume_free`]) was held by the log.
     fn overtaken(&self, db: &Db, err: &StoreError) -> Result<bool> {
+        if self.held_assumed {
+            return Ok(true);
+        }
         if !self.trusted {
             return Ok(false);
         }
@@ -461,16 +492,22 @@ impl Batch {
         self.checkpoints.store_due(db, &self.ledger)
     }
 
+    /// Whether the ids of a write of `n` events are worth settling before the events are
+    /// added: on PostgreSQL, for two or more, whose rows can then wait and go in one statement
+    /// (their clash on the id ruled out: appends are serialised by the chain's lock, so nobody
+    /// else can take one meanwhile). Not for one event, whose insert finds a clash itself in
+    /// the round trip a look would cost, nor on SQLite, whose inserts find theirs as cheaply.
+    fn rows_together(db: &Db, n: usize) -> bool {
+        db.is_postgres() && n >= 2
+    }
+
     /// Looks up, in one statement, which of `ids` (of the events about to be added) the log
-    /// holds, where that saves a round trip an event (PostgreSQL): the others' rows can wait
-    /// and go in one statement, their clash on the id ruled out (appends are serialised by the
-    /// chain's lock, so nobody else can take one meanwhile).
-    fn check_ids<'e>(&mut self, db: &Db, ids: impl Iterator<Item = &'e EventId>) -> Result<()> {
-        let ids: Vec<EventId> = ids.copied().collect();
-        // One event: its insert finds a clash itself, in the round trip the look would cost.
-        if ids.len() < 2 {
+    /// holds; the others' rows go together (see [`Batch::rows_together`]).
+    fn check_ids<'e>(&mut self, db: &Db, ids: impl ExactSizeIterator<Item = &'e EventId>) -> Result<()> {
+        if !Self::rows_together(db, ids.len()) {
             return Ok(());
         }
+        let ids: Vec<EventId> = ids.copied().collect();
         let texts: Vec<String> = ids.iter().map(EventId::to_string).collect();
         let Some(held) = db.ids_held(&texts)? else { return Ok(()) };
         for (id, text) in ids.into_iter().zip(&texts) {
@@ -479,6 +516,17 @@ impl Batch {
             }
         }
         Ok(())
+    }
+
+    /// Takes `ids` as free without looking them up, sparing the write a round trip: for the
+    /// Writer's groups, whose events are new but for a rare retry. If the log holds one, the
+    /// rows' statement clashes on it, and the write is rolled back and made again with its ids
+    /// looked up ([`Batch::check_ids`]; see [`Batch::overtaken`]).
+    fn assume_free<'e>(&mut self, db: &Db, ids: impl ExactSizeIterator<Item = &'e EventId>) {
+        if Self::rows_together(db, ids.len()) {
+            self.free.extend(ids.copied());
+            self.assumed = true;
+        }
     }
 
     /// Sends the rows waiting, in one statement. A clash with another writer's row (a trusted
@@ -495,6 +543,10 @@ impl Batch {
             Err(DbError::RowTaken) if self.trusted => {
                 self.moved = true;
                 Err(DbError::RowTaken.into())
+            }
+            Err(DbError::IdTaken) if self.assumed => {
+                self.held_assumed = true;
+                Err(DbError::IdTaken.into())
             }
             Err(e) => Err(e.into()),
         }
@@ -652,6 +704,7 @@ impl Batch {
         // Written: only now folded into the latest state.
         self.ledger.record(&e, seq);
         self.checkpoints.observe_event(&e, seq);
+        self.checkpoints.wrote(e.stream(), version, seq, &hash);
         self.seq = seq;
         self.prev = hash;
         let appended = Appended { seq, id: e.id, version, existed: false };

@@ -167,6 +167,10 @@ pub(crate) struct Checkpoints {
     stored: HashMap<String, u64>,
     /// For each meeting loaded, the seqs of its effective events that shape its state.
     shaping: HashMap<String, Vec<u64>>,
+    /// For each loaded stream this connection appended to, its version, seq and hash after
+    /// its last such row: a checkpoint at that version is bound to that row without asking
+    /// the log.
+    written: HashMap<String, (u64, u64, String)>,
     /// The snapshot key: checkpoints are signed with it and trusted only when signed with it.
     pub(crate) key: Option<Vec<u8>>,
 }
@@ -175,6 +179,11 @@ impl Checkpoints {
     /// Forgets whether the table exists: another connection may have dropped or made it.
     pub(crate) fn new_transaction(&mut self) {
         self.exists = None;
+    }
+
+    /// What the round trip that began the transaction told of the table's existence.
+    pub(crate) fn table_known(&mut self, exists: Option<bool>) {
+        self.exists = exists;
     }
 
     fn exists(&mut self, db: &Db) -> Result<bool> {
@@ -322,6 +331,26 @@ impl Checkpoints {
         }
     }
 
+    /// Notes a row this connection appended (`version` of `stream`, at `seq`, hashed `hash`).
+    pub(crate) fn wrote(&mut self, stream: &str, version: u64, seq: u64, hash: &str) {
+        if let Some(w) = self.written.get_mut(stream) {
+            (w.0, w.1) = (version, seq);
+            w.2.clear();
+            w.2.push_str(hash);
+        } else if self.stored.contains_key(stream) {
+            self.written.insert(stream.to_string(), (version, seq, hash.to_string()));
+        }
+    }
+
+    /// The seq and hash of `stream`'s row at `version`: known when this connection wrote it
+    /// last, else read from the log.
+    fn row_at(&self, db: &Db, stream: &str, version: u64) -> Result<Option<(i64, String)>> {
+        match self.written.get(stream) {
+            Some((v, seq, hash)) if *v == version => Ok(Some((*seq as i64, hash.clone()))),
+            _ => Store::row_at(db, stream, version),
+        }
+    }
+
     /// Stores the checkpoint of every loaded stream that has grown [`CHECKPOINT_EVERY`] events
     /// past its stored one and whose state is current, in the write's transaction.
     pub(crate) fn store_due(&mut self, db: &Db, ledger: &Ledger) -> Result<()> {
@@ -341,7 +370,7 @@ impl Checkpoints {
         for stream in due {
             let version = ledger.version(&stream);
             let Some(index) = ledger.stream_index(&stream) else { continue };
-            let at = Store::row_at(db, &stream, version)?;
+            let at = self.row_at(db, &stream, version)?;
             // The ledger folds what the log holds: a version without its row is not stored.
             let Some((seq, hash)) = at else { continue };
             let corrections =
@@ -380,11 +409,13 @@ impl Checkpoints {
     /// Forgets the documents (the ledger forgot their states); meetings stay.
     pub(crate) fn forget_documents(&mut self) {
         self.stored.retain(|s, _| DocumentName::new(s).is_err());
+        self.written.retain(|s, _| DocumentName::new(s).is_err());
     }
 
     /// Forgets the meetings (the ledger forgot their states); documents stay.
     pub(crate) fn forget_meetings(&mut self) {
         self.stored.retain(|s, _| MeetingId::new(s).is_err());
+        self.written.retain(|s, _| MeetingId::new(s).is_err());
         self.shaping.clear();
     }
 }

@@ -432,7 +432,10 @@ CREATE TABLE IF NOT EXISTS document_snapshots (
 CREATE UNIQUE INDEX IF NOT EXISTS document_snapshots_by_stream
     ON document_snapshots (stream, through, max_to, last_from, last_seq)"#;
 
-    /// The derived table of stream checkpoints (as [`super::CHECKPOINTS_CREATE`]).
+    /// The derived table of stream checkpoints (as [`super::CHECKPOINTS_CREATE`]). A state
+    /// is written anew every few events of its stream and runs to tens of kilobytes: it is
+    /// compressed with lz4, several times faster than the default, where the server has it
+    /// (version 14 on, built with lz4), and with the default where it has not.
     pub const CHECKPOINTS_CREATE: &str = r#"
 CREATE TABLE IF NOT EXISTS stream_checkpoints (
     stream      text COLLATE "C" PRIMARY KEY,
@@ -444,7 +447,11 @@ CREATE TABLE IF NOT EXISTS stream_checkpoints (
     state       text NOT NULL,
     digest      text NOT NULL,
     mac         text
-)"#;
+);
+DO $$ BEGIN
+    EXECUTE 'ALTER TABLE stream_checkpoints ALTER COLUMN state SET COMPRESSION lz4';
+EXCEPTION WHEN feature_not_supported OR syntax_error THEN NULL;
+END $$"#;
 
     /// Appends one row; a clash on the id inserts nothing (0 rows) rather than failing, so the
     /// transaction goes on (a failed statement would abort it).
@@ -468,6 +475,15 @@ CREATE TABLE IF NOT EXISTS stream_checkpoints (
     ON CONFLICT (stream) DO UPDATE SET version = EXCLUDED.version, seq = EXCLUDED.seq, hash = EXCLUDED.hash,
     format = EXCLUDED.format, corrections = EXCLUDED.corrections, state = EXCLUDED.state,
     digest = EXCLUDED.digest, mac = EXCLUDED.mac";
+
+    /// An append's first round trip, as one simple query: the transaction, the chain's lock
+    /// (`lock`), and whether the checkpoints' table exists (`t` or `f`).
+    pub fn begin_append(lock: i64) -> String {
+        format!(
+            "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({lock}); \
+             SELECT to_regclass('stream_checkpoints') IS NOT NULL"
+        )
+    }
 
     /// Takes the chain's lock until the transaction ends.
     pub const LOCK_CHAIN: &str = "SELECT pg_advisory_xact_lock(?1)";
