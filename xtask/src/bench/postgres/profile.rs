@@ -34,6 +34,15 @@ fn log_since(from: u64) -> Result<String> {
     Ok(s)
 }
 
+/// Where the cluster's write-ahead log stands, in bytes: the difference over a workload is
+/// what it wrote (every database's, so a workload runs alone).
+fn wal_lsn() -> Result<i64> {
+    let row = cluster::Cluster::get()
+        .admin("postgres")
+        .query_one("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint", &[])?;
+    Ok(row.get(0))
+}
+
 fn log_len() -> u64 {
     std::fs::metadata(cluster::Cluster::get().dir.join("log")).map(|m| m.len()).unwrap_or(0)
 }
@@ -166,7 +175,9 @@ pub(in super::super) fn run(s: &Setup, secs: f64, lines: &[String]) -> Result<()
         };
         log_sessions(&url)?;
         let from = log_len();
+        let wal_from = wal_lsn()?;
         let (rate, events) = w(&url)?;
+        let wal = wal_lsn()? - wal_from;
         // The server writes its log asynchronously: let it catch up.
         std::thread::sleep(std::time::Duration::from_millis(500));
         let log = log_since(from)?;
@@ -175,11 +186,12 @@ pub(in super::super) fn run(s: &Setup, secs: f64, lines: &[String]) -> Result<()
         let (calls, ms): (u64, f64) = lines.iter().fold((0, 0.0), |a, l| (a.0 + l.1, a.1 + l.2));
         let commits = lines.iter().filter(|l| l.0 == "statement: COMMIT").map(|l| l.1).sum::<u64>().max(1);
         println!(
-            "\n## {name}: {rate:.0} events/s, {events:.0} events, {commits} commits ({:.1} events/commit); wall {:.0} µs/event, server {:.0} µs/event in {:.1} logged phases/event",
+            "\n## {name}: {rate:.0} events/s, {events:.0} events, {commits} commits ({:.1} events/commit); wall {:.0} µs/event, server {:.0} µs/event in {:.1} logged phases/event; {:.0} bytes of WAL/event",
             events / commits as f64,
             1e6 / rate,
             ms * 1e3 / events,
-            calls as f64 / events
+            calls as f64 / events,
+            wal as f64 / events
         );
         println!("| phase: statement | per event | server µs/event |\n|---|---:|---:|");
         for (k, c, ms) in lines.iter().take(12) {
