@@ -82,6 +82,10 @@ struct State {
     open: bool,
     /// A commit panicked and the store went with it: every append fails from now on.
     broken: bool,
+    /// While the writer thread, holding the store, waits for the queue to hold this many
+    /// requests (after a group, up to [`GATHER`]): the appender that brings it there wakes it.
+    /// 0 when it is not waiting.
+    gathering: usize,
     /// How many requests the last commit held: a client commits itself only when that was
     /// one (no contention seen), so that under load everyone queues and shares commits
     /// instead of a lone leader's commit splitting the queue in two.
@@ -90,8 +94,8 @@ struct State {
 
 struct Shared {
     state: Mutex<State>,
-    /// Wakes the writer thread: requests queued while the store was idle, or the last
-    /// appender gone.
+    /// Wakes the writer thread: requests queued while the store was idle or while it gathers
+    /// a group, or the last appender gone.
     wake: Condvar,
     stats: Stats,
 }
@@ -184,7 +188,14 @@ impl Writer {
         let seat = Seat { store, primed: None, clock };
         let (idle, held) = if gate.is_some() { (None, Some(seat)) } else { (Some(seat), None) };
         let shared = Arc::new(Shared {
-            state: Mutex::new(State { idle, queue: Vec::new(), open: true, broken: false, last_group: 1 }),
+            state: Mutex::new(State {
+                idle,
+                queue: Vec::new(),
+                open: true,
+                broken: false,
+                gathering: 0,
+                last_group: 1,
+            }),
             wake: Condvar::new(),
             stats: Stats::default(),
         });
@@ -262,7 +273,7 @@ impl Appender {
         }
         let (reply, answer) = oneshot::channel();
         st.queue.push(Request { event, expected, reply });
-        let wake = st.idle.is_some();
+        let wake = st.idle.is_some() || (st.gathering > 0 && st.queue.len() >= st.gathering);
         drop(st);
         if wake {
             shared.wake.notify_one();
@@ -342,16 +353,18 @@ fn serve(shared: &Shared, mut held: Option<Seat>) -> Option<Store> {
             let mut st = shared.lock();
             let want = answered.clamp(1, MAX_GROUP);
             if st.queue.len() < want {
-                drop(st);
+                // Asleep, not spinning: on a machine of few cores the writers need the CPU to
+                // send what this waits for.
+                st.gathering = want;
                 let until = Instant::now() + GATHER;
                 loop {
-                    st = shared.lock();
-                    if st.queue.len() >= want || Instant::now() >= until {
+                    let now = Instant::now();
+                    if st.queue.len() >= want || now >= until {
                         break;
                     }
-                    drop(st);
-                    std::thread::yield_now();
+                    st = shared.wake.wait_timeout(st, until - now).unwrap_or_else(PoisonError::into_inner).0;
                 }
+                st.gathering = 0;
                 if st.queue.is_empty() {
                     st.idle = Some(seat);
                     break;
