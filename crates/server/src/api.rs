@@ -628,7 +628,7 @@ async fn append(State(app): State<App>, headers: HeaderMap, Q(q): Q<AppendQuery>
         let text = text.trim_start_matches('\u{feff}');
         // A time without a zone is read in its meeting's zone, from the record in memory (as
         // it stands when the request is read).
-        app.live.sync()?;
+        app.live.sync_async().await?;
         let mut event = {
             let memory = app.live.read();
             let zones = Zones::default();
@@ -1170,7 +1170,7 @@ async fn record_live(
 ) -> Result<record::Recorded, ApiError> {
     let live = &app.live;
     // The log as it stands when the verb is recorded.
-    live.sync()?;
+    live.sync_async().await?;
     let retry = record::retry_of(&*live.read(), req)?;
     if let Some(r) = retry {
         return Ok(r);
@@ -1184,13 +1184,13 @@ async fn record_live(
         match app.appender.append(event, req.expected_version).await {
             Ok(x) => {
                 if record::reads_after(&draft.event) {
-                    live.sync()?;
+                    live.sync_async().await?;
                 }
                 return Ok(record::recorded(&*live.read(), draft, x)?);
             }
             Err(e) if record::steps_past(&e, &draft, tries) => {
                 tries += 1;
-                live.sync()?;
+                live.sync_async().await?;
             }
             Err(e) => return Err(e.into()),
         }

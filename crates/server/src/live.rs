@@ -10,7 +10,10 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, RwLock, RwLockReadGuard};
+use std::sync::{Mutex, RwLock, RwLockReadGuard, TryLockError};
+
+use tokio::runtime::{Handle, RuntimeFlavor};
+use tokio::sync::Notify;
 
 use minutes_core::event::Recorded;
 use minutes_query::Memory;
@@ -33,6 +36,8 @@ pub(crate) struct Live {
     begun: AtomicU64,
     /// The number of the last look that ended (they take turns under `watch`).
     ended: AtomicU64,
+    /// Wakes the tasks waiting for a look under way to end ([`Live::sync_async`]).
+    looked: Notify,
 }
 
 impl Live {
@@ -43,6 +48,7 @@ impl Live {
             memory: RwLock::default(),
             begun: AtomicU64::new(0),
             ended: AtomicU64::new(0),
+            looked: Notify::new(),
         };
         live.sync()?;
         Ok(live)
@@ -58,10 +64,46 @@ impl Live {
         if self.ended.load(Ordering::SeqCst) > arrived {
             return Ok(self.read().head());
         }
+        self.look_now(&mut w)
+    }
+
+    /// As [`Live::sync`], for a request's task: while another look is under way it waits for
+    /// it without holding its worker thread (the look that ends wakes it), and a look of its
+    /// own that has many rows to catch up reads them inside `block_in_place`, so the runtime's
+    /// other tasks move to another thread meanwhile.
+    pub(crate) async fn sync_async(&self) -> Result<u64, StoreError> {
+        let arrived = self.begun.load(Ordering::SeqCst);
+        loop {
+            if self.ended.load(Ordering::SeqCst) > arrived {
+                return Ok(self.read().head());
+            }
+            // Registered before the lock is tried, so that a look ending in between wakes it.
+            let ended = self.looked.notified();
+            tokio::pin!(ended);
+            ended.as_mut().enable();
+            // The guard is gone before any await (it must not be held across one).
+            let done = match self.watch.try_lock() {
+                Ok(_) if self.ended.load(Ordering::SeqCst) > arrived => Some(Ok(self.read().head())),
+                Ok(mut w) => Some(self.look_now(&mut w)),
+                Err(TryLockError::WouldBlock) => None,
+                Err(TryLockError::Poisoned(_)) => Some(Err(poisoned())),
+            };
+            match done {
+                Some(head) => return head,
+                None => ended.await,
+            }
+        }
+    }
+
+    /// A look of its own, numbered, under `watch`; wakes those waiting for it to end.
+    fn look_now(&self, w: &mut Watch) -> Result<u64, StoreError> {
         let look = self.begun.fetch_add(1, Ordering::SeqCst) + 1;
-        let head = self.look(&mut w)?;
-        self.ended.store(look, Ordering::SeqCst);
-        Ok(head)
+        let head = self.look(w);
+        if head.is_ok() {
+            self.ended.store(look, Ordering::SeqCst);
+        }
+        self.looked.notify_waiters();
+        head
     }
 
     /// One look at the log, under `watch`.
@@ -71,13 +113,22 @@ impl Live {
         if w.seen == Some(now) {
             return Ok(self.read().head());
         }
-        loop {
+        let page = |w: &mut Watch| -> Result<usize, StoreError> {
             let head = self.read().head();
             let rows: Vec<Recorded> = w.store.events_after(head, PAGE)?;
-            if rows.is_empty() {
-                break;
+            let n = rows.len();
+            if n > 0 {
+                self.memory.write().map_err(|_| poisoned())?.apply(rows);
             }
-            self.memory.write().map_err(|_| poisoned())?.apply(rows);
+            Ok(n)
+        };
+        // Usually a few rows; a full page means a long catch-up (another process appended
+        // many events), read off the async workers.
+        if page(w)? as u64 == PAGE {
+            blocking(|| {
+                while page(w)? > 0 {}
+                Ok::<_, StoreError>(())
+            })?;
         }
         w.seen = Some(now);
         Ok(self.read().head())
@@ -89,6 +140,85 @@ impl Live {
     }
 }
 
+/// Runs `f`, which blocks for long, inside `block_in_place` on a multi-threaded runtime's
+/// thread (its other tasks move to another thread meanwhile); elsewhere as it is.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
 fn poisoned() -> StoreError {
     StoreError::Io(std::io::Error::other("the in-memory record failed earlier"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use minutes_core::event::Event;
+
+    use super::*;
+
+    fn event(json: serde_json::Value) -> Event {
+        Event::from_value(json).expect("a valid event")
+    }
+
+    fn declared() -> Event {
+        event(serde_json::json!({
+            "id": "0190f3a0-0000-7000-8000-000000000001", "type": "MeetingDeclared", "v": 1,
+            "meeting": "m", "document": null, "phase": "preparatory", "source": null,
+            "occurred": { "from": "2030-03-02T09:00:00Z", "to": "2030-03-02T09:00:00Z" },
+            "data": { "title": "M", "venue": "here", "time_zone": "UTC", "first_day": "2030-03-02",
+                      "last_day": "2030-03-02", "bodies": [] }
+        }))
+    }
+
+    fn statement(n: u32) -> Event {
+        event(serde_json::json!({
+            "id": format!("0190f3a0-0000-7000-8000-{n:012}"), "type": "StatementMade", "v": 1,
+            "meeting": "m", "document": null, "body": null, "actors": [], "source": null,
+            "occurred": { "from": "2030-03-02T10:00:00Z", "to": "2030-03-02T10:00:00Z" },
+            "data": { "stance": "other", "summary": "s" }
+        }))
+    }
+
+    fn now() -> minutes_core::time::Timestamp {
+        chrono::DateTime::parse_from_rfc3339("2030-03-03T00:00:00Z").expect("a time")
+    }
+
+    /// A request that arrives while another look is under way waits for it on the runtime,
+    /// not on its thread: on a runtime of one thread, another task runs meanwhile, and the
+    /// look that ends answers the request with what it read, the request's own look not
+    /// needed. (Blocked on the lock, the request would hold the only thread for good.)
+    #[tokio::test(flavor = "current_thread")]
+    // The guard stands for a look under way in another thread: held across the awaits on purpose.
+    #[allow(clippy::await_holding_lock)]
+    async fn a_request_waits_for_a_look_under_way_without_holding_its_thread() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("s.db");
+        let mut store = Store::create(&path).expect("a store");
+        store.append(&[declared()], None, now()).expect("appended");
+        let live = Arc::new(Live::open(&path).expect("opened"));
+        assert_eq!(live.read().head(), 1);
+
+        // A look under way, held here.
+        let mut w = live.watch.lock().expect("the watch");
+        let request = tokio::spawn({
+            let live = Arc::clone(&live);
+            async move { live.sync_async().await }
+        });
+        let other = tokio::spawn(async { "ran" });
+        assert_eq!(other.await.expect("the other task"), "ran");
+        assert!(!request.is_finished(), "the request waits for the look");
+
+        // Another connection appends; the look under way reads it and ends.
+        store.append(&[statement(2)], None, now()).expect("appended");
+        let looks = live.begun.load(Ordering::SeqCst);
+        assert_eq!(live.look_now(&mut w).expect("the look"), 2);
+        drop(w);
+        assert_eq!(request.await.expect("the request").expect("synced"), 2);
+        assert_eq!(live.begun.load(Ordering::SeqCst), looks + 1, "the request made no look of its own");
+    }
 }
