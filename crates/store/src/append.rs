@@ -110,9 +110,9 @@ impl Store {
         now: Timestamp,
         cache: Option<Primed>,
     ) -> Result<Option<Vec<Appended>>> {
-        let (tx, began) = Tx::begin_append(&self.db)?;
+        let tx = Tx::begin(&self.db, Mode::Append)?;
         let db = tx.db();
-        let mut batch = Batch::start(db, cache, began.checkpoints)?;
+        let mut batch = Batch::start(db, cache)?;
         batch.checkpoints.key.clone_from(&self.snapshot_key);
         batch.check_ids(db, events.iter().map(|e| &e.id))?;
         let mut out = Vec::with_capacity(events.len());
@@ -151,7 +151,7 @@ impl Store {
         self.ledger = None;
         let tx = Tx::begin(&self.db, Mode::Append).map_err(StoreError::from)?;
         let db = tx.db();
-        let mut batch = Batch::start(db, None, None)?;
+        let mut batch = Batch::start(db, None)?;
         batch.checkpoints.key.clone_from(&self.snapshot_key);
         let clerk = self.clerk.clone();
         let done = std::thread::scope(|scope| {
@@ -253,9 +253,9 @@ impl Store {
         primed: &mut Option<Primed>,
         look_up_ids: bool,
     ) -> Result<Option<Vec<Result<Appended>>>> {
-        let (tx, began) = Tx::begin_append(&self.db)?;
+        let tx = Tx::begin(&self.db, Mode::Append)?;
         let db = tx.db();
-        let mut batch = Batch::start(db, cached, began.checkpoints)?;
+        let mut batch = Batch::start(db, cached)?;
         batch.checkpoints.key.clone_from(&self.snapshot_key);
         let ids = items.iter().map(|(e, _)| &e.id);
         if look_up_ids {
@@ -378,18 +378,7 @@ impl Batch {
     /// clashes with it; a refusal, which inserts nothing, reads the head before it stands
     /// ([`Batch::overtaken`]). Either way the write is rolled back and judged again from the
     /// log as it is.
-    /// `checkpoints_exist` is what the round trip that began the write told of the
-    /// checkpoints' table (PostgreSQL), so that it is not asked again.
-    fn start(db: &Db, cache: Option<Primed>, checkpoints_exist: Option<bool>) -> Result<Self> {
-        let mut batch = Self::resume(db, cache)?;
-        if checkpoints_exist.is_some() {
-            batch.checkpoints.table_known(checkpoints_exist);
-        }
-        Ok(batch)
-    }
-
-    /// Where [`Batch::start`] begins: the state a previous write left, or the log's head.
-    fn resume(db: &Db, cache: Option<Primed>) -> Result<Self> {
+    fn start(db: &Db, cache: Option<Primed>) -> Result<Self> {
         // PostgreSQL's token is the head, read below when there is no state to trust.
         let data_version = if db.is_postgres() { 0 } else { db.change_token()? };
         let cache = match cache {

@@ -181,11 +181,6 @@ impl Checkpoints {
         self.exists = None;
     }
 
-    /// What the round trip that began the transaction told of the table's existence.
-    pub(crate) fn table_known(&mut self, exists: Option<bool>) {
-        self.exists = exists;
-    }
-
     fn exists(&mut self, db: &Db) -> Result<bool> {
         if let Some(e) = self.exists {
             return Ok(e);

@@ -476,15 +476,6 @@ END $$"#;
     format = EXCLUDED.format, corrections = EXCLUDED.corrections, state = EXCLUDED.state,
     digest = EXCLUDED.digest, mac = EXCLUDED.mac";
 
-    /// An append's first round trip, as one simple query: the transaction, the chain's lock
-    /// (`lock`), and whether the checkpoints' table exists (`t` or `f`).
-    pub fn begin_append(lock: i64) -> String {
-        format!(
-            "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({lock}); \
-             SELECT to_regclass('stream_checkpoints') IS NOT NULL"
-        )
-    }
-
     /// Takes the chain's lock until the transaction ends.
     pub const LOCK_CHAIN: &str = "SELECT pg_advisory_xact_lock(?1)";
 

@@ -506,14 +506,6 @@ impl Db {
     }
 }
 
-/// What an append learned in the round trip that began it (PostgreSQL); nothing on SQLite,
-/// where asking costs no round trip and is done when needed.
-#[derive(Default)]
-pub(crate) struct Began {
-    /// Whether the checkpoints' table exists.
-    pub checkpoints: Option<bool>,
-}
-
 /// A transaction that rolls back when dropped uncommitted.
 pub(crate) struct Tx<'a> {
     db: &'a Db,
@@ -534,18 +526,6 @@ impl<'a> Tx<'a> {
         }
         db.begin(mode)?;
         Ok(Self { db, open: true })
-    }
-
-    /// Begins an append, asking in the same round trip (PostgreSQL) what [`Began`] holds.
-    pub(crate) fn begin_append(db: &'a Db) -> DbResult<(Self, Began)> {
-        match db {
-            #[cfg(feature = "postgres")]
-            Db::Postgres(p) if !db.in_transaction() => {
-                let began = p.begin_append()?;
-                Ok((Self { db, open: true }, began))
-            }
-            _ => Ok((Self::begin(db, Mode::Append)?, Began::default())),
-        }
     }
 
     /// The database, for the statements of the transaction.

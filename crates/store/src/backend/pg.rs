@@ -17,7 +17,7 @@ use std::str::FromStr;
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
 
-use super::{Began, DbError, DbResult, FromRow, Mode, OwnedRow, Value};
+use super::{DbError, DbResult, FromRow, Mode, OwnedRow, Value};
 use crate::error::{BackendError, StoreError};
 
 /// The advisory lock key of the chain ("MINU", as SQLite's application id).
@@ -393,41 +393,29 @@ impl Pg {
 
     pub(crate) fn begin(&self, mode: Mode) -> DbResult<()> {
         match mode {
-            Mode::Append | Mode::Write => self.begin_append().map(|_| ()),
+            Mode::Append | Mode::Write => {
+                // One round trip: the transaction and the chain's lock. An append reads the
+                // head only when it holds no state of its own from its last write; one that
+                // does trusts it, and an insert that clashes with another writer's row tells
+                // it otherwise (`DbError::RowTaken`, see `append.rs`).
+                let sql = format!(
+                    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({APPEND_LOCK})"
+                );
+                self.run(|c| c.batch_execute(&sql))?.map_err(|e| self.forget(error(e))).inspect_err(
+                    |_| {
+                        // A lock that timed out leaves the transaction aborted: end it.
+                        let _ = self.batch("ROLLBACK");
+                    },
+                )?;
+                self.in_tx.set(true);
+                Ok(())
+            }
             Mode::Read => {
                 self.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
                 self.in_tx.set(true);
                 Ok(())
             }
         }
-    }
-
-    /// Begins an append in one round trip (a simple query of several statements): the
-    /// transaction, the chain's lock, and whether the checkpoints' table exists. Under READ
-    /// COMMITTED each statement after the lock sees every commit made before the lock was
-    /// granted. An append reads the head only when it holds no state of its own from its last
-    /// write; one that does trusts it, and an insert that clashes with another writer's row
-    /// tells it otherwise (`DbError::RowTaken`, see `append.rs`).
-    pub(crate) fn begin_append(&self) -> DbResult<Began> {
-        let sql = crate::schema::pg::begin_append(APPEND_LOCK);
-        let messages =
-            self.run(|c| c.simple_query(&sql))?.map_err(|e| self.forget(error(e))).inspect_err(|_| {
-                // A lock that timed out leaves the transaction aborted: end it.
-                let _ = self.batch("ROLLBACK");
-            })?;
-        self.in_tx.set(true);
-        // The statements complete in order: BEGIN, the lock, then the table's existence.
-        let (mut done, mut began) = (0, Began::default());
-        for m in messages {
-            match m {
-                postgres::SimpleQueryMessage::CommandComplete(_) => done += 1,
-                postgres::SimpleQueryMessage::Row(r) if done == 2 => {
-                    began.checkpoints = Some(r.get(0) == Some("t"));
-                }
-                _ => {}
-            }
-        }
-        Ok(began)
     }
 
     /// Takes the chain's lock until the transaction ends. Under READ COMMITTED each statement
