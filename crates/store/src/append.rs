@@ -384,14 +384,7 @@ impl Batch {
         let cache = match cache {
             Some(mut p) if db.is_postgres() || p.data_version == data_version => {
                 p.checkpoints.new_transaction();
-                return Ok(Self::new(
-                    p.seq,
-                    p.prev,
-                    p.data_version,
-                    p.ledger,
-                    p.checkpoints,
-                    db.is_postgres(),
-                ));
+                return Ok(Self::new(p, db.is_postgres()));
             }
             other => other,
         };
@@ -413,18 +406,12 @@ impl Batch {
             }
             _ => (Ledger::new(), Checkpoints::default()),
         };
-        Ok(Self::new(seq, prev, data_version, ledger, checkpoints, false))
+        Ok(Self::new(Primed { seq, prev, data_version, ledger, checkpoints }, false))
     }
 
-    /// A write continuing the chain at `seq` (whose row's hash is `prev`), nothing added yet.
-    fn new(
-        seq: u64,
-        prev: String,
-        data_version: i64,
-        ledger: Ledger,
-        checkpoints: Checkpoints,
-        trusted: bool,
-    ) -> Self {
+    /// A write continuing the chain where `from` leaves it, nothing added yet.
+    fn new(from: Primed, trusted: bool) -> Self {
+        let Primed { seq, prev, data_version, ledger, checkpoints } = from;
         Self {
             seq,
             prev,
