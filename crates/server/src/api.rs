@@ -640,10 +640,7 @@ async fn append(State(app): State<App>, headers: HeaderMap, Q(q): Q<AppendQuery>
     }
     .await;
     match result {
-        Ok(x) => {
-            app.feed.poke();
-            answer(x.seq, &AppendedDoc { seq: x.seq, id: x.id, version: x.version, existed: x.existed })
-        }
+        Ok(x) => answer(x.seq, &AppendedDoc { seq: x.seq, id: x.id, version: x.version, existed: x.existed }),
         Err(e) => e.into_response(),
     }
 }
@@ -1239,10 +1236,7 @@ async fn record_verb(
     }
     .await;
     match result {
-        Ok((seq, v)) => {
-            app.feed.poke();
-            answer(seq, &v)
-        }
+        Ok((seq, v)) => answer(seq, &v),
         Err(e) => e.into_response(),
     }
 }

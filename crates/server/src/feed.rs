@@ -57,7 +57,7 @@ impl Item {
     }
 }
 
-/// The feed's shared end: subscribe, learn the head, poke the watcher after a write.
+/// The feed's shared end: subscribe, learn the head, poke the watcher after a commit.
 #[derive(Clone)]
 pub struct Feed {
     tx: broadcast::Sender<Arc<Item>>,
@@ -84,7 +84,7 @@ impl Feed {
         *self.head.borrow()
     }
 
-    /// Tells the watcher to look now (after a write through the server).
+    /// Tells the watcher to look now (the server's writer does after each commit).
     pub fn poke(&self) {
         let _ = self.poke.send(());
     }

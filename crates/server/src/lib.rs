@@ -144,10 +144,22 @@ pub async fn serve(config: Config, ready: impl FnOnce(SocketAddr, &str)) -> Resu
     let readers = Readers::open(&config.db)?;
     let live = Arc::new(live::Live::open(&config.db)?);
     let feed = feed::Feed::start(live.clone())?;
-    let writer = match config.now {
-        Some(t) => Writer::spawn_with_clock(store, Box::new(move || t)),
-        None => Writer::spawn(store),
+    let clock: minutes_store::Clock = match config.now {
+        Some(t) => Box::new(move || t),
+        None => Box::new(|| chrono::Utc::now().fixed_offset()),
     };
+    // What the server commits goes into the memory as it commits, before it is answered (the
+    // look at the log that follows finds it there and decodes nothing), and the feed's watcher
+    // is told, once a commit (it polls for anything else).
+    let (observed, poker) = (live.clone(), feed.clone());
+    let writer = Writer::spawn_observed(
+        store,
+        clock,
+        Box::new(move |rows| {
+            observed.committed(rows);
+            poker.poke();
+        }),
+    );
     let app = App {
         readers,
         appender: writer.appender(),

@@ -7,6 +7,8 @@
 //! look is under way wait for the next one, and one look that began after they arrived does
 //! for all of them. They read the memory through [`Live::read`], which hands out the decoded
 //! record itself ([`minutes_query::Lookup`] borrows its states), for the span of one lookup.
+//! What the server's own writer commits is applied as it commits ([`Live::committed`]), so a
+//! look after it finds no row to read and decode; rows appended by anyone else are read.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -134,6 +136,17 @@ impl Live {
         Ok(self.read().head())
     }
 
+    /// Applies the events the server's own writer just committed, as the log holds them, if
+    /// they follow the memory's head. If they do not (another process appended between, or a
+    /// look already read them), they are left to the looks at the log, which read whatever the
+    /// memory lacks: the memory never holds a gap.
+    pub(crate) fn committed(&self, rows: Vec<Recorded>) {
+        let Ok(mut memory) = self.memory.write() else { return };
+        if rows.first().is_some_and(|r| r.seq == memory.head() + 1) {
+            memory.apply(rows);
+        }
+    }
+
     /// The memory, to read (held briefly: a sync waits for it).
     pub(crate) fn read(&self) -> RwLockReadGuard<'_, Memory> {
         self.memory.read().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -220,5 +233,40 @@ mod tests {
         drop(w);
         assert_eq!(request.await.expect("the request").expect("synced"), 2);
         assert_eq!(live.begun.load(Ordering::SeqCst), looks + 1, "the request made no look of its own");
+    }
+
+    /// What the server's writer commits is in the memory before the append is answered, with
+    /// no look at the log; rows another process appended first leave a gap, which the memory
+    /// does not take: a look reads them and the writer's rows in log order.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_writers_commits_go_into_the_memory_unless_they_leave_a_gap() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("s.db");
+        let mut other = Store::create(&path).expect("a store");
+        other.append(&[declared()], None, now()).expect("appended");
+        let live = Arc::new(Live::open(&path).expect("opened"));
+        let observed = Arc::clone(&live);
+        let writer = minutes_store::Writer::spawn_observed(
+            Store::open(&path).expect("the writer's connection"),
+            Box::new(now),
+            Box::new(move |rows| observed.committed(rows)),
+        );
+
+        // Another process appends seq 2; the writer's seq 3 would leave a gap.
+        other.append(&[statement(2)], None, now()).expect("appended");
+        assert_eq!(writer.append(statement(3), None).await.expect("appended").seq, 3);
+        assert_eq!(live.read().head(), 1, "a gap is not taken");
+        assert_eq!(live.sync().expect("synced"), 3);
+        let seqs: Vec<u64> = live.read().events_after(0, 10).iter().map(|r| r.seq).collect();
+        assert_eq!(seqs, [1, 2, 3]);
+
+        // Following the head, the writer's commit is in the memory once answered.
+        assert_eq!(writer.append(statement(4), None).await.expect("appended").seq, 4);
+        assert_eq!(live.read().head(), 4, "applied as committed, before any look");
+        let from_log = Store::open_read_only(&path).expect("read").events_after(3, 10).expect("rows");
+        let in_memory: Vec<Recorded> = live.read().events_after(3, 10).into_iter().cloned().collect();
+        assert_eq!(in_memory, from_log, "the memory holds what the log holds");
+        assert_eq!(live.sync().expect("synced"), 4);
+        drop(writer);
     }
 }

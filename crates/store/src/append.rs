@@ -6,7 +6,7 @@ use crate::checkpoint::Checkpoints;
 use crate::error::{LastEvent, Refusal, Result, StoreError};
 use crate::read::{decode_raw, each_recorded, RawRow};
 use crate::{row_hash, schema, Store};
-use minutes_core::event::{schema_version, Event, EventKind};
+use minutes_core::event::{schema_version, Event, EventKind, Recorded};
 use minutes_core::id::{Clerk, EventId};
 use minutes_core::ledger::{streams_read, Ledger};
 use minutes_core::time::Timestamp;
@@ -214,7 +214,7 @@ impl Store {
     ) -> Result<Vec<Result<Appended>>> {
         // From, and leaving, this connection's state of its last write, as `append` does.
         let mut primed = self.ledger.take();
-        let out = self.append_each_primed(items, now, &mut primed);
+        let out = self.append_each_primed(items, now, &mut primed, None);
         self.ledger = primed;
         out
     }
@@ -223,12 +223,15 @@ impl Store {
     /// `primed`, if the log has not moved since (its head is still the row it recorded), and
     /// leaving them there after the commit: the group-commit writer keeps the streams it has
     /// loaded instead of reading and folding them again for every transaction. Anything else
-    /// (another writer appended, a failed transaction) drops them.
+    /// (another writer appended, a failed transaction) drops them. With `kept`, the events
+    /// written are put there once committed, in log order, as the log holds them (stamped, with
+    /// their seq, version and hash).
     pub(crate) fn append_each_primed(
         &mut self,
         items: &[(Event, Option<u64>)],
         now: Timestamp,
         primed: &mut Option<Primed>,
+        mut kept: Option<&mut Vec<Recorded>>,
     ) -> Result<Vec<Result<Appended>>> {
         let mut cached = primed.take();
         // The ids are taken as free at first; an attempt made again looks them up.
@@ -236,7 +239,9 @@ impl Store {
         loop {
             // As in `append`: `None` only from a cache another writer overtook, or an id taken
             // as free that the log held.
-            if let Some(out) = self.append_each_from(items, now, cached.take(), primed, look_up_ids)? {
+            if let Some(out) =
+                self.append_each_from(items, now, cached.take(), primed, look_up_ids, kept.as_deref_mut())?
+            {
                 return Ok(out);
             }
             look_up_ids = true;
@@ -252,10 +257,14 @@ impl Store {
         cached: Option<Primed>,
         primed: &mut Option<Primed>,
         look_up_ids: bool,
+        kept: Option<&mut Vec<Recorded>>,
     ) -> Result<Option<Vec<Result<Appended>>>> {
         let tx = Tx::begin(&self.db, Mode::Append)?;
         let db = tx.db();
         let mut batch = Batch::start(db, cached)?;
+        if kept.is_some() {
+            batch.kept = Some(Vec::new());
+        }
         batch.checkpoints.key.clone_from(&self.snapshot_key);
         let ids = items.iter().map(|(e, _)| &e.id);
         if look_up_ids {
@@ -283,6 +292,9 @@ impl Store {
             r => r?,
         }
         tx.commit()?;
+        if let (Some(to), Some(written)) = (kept, batch.kept.take()) {
+            *to = written;
+        }
         *primed = Some(batch.into_primed(&self.db));
         Ok(Some(out))
     }
@@ -364,6 +376,10 @@ struct Batch {
     /// Rows judged and chained but not yet sent: sent before anything reads the log in this
     /// transaction, when [`PENDING_ROWS`] wait, and before the commit.
     pending: Vec<OwnedRow>,
+    /// When asked for ([`Store::append_each_primed`]), each event written, as the log now
+    /// holds it: handed over once the transaction commits, so that a reader kept in memory
+    /// need not read and decode the rows back.
+    kept: Option<Vec<Recorded>>,
 }
 
 impl Batch {
@@ -424,6 +440,7 @@ impl Batch {
             held_assumed: false,
             free: Default::default(),
             pending: Vec::new(),
+            kept: None,
         }
     }
 
@@ -682,8 +699,11 @@ impl Batch {
         self.checkpoints.observe_event(&e, seq);
         self.checkpoints.wrote(e.stream(), version, seq, &hash);
         self.seq = seq;
-        self.prev = hash;
         let appended = Appended { seq, id: e.id, version, existed: false };
+        if let Some(kept) = &mut self.kept {
+            kept.push(Recorded { seq, version, hash: hash.clone(), event: e });
+        }
+        self.prev = hash;
         Ok(appended)
     }
 

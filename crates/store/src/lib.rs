@@ -44,7 +44,7 @@ pub use snapshot::{SnapshotReport, SNAPSHOT_EVERY};
 pub use upgrade::Upgraded;
 pub use verify::{Problem, Report};
 #[cfg(any(feature = "writer", test))]
-pub use writer::{Appender, Clock, Stats, Writer, MAX_GROUP};
+pub use writer::{Appender, Clock, Observer, Stats, Writer, MAX_GROUP};
 
 /// How long a writer waits for another writer's lock before giving up with [`StoreError::Busy`].
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

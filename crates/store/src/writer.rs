@@ -31,7 +31,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use minutes_core::event::Event;
+use minutes_core::event::{Event, Recorded};
 use minutes_core::time::Timestamp;
 use tokio::runtime::{Handle, RuntimeFlavor};
 use tokio::sync::oneshot;
@@ -92,8 +92,15 @@ struct State {
     last_group: usize,
 }
 
+/// Told of every event a commit wrote, in log order, as the log holds it, before any request
+/// of that commit is answered: a reader kept in memory applies them instead of reading the
+/// rows back ([`Writer::spawn_observed`]). It runs on the committing thread and must not block
+/// for long.
+pub type Observer = Box<dyn Fn(Vec<Recorded>) + Send + Sync>;
+
 struct Shared {
     state: Mutex<State>,
+    observer: Option<Observer>,
     /// Wakes the writer thread: requests queued while the store was idle or while it gathers
     /// a group, or the last appender gone.
     wake: Condvar,
@@ -179,12 +186,24 @@ impl Writer {
 
     /// Starts the writer with its own clock.
     pub fn spawn_with_clock(store: Store, clock: Clock) -> Self {
-        Self::spawn_gated(store, clock, None)
+        Self::spawn_gated(store, clock, None, None)
+    }
+
+    /// As [`Writer::spawn_with_clock`], and `observer` is told of the events each commit wrote
+    /// before its requests are answered (a commit of a group that failed and was made again one
+    /// event a transaction tells nothing: the observer must be able to catch up from the log).
+    pub fn spawn_observed(store: Store, clock: Clock, observer: Observer) -> Self {
+        Self::spawn_gated(store, clock, None, Some(observer))
     }
 
     /// With a gate, the writer thread holds the store until the gate opens, so whatever is
     /// appended meanwhile queues (for the tests of groups).
-    fn spawn_gated(store: Store, clock: Clock, gate: Option<std::sync::mpsc::Receiver<()>>) -> Self {
+    fn spawn_gated(
+        store: Store,
+        clock: Clock,
+        gate: Option<std::sync::mpsc::Receiver<()>>,
+        observer: Option<Observer>,
+    ) -> Self {
         let seat = Seat { store, primed: None, clock };
         let (idle, held) = if gate.is_some() { (None, Some(seat)) } else { (Some(seat), None) };
         let shared = Arc::new(Shared {
@@ -196,6 +215,7 @@ impl Writer {
                 gathering: 0,
                 last_group: 1,
             }),
+            observer,
             wake: Condvar::new(),
             stats: Stats::default(),
         });
@@ -287,7 +307,7 @@ impl Appender {
         let shared = &*self.live.0;
         let holding = Holding(shared);
         let item = [(event, expected)];
-        let result = tokio::task::block_in_place(|| commit(&mut seat, &item, &shared.stats))
+        let result = tokio::task::block_in_place(|| commit(&mut seat, &item, shared))
             .pop()
             .unwrap_or_else(|| Err(stopped()));
         shared.stats.led.fetch_add(1, Ordering::Relaxed);
@@ -375,17 +395,17 @@ fn serve(shared: &Shared, mut held: Option<Seat>) -> Option<Store> {
             st.last_group = n;
             group.extend(st.queue.drain(..n));
             drop(st);
-            answer(&mut seat, &mut group, &shared.stats);
+            answer(&mut seat, &mut group, shared);
         }
         drop(holding);
     }
 }
 
 /// Commits the queued requests of `group` and answers each.
-fn answer(seat: &mut Seat, group: &mut Vec<Request>, stats: &Stats) {
+fn answer(seat: &mut Seat, group: &mut Vec<Request>, shared: &Shared) {
     let (items, replies): (Vec<_>, Vec<_>) =
         group.drain(..).map(|r| ((r.event, r.expected), r.reply)).unzip();
-    for (reply, result) in replies.into_iter().zip(commit(seat, &items, stats)) {
+    for (reply, result) in replies.into_iter().zip(commit(seat, &items, shared)) {
         let _ = reply.send(result);
     }
 }
@@ -393,13 +413,21 @@ fn answer(seat: &mut Seat, group: &mut Vec<Request>, stats: &Stats) {
 /// Commits `items` in one transaction: an answer for each. If the transaction fails as a
 /// whole, each event is tried again in its own, so each gets its own answer; a lone event
 /// gets the error as it is, so a busy store stays `Busy` and a full one `Full` for whoever
-/// maps kinds.
-fn commit(seat: &mut Seat, items: &[(Event, Option<u64>)], stats: &Stats) -> Vec<Result<Appended>> {
+/// maps kinds. The observer, if any, is told of what the transaction wrote.
+fn commit(seat: &mut Seat, items: &[(Event, Option<u64>)], shared: &Shared) -> Vec<Result<Appended>> {
+    let stats = &shared.stats;
     let now = (seat.clock)();
     stats.events.fetch_add(items.len() as u64, Ordering::Relaxed);
-    match seat.store.append_each_primed(items, now, &mut seat.primed) {
+    let mut written = Vec::new();
+    let kept = shared.observer.as_ref().map(|_| &mut written);
+    match seat.store.append_each_primed(items, now, &mut seat.primed, kept) {
         Ok(results) => {
             stats.commits.fetch_add(1, Ordering::Relaxed);
+            if let Some(observe) = &shared.observer {
+                if !written.is_empty() {
+                    observe(written);
+                }
+            }
             results
         }
         Err(_) if items.len() > 1 => items
@@ -457,7 +485,7 @@ mod tests {
     async fn a_conflict_fails_one_append_not_its_group() {
         let (_dir, s) = store();
         let (open, gate) = std::sync::mpsc::channel();
-        let w = Writer::spawn_gated(s, clock(), Some(gate));
+        let w = Writer::spawn_gated(s, clock(), Some(gate), None);
         let ap = w.appender();
         // Two writers saw document a at version 1; a third writes to b. All queue before the
         // writer starts, so they share one transaction.
@@ -491,6 +519,54 @@ mod tests {
         let s = w.close().await.expect("close");
         assert_eq!(s.count().expect("count"), 5);
         assert!(s.verify(None).expect("verify").ok());
+    }
+
+    /// The observer is told of exactly what each commit wrote, in log order, as the log holds
+    /// it (a reader that applies it has what a reader of the rows would have), and before the
+    /// commit's requests are answered; a stale append and a retry write nothing and tell nothing.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_observer_is_told_what_each_commit_wrote_before_it_is_answered() {
+        let (dir, s) = store();
+        let told: Arc<Mutex<Vec<Vec<Recorded>>>> = Arc::default();
+        let (open, gate) = std::sync::mpsc::channel();
+        let observer: Observer = Box::new({
+            let told = Arc::clone(&told);
+            move |rows| told.lock().expect("told").push(rows)
+        });
+        let w = Writer::spawn_gated(s, clock(), Some(gate), Some(observer));
+        let ap = w.appender();
+        // One group: a statement on a, a stale one on a, one on b, and the first again (a retry).
+        let mut tasks = Vec::new();
+        for (id, doc, expected) in
+            [(10, "a", Some(1)), (11, "a", Some(1)), (12, "b", None), (10, "a", Some(1))]
+        {
+            let ap = ap.clone();
+            tasks.push(tokio::spawn(async move { ap.append(statement(id, doc), expected).await }));
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        open.send(()).expect("gate");
+        let mut results = Vec::new();
+        for t in tasks {
+            results.push(t.await.expect("join"));
+        }
+        assert!(matches!(results[1], Err(StoreError::Stale { .. })), "{:?}", results[1]);
+        assert!(results[3].as_ref().expect("a retry").existed);
+        // Answered means told.
+        let groups = told.lock().expect("told").clone();
+        assert_eq!(groups.len(), 1, "one commit, told once");
+        let seqs: Vec<u64> = groups[0].iter().map(|r| r.seq).collect();
+        assert_eq!(seqs, [4, 5]);
+        // A later append, on its own, is told too.
+        ap.append(statement(13, "b"), None).await.expect("appended");
+        let groups = told.lock().expect("told").clone();
+        assert_eq!(groups.len(), 2);
+        let told_rows: Vec<Recorded> = groups.into_iter().flatten().collect();
+        drop(ap);
+        let s = w.close().await.expect("close");
+        let read = s.events_after(3, 100).expect("read back");
+        assert_eq!(told_rows, read, "what the observer was told is what the log holds");
+        drop(s);
+        drop(dir);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
