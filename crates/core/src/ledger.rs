@@ -252,7 +252,7 @@ impl Ledger {
 
     /// Folds in an event already in the log (appended by another writer since the ledger was
     /// loaded), if its stream is loaded.
-    pub fn extend(&mut self, r: Recorded) {
+    pub fn extend(&mut self, r: &Recorded) {
         if self.streams.contains_key(r.event.stream()) {
             self.fold(&r.event, r.seq);
         }

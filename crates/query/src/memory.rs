@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use minutes_core::event::{EventKind, Recorded};
 use minutes_core::id::{DocumentName, EventId, MeetingId};
@@ -26,12 +27,13 @@ use crate::lookup::{find_document, no_meeting, Lookup};
 pub struct Memory {
     /// The seq of the last event applied.
     head: u64,
-    /// Each stream's events, in stream order.
-    streams: HashMap<String, Vec<Recorded>>,
+    /// Each stream's events, in stream order. A stream's name is shared by the indexes below
+    /// (one allocation a stream, not three an event).
+    streams: HashMap<Arc<str>, Vec<Recorded>>,
     /// Every event in log order: its stream and place in it.
-    log: Vec<(u64, String, usize)>,
+    log: Vec<(u64, Arc<str>, usize)>,
     /// Where each event sits: its stream and place in it.
-    by_id: HashMap<EventId, (String, usize)>,
+    by_id: HashMap<EventId, (Arc<str>, usize)>,
     /// The latest states of every meeting and document (as the write path folds them).
     ledger: Ledger,
     /// Each meeting's timeline, learned from its own stream.
@@ -72,17 +74,26 @@ impl Memory {
     /// Applies rows read from the log after [`Memory::head`], in log order; rows it holds
     /// already are passed over.
     pub fn apply(&mut self, rows: Vec<Recorded>) {
-        let mut touched: Vec<String> = Vec::new();
+        let mut touched: Vec<Arc<str>> = Vec::new();
+        // Whether a meeting's timeline must be built from its stream below: a stream new to
+        // the memory, or a timeline a correction dropped.
+        let mut rebuild = false;
         for r in rows {
             if r.seq <= self.head {
                 continue;
             }
             self.head = r.seq;
             let e = &r.event;
-            let stream = e.stream().to_string();
-            let i = self.streams.get(&stream).map_or(0, Vec::len);
-            self.by_id.insert(e.id, (stream.clone(), i));
-            self.log.push((r.seq, stream.clone(), i));
+            let stream: Arc<str> = match self.streams.get_key_value(e.stream()) {
+                Some((name, _)) => Arc::clone(name),
+                None => {
+                    rebuild = true;
+                    Arc::from(e.stream())
+                }
+            };
+            let i = self.streams.get(&*stream).map_or(0, Vec::len);
+            self.by_id.insert(e.id, (Arc::clone(&stream), i));
+            self.log.push((r.seq, Arc::clone(&stream), i));
             match (&e.kind, &e.document) {
                 (EventKind::DocumentTabled(t), Some(d)) => self.namings.push(DocumentNaming {
                     document: d.clone(),
@@ -111,7 +122,7 @@ impl Memory {
             // A stream the ledger holds folds the event in; one it does not hold yet, or whose
             // state a correction made stale, is folded anew from its events below.
             if self.ledger.has_stream(&stream) {
-                self.ledger.extend(r.clone());
+                self.ledger.extend(&r);
             }
             if e.document.is_none() {
                 let correction = matches!(e.kind, EventKind::EventCorrected(_));
@@ -119,6 +130,7 @@ impl Memory {
                     Some(t) if !correction => t.learn(e),
                     _ => {
                         self.timelines.remove(&e.meeting);
+                        rebuild = true;
                     }
                 }
             }
@@ -131,6 +143,9 @@ impl Memory {
             if !self.ledger.has_stream(&stream) {
                 self.prime(&stream);
             }
+        }
+        if !rebuild {
+            return;
         }
         let missing: Vec<MeetingId> = self
             .streams

@@ -414,7 +414,7 @@ impl Batch {
                 if at < seq {
                     each_recorded(db, &schema::after(), &[Value::Int(at as i64)], |r| {
                         checkpoints.observe(&r);
-                        ledger.extend(r);
+                        ledger.extend(&r);
                         Ok(true)
                     })?;
                 }

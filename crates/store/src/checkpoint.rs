@@ -300,7 +300,7 @@ impl Checkpoints {
         } else {
             return Ok(false);
         }
-        for r in rest {
+        for r in &rest {
             ledger.extend(r);
         }
         self.stored.insert(stream.to_string(), version);
