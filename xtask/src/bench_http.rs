@@ -88,13 +88,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     let script = work.join("record.lua");
     std::fs::write(&script, RECORD_LUA.replace("TOKEN", TOKEN))?;
     let before = count(&db)?;
-    let (server_cpu, wrk_cpu) = (server.cpu()?, children_cpu()?);
-    let out = wrk(
-        &["-t2", "-c64", "--timeout", "10s", "-d", &format!("{secs}s"), "-s"],
-        &script,
-        &server.url("/api/record/statement"),
-    )?;
-    let (server_cpu, wrk_cpu) = (server.cpu()? - server_cpu, children_cpu()? - wrk_cpu);
+    let (out, server_cpu, wrk_cpu) = server.record_statements(&script, secs)?;
     let appended = count(&db)? - before;
     let http_rate = appended as f64 / secs as f64;
     if out.contains("Non-2xx") {
@@ -107,13 +101,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     // Appends wrk left in flight when it stopped settle first.
     std::thread::sleep(Duration::from_millis(500));
     let settled = count(&db)?;
-    let (door_server, door_wrk) = (server.cpu()?, children_cpu()?);
-    let out = wrk(
-        &["-t2", "-c64", "--timeout", "10s", "-d", &format!("{secs}s"), "-s"],
-        &refused,
-        &server.url("/api/record/statement"),
-    )?;
-    let (door_server, door_wrk) = (server.cpu()? - door_server, children_cpu()? - door_wrk);
+    let (out, door_server, door_wrk) = server.record_statements(&refused, secs)?;
     drop(server);
     let door_rate = requests_per_sec(&out)?;
     if count(&db)? != settled {
@@ -392,6 +380,18 @@ impl Server {
     /// The server's CPU seconds so far.
     fn cpu(&self) -> Result<f64> {
         proc_cpu(&self.child.id().to_string(), true)
+    }
+
+    /// 64 wrk clients posting `script`'s statements for `secs`: wrk's report, and the CPU
+    /// seconds the server and wrk spent meanwhile.
+    fn record_statements(&self, script: &Path, secs: u64) -> Result<(String, f64, f64)> {
+        let (server, wrk_cpu) = (self.cpu()?, children_cpu()?);
+        let out = wrk(
+            &["-t2", "-c64", "--timeout", "10s", "-d", &format!("{secs}s"), "-s"],
+            script,
+            &self.url("/api/record/statement"),
+        )?;
+        Ok((out, self.cpu()? - server, children_cpu()? - wrk_cpu))
     }
 
     fn url(&self, path: &str) -> String {
