@@ -265,23 +265,30 @@ impl Store {
     /// whichever thread found it. Memory stays flat: the rows in
     /// flight are a few chunks.
     pub fn verify(&self, head: Option<&str>) -> Result<Report> {
+        self.verify_with(head, false)
+    }
+
+    /// [`Store::verify`]; with `hold_decoder` (for the tests), the decoding thread takes no chunk
+    /// until every row has been read, so the reading thread decodes every chunk past the
+    /// decoder's queue itself, as it does whenever the decoder falls behind.
+    fn verify_with(&self, head: Option<&str>, hold_decoder: bool) -> Result<Report> {
         match self.db.sqlite() {
             Some(c) => {
                 let mut stmt = c.prepare(schema::ALL_ROWS).map_err(StoreError::from_sqlite)?;
                 let rows = stmt.query([]).map_err(StoreError::from_sqlite)?;
-                self.verify_rows(Source::Sqlite(rows), head)
+                self.verify_rows(Source::Sqlite(rows), head, hold_decoder)
             }
             None => {
                 // One snapshot of the log for every page.
                 let tx = Tx::begin(&self.db, Mode::Read)?;
                 let source =
                     Source::Pages { db: tx.db(), after: 0, page: Vec::new().into_iter(), done: false };
-                self.verify_rows(source, head)
+                self.verify_rows(source, head, hold_decoder)
             }
         }
     }
 
-    fn verify_rows(&self, mut rows: Source<'_>, head: Option<&str>) -> Result<Report> {
+    fn verify_rows(&self, mut rows: Source<'_>, head: Option<&str>, hold_decoder: bool) -> Result<Report> {
         let mut prev = String::new();
         let mut expected_seq = 1;
         let mut versions: HashMap<String, u64> = HashMap::new();
@@ -294,7 +301,13 @@ impl Store {
             // rows' strings are allocated once, not once a row.
             let (send, receive) = std::sync::mpsc::sync_channel::<(Vec<Row>, usize)>(QUEUED);
             let (recycle, recycled) = std::sync::mpsc::channel::<Vec<Row>>();
+            // Dropped once every row is read (or on an early return): a held decoder waits
+            // for it.
+            let (release, held) = std::sync::mpsc::channel::<()>();
             let decoder = scope.spawn(move || {
+                if hold_decoder {
+                    let _ = held.recv();
+                }
                 for (chunk, n) in receive {
                     if let Some(p) = decode_chunk(&chunk[..n]) {
                         return Some(p);
@@ -358,6 +371,7 @@ impl Store {
                     }
                 }
             }
+            drop(release);
             if own_problem.is_none() && decoder_running {
                 let _ = send.send((chunk, n));
             }
@@ -547,6 +561,38 @@ mod tests {
         let r = s.verify(None).expect("verify");
         let p = r.problem.expect("a problem");
         assert_eq!((p.seq, p.what.as_str()), (seq, "its column occurred_from disagrees with its payload"));
+    }
+
+    /// With the decoder held, the first `QUEUED` chunks wait in its queue and the reading
+    /// thread decodes every later one itself: a problem there is found and named by its row,
+    /// and one in a queued chunk, earlier in the log, is still the one reported.
+    #[test]
+    fn the_reading_thread_decodes_the_chunks_the_decoder_is_behind_on() {
+        let s = store(6 * CHUNK as u32 + 7);
+        let sound = s.verify_with(None, true).expect("verify");
+        assert!(sound.ok(), "{:?}", sound.problem);
+        assert_eq!(sound.events, 6 * CHUNK as u64 + 7);
+        let tamper = |seq: u64| {
+            s.sql()
+                .expect("a SQLite store")
+                .execute(
+                    "UPDATE events SET occurred_from = '2031-01-01T00:00:00Z' WHERE seq = ?1",
+                    params![seq as i64],
+                )
+                .expect("tamper");
+        };
+        // In the fifth chunk: past the queue, so the reading thread's.
+        let late = 4 * CHUNK as u64 + 9;
+        tamper(late);
+        let p = s.verify_with(None, true).expect("verify").problem.expect("a problem");
+        assert_eq!((p.seq, p.what.as_str()), (late, "its column occurred_from disagrees with its payload"));
+        // In the first chunk, which waits for the decoder: the earlier problem is reported.
+        let early = 11;
+        tamper(early);
+        let p = s.verify_with(None, true).expect("verify").problem.expect("a problem");
+        assert_eq!(p.seq, early);
+        // And as the threads share it unheld.
+        assert_eq!(s.verify(None).expect("verify").problem.expect("a problem").seq, early);
     }
 
     #[test]
