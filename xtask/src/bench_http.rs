@@ -183,12 +183,28 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     if write {
         let path = root.join("BENCHMARKS.md");
         let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let head = "## HTTP (`cargo xtask bench-http`)";
-        let kept = text.split(head).next().unwrap_or("").trim_end().to_string();
+        let intro = format!("One run, {secs} s a line, on the bundled record; HTTP load from wrk (appends, state), the feed's subscribers and appender from this bench's own plain HTTP clients (`cargo xtask bench-http --write`, {}).", chrono::Utc::now().format("%-d %B %Y, %H:%M UTC"));
         let body: String = lines.iter().map(|l| format!("- {l}\n")).collect();
-        std::fs::write(&path, format!("{kept}\n\n{head}\n\nOne run, {secs} s a line, on the bundled record; HTTP load from wrk (appends, state), the feed's subscribers and appender from this bench's own plain HTTP clients.\n\n{body}"))?;
+        std::fs::write(&path, with_http_lines(&text, &intro, &body))?;
     }
     Ok(())
+}
+
+/// `text` (BENCHMARKS.md) with the HTTP section's first paragraph and the lines after it
+/// replaced by `intro` and `body`; the section's other paragraphs (their analyses) are kept. A
+/// file without the section gets it at its end.
+fn with_http_lines(text: &str, intro: &str, body: &str) -> String {
+    let head = "## HTTP (`cargo xtask bench-http`)";
+    let Some((before, section)) = text.split_once(head) else {
+        return format!("{}\n\n{head}\n\n{intro}\n\n{body}", text.trim_end());
+    };
+    // The section's own paragraphs after the first and its lines: everything from the first
+    // paragraph that is neither the intro nor a line of figures.
+    let mut paragraphs = section.trim_start().split("\n\n");
+    let _intro = paragraphs.next();
+    let rest: Vec<&str> = paragraphs.skip_while(|p| p.starts_with("- ")).collect();
+    let rest = rest.join("\n\n");
+    format!("{}\n\n{head}\n\n{intro}\n\n{body}\n{}", before.trim_end(), rest.trim_start())
 }
 
 /// The body of `GET path` (HTTP/1.1, one connection), refused unless 200.
@@ -570,4 +586,22 @@ async fn post_record(addr: &str, body: &str) -> Result<u64> {
     }
     let v: serde_json::Value = serde_json::from_str(json)?;
     v["seq"].as_u64().context("the answer's seq")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_http_lines;
+
+    /// A new run replaces the section's figures and keeps what was written about them.
+    #[test]
+    fn a_written_run_replaces_the_figures_and_keeps_the_analyses() {
+        let text = "# Benchmarks\n\n## HTTP (`cargo xtask bench-http`)\n\nOne run, old.\n\n- append 0.1\n- feed old\n\nWhy it is so.\n\n### A section\n\n- a point kept\n";
+        let out = with_http_lines(text, "One run, new.", "- append 0.5\n");
+        assert_eq!(
+            out,
+            "# Benchmarks\n\n## HTTP (`cargo xtask bench-http`)\n\nOne run, new.\n\n- append 0.5\n\nWhy it is so.\n\n### A section\n\n- a point kept\n"
+        );
+        let fresh = with_http_lines("# Benchmarks\n", "One run.", "- a\n");
+        assert_eq!(fresh, "# Benchmarks\n\n## HTTP (`cargo xtask bench-http`)\n\nOne run.\n\n- a\n");
+    }
 }
