@@ -539,6 +539,17 @@ mod tests {
         }
     }
 
+    /// Moves row `seq`'s `occurred_from` column away from its payload (the chain still holds).
+    fn move_occurred_from(s: &Store, seq: u64) {
+        s.sql()
+            .expect("a SQLite store")
+            .execute(
+                "UPDATE events SET occurred_from = '2031-01-01T00:00:00Z' WHERE seq = ?1",
+                params![seq as i64],
+            )
+            .expect("tamper");
+    }
+
     #[test]
     fn a_sound_log_of_many_chunks_verifies() {
         let s = store(3 * CHUNK as u32 + 7);
@@ -551,13 +562,7 @@ mod tests {
     fn the_decoder_thread_names_the_row_whatever_chunk_it_is_in() {
         let s = store(3 * CHUNK as u32 + 7);
         let seq = 2 * CHUNK as u64 + 5;
-        s.sql()
-            .expect("a SQLite store")
-            .execute(
-                "UPDATE events SET occurred_from = '2031-01-01T00:00:00Z' WHERE seq = ?1",
-                params![seq as i64],
-            )
-            .expect("tamper");
+        move_occurred_from(&s, seq);
         let r = s.verify(None).expect("verify");
         let p = r.problem.expect("a problem");
         assert_eq!((p.seq, p.what.as_str()), (seq, "its column occurred_from disagrees with its payload"));
@@ -572,23 +577,14 @@ mod tests {
         let sound = s.verify_with(None, true).expect("verify");
         assert!(sound.ok(), "{:?}", sound.problem);
         assert_eq!(sound.events, 6 * CHUNK as u64 + 7);
-        let tamper = |seq: u64| {
-            s.sql()
-                .expect("a SQLite store")
-                .execute(
-                    "UPDATE events SET occurred_from = '2031-01-01T00:00:00Z' WHERE seq = ?1",
-                    params![seq as i64],
-                )
-                .expect("tamper");
-        };
         // In the fifth chunk: past the queue, so the reading thread's.
         let late = 4 * CHUNK as u64 + 9;
-        tamper(late);
+        move_occurred_from(&s, late);
         let p = s.verify_with(None, true).expect("verify").problem.expect("a problem");
         assert_eq!((p.seq, p.what.as_str()), (late, "its column occurred_from disagrees with its payload"));
         // In the first chunk, which waits for the decoder: the earlier problem is reported.
         let early = 11;
-        tamper(early);
+        move_occurred_from(&s, early);
         let p = s.verify_with(None, true).expect("verify").problem.expect("a problem");
         assert_eq!(p.seq, early);
         // And as the threads share it unheld.
