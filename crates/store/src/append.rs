@@ -1,7 +1,7 @@
 //! Appending: one transaction per batch, every event judged by the procedural rules against
 //! the latest state, idempotent by event id, chained by hash.
 
-use crate::backend::{Db, DbError, Mode, OwnedRow, Tx, Value};
+use crate::backend::{CheckpointRow, Db, DbError, Mode, OwnedRow, Tx, Value};
 use crate::checkpoint::Checkpoints;
 use crate::error::{LastEvent, Refusal, Result, StoreError};
 use crate::read::{decode_raw, each_recorded, RawRow};
@@ -481,8 +481,10 @@ impl Batch {
     /// Before the commit: sends the rows waiting and stores the checkpoints that are due, in
     /// this transaction.
     fn finish(&mut self, db: &Db) -> Result<()> {
-        self.flush(db)?;
-        self.checkpoints.store_due(db, &self.ledger)
+        let due = self.checkpoints.due(db, &self.ledger)?;
+        self.send(db, &due)?;
+        self.checkpoints.stored(due);
+        Ok(())
     }
 
     /// Whether the ids of a write of `n` events are worth settling before the events are
@@ -522,13 +524,19 @@ impl Batch {
         }
     }
 
-    /// Sends the rows waiting, in one statement. A clash with another writer's row (a trusted
-    /// state overtaken) marks this write as moved.
+    /// Sends the rows waiting, in one statement.
     fn flush(&mut self, db: &Db) -> Result<()> {
-        if self.pending.is_empty() {
+        self.send(db, &[])
+    }
+
+    /// Sends the rows waiting and `checkpoints`, in one statement (on PostgreSQL: one round
+    /// trip). A clash with another writer's row (a trusted state overtaken) marks this write
+    /// as moved.
+    fn send(&mut self, db: &Db, checkpoints: &[CheckpointRow]) -> Result<()> {
+        if self.pending.is_empty() && checkpoints.is_empty() {
             return Ok(());
         }
-        match db.insert_events(&self.pending) {
+        match db.insert_events(&self.pending, checkpoints) {
             Ok(()) => {
                 self.pending.clear();
                 Ok(())

@@ -19,7 +19,7 @@
 
 use std::collections::HashMap;
 
-use crate::backend::{Db, Mode, Tx, Value};
+use crate::backend::{CheckpointRow, Db, Mode, Tx, Value};
 use crate::error::Result;
 use crate::read::{decode_raw, each_recorded, query_rows, RawRow};
 use crate::snapshot::{dump, hex, mac_under, restore};
@@ -27,6 +27,7 @@ use crate::{schema, Store};
 use minutes_core::event::{EventKind, Recorded};
 use minutes_core::id::{DocumentName, EventId, MeetingId};
 use minutes_core::ledger::{Ledger, StreamIndex};
+use minutes_core::project::document::DocumentState;
 use minutes_core::project::effective_refs;
 use minutes_core::project::meeting::MeetingState;
 use sha2::{Digest, Sha256};
@@ -171,6 +172,10 @@ pub(crate) struct Checkpoints {
     /// its last such row: a checkpoint at that version is bound to that row without asking
     /// the log.
     written: HashMap<String, (u64, u64, String)>,
+    /// For each loaded document whose state is what its stored checkpoint holds (no event
+    /// since changed it), that state as stored and the checkpoint's digest: the next
+    /// checkpoint moves that row forward instead of writing the state again.
+    kept: HashMap<String, (String, String)>,
     /// The snapshot key: checkpoints are signed with it and trusted only when signed with it.
     pub(crate) key: Option<Vec<u8>>,
 }
@@ -216,6 +221,7 @@ impl Checkpoints {
         }
         // Whatever checkpoint there is no longer matches what was folded: store one anew.
         self.stored.insert(stream.to_string(), 0);
+        self.kept.remove(stream);
         Ok(())
     }
 
@@ -270,7 +276,7 @@ impl Checkpoints {
         }
         let index = StreamIndex::resumed(version, corrections, corrected);
         if let Ok(d) = DocumentName::new(stream) {
-            let state = if state == "null" {
+            let parsed = if state == "null" {
                 None
             } else {
                 match restore(&state) {
@@ -278,7 +284,12 @@ impl Checkpoints {
                     Err(_) => return Ok(false),
                 }
             };
-            ledger.resume_document(&d, state, index);
+            ledger.resume_document(&d, parsed, index);
+            if rest.iter().any(|r| DocumentState::changed_by(&r.event.kind)) {
+                self.kept.remove(stream);
+            } else {
+                self.kept.insert(stream.to_string(), (state, digest));
+            }
         } else if let Ok(m) = MeetingId::new(stream) {
             let Ok(mut shaping) = serde_json::from_str::<Vec<u64>>(&state) else { return Ok(false) };
             let mut st = None;
@@ -310,16 +321,16 @@ impl Checkpoints {
     /// Notes an event folded into a loaded stream (written by this write, or by another
     /// connection since this one's last).
     pub(crate) fn observe(&mut self, r: &Recorded) {
-        if r.event.document.is_none() && shapes_meeting(r.event.type_name()) {
-            if let Some(s) = self.shaping.get_mut(r.event.meeting.as_str()) {
-                s.push(r.seq);
-            }
-        }
+        self.observe_event(&r.event, r.seq);
     }
 
     /// As [`Checkpoints::observe`], for an event and its seq.
     pub(crate) fn observe_event(&mut self, e: &minutes_core::event::Event, seq: u64) {
-        if e.document.is_none() && shapes_meeting(e.type_name()) {
+        if e.document.is_some() {
+            if DocumentState::changed_by(&e.kind) {
+                self.kept.remove(e.stream());
+            }
+        } else if shapes_meeting(e.type_name()) {
             if let Some(s) = self.shaping.get_mut(e.meeting.as_str()) {
                 s.push(seq);
             }
@@ -349,6 +360,16 @@ impl Checkpoints {
     /// Stores the checkpoint of every loaded stream that has grown [`CHECKPOINT_EVERY`] events
     /// past its stored one and whose state is current, in the write's transaction.
     pub(crate) fn store_due(&mut self, db: &Db, ledger: &Ledger) -> Result<()> {
+        let due = self.due(db, ledger)?;
+        db.put_checkpoints(&due)?;
+        self.stored(due);
+        Ok(())
+    }
+
+    /// The checkpoints [`Checkpoints::store_due`] would store, for the write to send with its
+    /// rows ([`Db::insert_events`]; then [`Checkpoints::stored`]). Makes the table if it has
+    /// none.
+    pub(crate) fn due(&mut self, db: &Db, ledger: &Ledger) -> Result<Vec<CheckpointRow>> {
         let due: Vec<String> = self
             .stored
             .iter()
@@ -356,12 +377,13 @@ impl Checkpoints {
             .map(|(s, _)| s.clone())
             .collect();
         if due.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         if !self.exists(db)? {
             db.batch(db.pick(schema::CHECKPOINTS_CREATE, schema::pg::CHECKPOINTS_CREATE))?;
             self.exists = Some(true);
         }
+        let mut rows = Vec::with_capacity(due.len());
         for stream in due {
             let version = ledger.version(&stream);
             let Some(index) = ledger.stream_index(&stream) else { continue };
@@ -370,10 +392,20 @@ impl Checkpoints {
             let Some((seq, hash)) = at else { continue };
             let corrections =
                 (index.corrections().collect::<Vec<_>>(), index.corrected().collect::<Vec<_>>());
-            let state = if let Ok(d) = DocumentName::new(&stream) {
-                ledger.document(&d).map_or_else(|| "null".to_string(), dump)
+            // A document's state as stored, if no event since changed it: the row is moved
+            // forward, the state neither written out nor sent again.
+            let kept = self.kept.remove(&stream);
+            let (state, moves) = if let Some((state, digest)) = kept {
+                #[cfg(debug_assertions)]
+                if let Ok(d) = DocumentName::new(&stream) {
+                    let now = ledger.document(&d).map_or_else(|| "null".to_string(), dump);
+                    debug_assert!(now == state, "{stream}: a state kept as stored has changed");
+                }
+                (state, Some(digest))
+            } else if let Ok(d) = DocumentName::new(&stream) {
+                (ledger.document(&d).map_or_else(|| "null".to_string(), dump), None)
             } else if let Some(s) = self.shaping.get(&stream) {
-                serde_json::to_string(s).unwrap_or_default()
+                (serde_json::to_string(s).unwrap_or_default(), None)
             } else {
                 continue;
             };
@@ -382,29 +414,37 @@ impl Checkpoints {
             let bytes = signed_bytes(&stream, version, seq, &hash, FORMAT, &corrections, &state);
             let digest = hex(&Sha256::digest(&bytes));
             let mac = self.key.as_ref().map(|k| mac_under(k, &bytes));
-            db.execute(
-                db.pick(schema::CHECKPOINT_PUT, schema::pg::CHECKPOINT_PUT),
-                &[
-                    Value::Text(&stream),
-                    Value::Int(version as i64),
-                    Value::Int(seq),
-                    Value::Text(&hash),
-                    Value::Int(FORMAT),
-                    Value::Text(&corrections),
-                    Value::Text(&state),
-                    Value::Text(&digest),
-                    Value::OptText(mac.as_deref()),
-                ],
-            )?;
-            self.stored.insert(stream, version);
+            rows.push(CheckpointRow {
+                stream,
+                version: version as i64,
+                seq,
+                hash,
+                format: FORMAT,
+                corrections,
+                state,
+                digest,
+                mac,
+                moves,
+            });
         }
-        Ok(())
+        Ok(rows)
+    }
+
+    /// Notes checkpoints [`Checkpoints::due`] gave as stored.
+    pub(crate) fn stored(&mut self, rows: Vec<CheckpointRow>) {
+        for r in rows {
+            self.stored.insert(r.stream.clone(), r.version as u64);
+            if DocumentName::new(&r.stream).is_ok() {
+                self.kept.insert(r.stream, (r.state, r.digest));
+            }
+        }
     }
 
     /// Forgets the documents (the ledger forgot their states); meetings stay.
     pub(crate) fn forget_documents(&mut self) {
         self.stored.retain(|s, _| DocumentName::new(s).is_err());
         self.written.retain(|s, _| DocumentName::new(s).is_err());
+        self.kept.clear();
     }
 
     /// Forgets the meetings (the ledger forgot their states); documents stay.

@@ -337,6 +337,12 @@ pub const CHECKPOINT_GET: &str =
 pub const CHECKPOINT_PUT: &str = "INSERT OR REPLACE INTO stream_checkpoints
     (stream, version, seq, hash, format, corrections, state, digest, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
+/// Moves a stream's checkpoint forward without writing its state again (`?1` the stream,
+/// `?2`.. the new columns), where the row is still the one stored with digest `?7` (else it
+/// changes nothing, and the checkpoint is stored in full).
+pub const CHECKPOINT_MOVE: &str = "UPDATE stream_checkpoints SET version = ?2, seq = ?3, hash = ?4,
+    corrections = ?5, digest = ?6, mac = ?8 WHERE stream = ?1 AND digest = ?7";
+
 /// The seq and hash of a stream's row at a version, through the `(stream, version)` index.
 pub const ROW_AT: &str = "SELECT seq, hash FROM events WHERE stream = ?1 AND version = ?2";
 
@@ -465,6 +471,29 @@ END $$"#;
     (seq, id, stream, version, type, v, meeting, occurred_from, occurred_to, recorded_at, payload, hash)
     SELECT * FROM UNNEST(?1::bigint[], ?2::text[], ?3::text[], ?4::bigint[], ?5::text[], ?6::bigint[],
         ?7::text[], ?8::text[], ?9::text[], ?10::text[], ?11::text[], ?12::text[])";
+
+    /// As [`INSERT_ROWS`], and in the same statement (one round trip) stores (or replaces) the
+    /// checkpoints `?13`..`?21` (each column an array, one stream at most once) that are due
+    /// with the rows, and moves forward those `?22`..`?29` whose state is as stored (as
+    /// [`super::CHECKPOINT_MOVE`]): how many rows it inserted, and how many it moved.
+    pub const INSERT_ROWS_AND_CHECKPOINTS: &str = "WITH rows AS (INSERT INTO events
+    (seq, id, stream, version, type, v, meeting, occurred_from, occurred_to, recorded_at, payload, hash)
+    SELECT * FROM UNNEST(?1::bigint[], ?2::text[], ?3::text[], ?4::bigint[], ?5::text[], ?6::bigint[],
+        ?7::text[], ?8::text[], ?9::text[], ?10::text[], ?11::text[], ?12::text[])
+    RETURNING 1),
+    checkpoints AS (INSERT INTO stream_checkpoints
+    (stream, version, seq, hash, format, corrections, state, digest, mac)
+    SELECT * FROM UNNEST(?13::text[], ?14::bigint[], ?15::bigint[], ?16::text[], ?17::bigint[], ?18::text[],
+        ?19::text[], ?20::text[], ?21::text[])
+    ON CONFLICT (stream) DO UPDATE SET version = EXCLUDED.version, seq = EXCLUDED.seq, hash = EXCLUDED.hash,
+    format = EXCLUDED.format, corrections = EXCLUDED.corrections, state = EXCLUDED.state,
+    digest = EXCLUDED.digest, mac = EXCLUDED.mac),
+    moved AS (UPDATE stream_checkpoints AS c SET version = m.version, seq = m.seq, hash = m.hash,
+    corrections = m.corrections, digest = m.digest, mac = m.mac
+    FROM UNNEST(?22::text[], ?23::bigint[], ?24::bigint[], ?25::text[], ?26::text[], ?27::text[],
+        ?28::text[], ?29::text[]) AS m(stream, version, seq, hash, corrections, digest, was, mac)
+    WHERE c.stream = m.stream AND c.digest = m.was RETURNING 1)
+    SELECT (SELECT count(*) FROM rows), (SELECT count(*) FROM moved)";
 
     /// Which of the ids `?1` (an array) the log holds.
     pub const IDS_HELD: &str = "SELECT id FROM events WHERE id = ANY(?1::text[])";

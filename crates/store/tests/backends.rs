@@ -76,6 +76,7 @@ both!(
     a_writer_overtaken_by_another_judges_again_from_the_log,
     one_write_that_holds_an_id_twice_writes_it_once,
     a_group_holding_an_id_the_log_has_is_made_again_with_its_ids_looked_up,
+    a_checkpoint_due_in_a_group_goes_with_its_rows_even_after_another_connection_drops_them,
 );
 
 fn now() -> Timestamp {
@@ -523,4 +524,70 @@ fn a_group_holding_an_id_the_log_has_is_made_again_with_its_ids_looked_up(b: Bac
     let seqs: Vec<_> = next.unwrap().iter().map(|r| r.as_ref().map(|a| a.seq).ok()).collect();
     assert_eq!(seqs, [Some(46), Some(47)]);
     assert!(s.verify(None).unwrap().ok());
+}
+
+/// The checkpoints due in a group are stored with its rows (on PostgreSQL in the statement
+/// that inserts them, the table's existence read in the round trip that opens the write):
+/// made when there is no table, made again after another connection drops them, bound to
+/// the rows of the group as it was finally written when a clash made it again, and used by
+/// a fresh connection.
+fn a_checkpoint_due_in_a_group_goes_with_its_rows_even_after_another_connection_drops_them(b: Backend) {
+    let place = Place::new(b);
+    let mut events = vec![declared(), tabled(2, "d")];
+    for n in 0..20 {
+        events.push(statement(100 + n, Some("d"), &format!("s{n}")));
+    }
+    drop(place.create(&events));
+    let group = |from: u32, n: u32| -> Vec<(Event, Option<u64>)> {
+        (from..from + n).map(|k| (statement(k, Some("d"), &format!("g{k}")), None)).collect()
+    };
+    let checkpoints = |s: &Store| {
+        let check = s.verify_snapshots().unwrap();
+        assert!(check.problem.is_none(), "{check:?}");
+        check.checked
+    };
+    let mut s = place.open();
+    assert_eq!(checkpoints(&s), 0, "nothing was due: no checkpoint");
+    // d from the log (version 21), then 16 rows in one group: version 37, a checkpoint due.
+    assert!(s.append_each(&group(1000, 16), now()).unwrap().iter().all(Result::is_ok));
+    assert_eq!(checkpoints(&s), 1);
+    // Another connection drops them; this one's next due checkpoint makes the table again.
+    place.open().drop_checkpoints().unwrap();
+    assert_eq!(checkpoints(&s), 0);
+    assert!(s.append_each(&group(2000, 32), now()).unwrap().iter().all(Result::is_ok));
+    assert_eq!(checkpoints(&s), 1);
+    // A group that makes a checkpoint due and holds an id the log has (a retry this
+    // connection cannot know of: d resumed from its checkpoint) is made again; the
+    // checkpoint stored is the second try's.
+    let mut fresh = place.open();
+    let mut retry = group(3000, 40);
+    retry.insert(20, (statement(2005, Some("d"), "g2005"), None));
+    let each = fresh.append_each(&retry, now()).unwrap();
+    assert!(each.iter().all(Result::is_ok), "{each:?}");
+    assert!(each[20].as_ref().unwrap().existed);
+    assert_eq!(checkpoints(&fresh), 1);
+    // A group in which d's state changes (referred to the board) stores the new state, not
+    // the kept one: a fresh connection resumes from it and finds d under consideration.
+    let mut changed = group(4000, 31);
+    changed.insert(10, (referred(4100, "d"), None));
+    assert!(fresh.append_each(&changed, now()).unwrap().iter().all(Result::is_ok));
+    assert_eq!(checkpoints(&fresh), 1);
+    drop(fresh);
+    let mut last = place.open();
+    let version = 21 + 16 + 32 + 40 + 32;
+    let a = last.append(&[statement(9000, Some("d"), "last")], Some(version), now()).unwrap();
+    assert_eq!(a[0].version, version + 1);
+    let d = minutes_core::id::DocumentName::new("m/d").unwrap();
+    let state = last.latest_document(&d).unwrap().unwrap();
+    assert_eq!(state.status, minutes_core::project::document::Status::UnderConsideration);
+    assert!(last.verify(None).unwrap().ok());
+    assert_eq!(checkpoints(&last), 1);
+}
+
+fn referred(n: u32, doc: &str) -> Event {
+    event(serde_json::json!({
+        "id": id(n), "type": "DocumentReferred", "v": 1, "meeting": "m", "document": format!("m/{doc}"),
+        "body": "board", "occurred": { "from": "2030-03-02T12:00:00Z", "to": "2030-03-02T12:00:00Z" },
+        "source": null, "data": {}
+    }))
 }

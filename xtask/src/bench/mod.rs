@@ -664,6 +664,13 @@ pub fn child(args: &[String]) -> Result<()> {
             let events: u64 = args.get(2).map_or(Ok(5_000), |a| a.replace('_', "").parse())?;
             postgres::profile::run(&setup_events()?, secs, &postgres::events(events)?)?
         }
+        Some("pg-writers") => {
+            // `bench-child pg-writers [SECS] [ROUNDS]`: the 16-writer line alone, with the
+            // client's CPU an event (for profiling).
+            let secs: f64 = args.get(1).map_or(Ok(3.0), |a| a.parse())?;
+            let rounds: usize = args.get(2).map_or(Ok(3), |a| a.parse())?;
+            postgres::profile_writers(&setup_events()?, secs, rounds)?
+        }
         Some("proofs") => {
             // `bench-child proofs DB [RUNS]`: the Merkle proof lines alone, on an existing store.
             let db = Path::new(args.get(1).context("bench-child proofs DB [RUNS]")?);
@@ -807,7 +814,7 @@ fn profile_verify(db: &Path) -> Result<()> {
 }
 
 /// This process's CPU time so far (user + system, all threads), from /proc/self/stat.
-fn cpu_secs() -> f64 {
+pub(super) fn cpu_secs() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let after = stat.rsplit(')').next().unwrap_or("");
     let f: Vec<f64> = after.split_whitespace().filter_map(|x| x.parse().ok()).collect();

@@ -285,3 +285,24 @@ fn minutes_import(lines: &[String]) -> Result<(String, f64)> {
     store.close()?;
     Ok((url, secs))
 }
+
+/// For profiling: `perf record xtask bench-child pg-writers [SECS] [ROUNDS]`. minutes' Writer
+/// (16 tasks) and the raw group commit (16 threads) in turn on fresh stores of a throwaway
+/// cluster: each side's rate and this process's CPU time per event (user + system, all
+/// threads; the server's is `pg-profile`'s).
+pub(super) fn profile_writers(s: &Setup, secs: f64, rounds: usize) -> Result<()> {
+    for _ in 0..rounds {
+        let c0 = super::cpu_secs();
+        let mine = minutes_16(s, secs)?;
+        let c1 = super::cpu_secs();
+        let raw = raw::group(&db_name(&fresh_store(s)?), s, secs, 16)?;
+        let c2 = super::cpu_secs();
+        println!(
+            "minutes Writer {mine:.0} events/s, {:.0} µs CPU/event; raw group commit {raw:.0} events/s, {:.0} µs CPU/event; ratio {:.2}",
+            (c1 - c0) * 1e6 / (mine * secs),
+            (c2 - c1) * 1e6 / (raw * secs),
+            mine / raw
+        );
+    }
+    Ok(())
+}

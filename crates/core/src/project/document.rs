@@ -129,6 +129,49 @@ impl DocumentState {
         Self::apply_at(state, &r.event, r.seq);
     }
 
+    /// Whether folding an event of this kind can change a document's state: false for the
+    /// kinds [`DocumentState::apply_at`] passes over, so that a store need not write anew a
+    /// checkpoint of a state only such events followed. Every kind is named, so that a new one
+    /// is decided here.
+    pub fn changed_by(kind: &EventKind) -> bool {
+        use EventKind as K;
+        match kind {
+            K::MeetingDeclared(_)
+            | K::BodyEstablished(_)
+            | K::ActorRegistered(_)
+            | K::AttendanceRecorded(_)
+            | K::MeetingOpened(_)
+            | K::MeetingClosed(_)
+            | K::SessionOpened(_)
+            | K::SessionSuspended(_)
+            | K::SessionResumed(_)
+            | K::SessionClosed(_)
+            | K::OfficerElected(_)
+            | K::OfficeHeld(_)
+            | K::StatementMade(_)
+            | K::ProceduralProposalMade(_)
+            | K::ProceduralProposalWithdrawn(_) => false,
+            K::DocumentTabled(_)
+            | K::DocumentRevised(_)
+            | K::DocumentReferred(_)
+            | K::ItemTakenUp(_)
+            | K::AmendmentProposed(_)
+            | K::AmendmentWithdrawn(_)
+            | K::AmendmentReferredToReport(_)
+            | K::AmendmentAccepted(_)
+            | K::AmendmentRevised(_)
+            | K::AmendmentSourced(_)
+            | K::AmendmentTransferred(_)
+            | K::AmendmentSuperseded(_)
+            | K::AmendmentRejected(_)
+            | K::DraftEndorsed(_)
+            | K::DraftNotEndorsed(_)
+            | K::DraftAdopted(_)
+            | K::DocumentWithdrawn(_)
+            | K::EventCorrected(_) => true,
+        }
+    }
+
     /// As [`DocumentState::apply`], for an event recorded (or about to be) at `seq`.
     pub fn apply_at(state: &mut Option<Self>, e: &Event, seq: u64) {
         let here = EventRef::at(e, seq);

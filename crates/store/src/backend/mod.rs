@@ -237,6 +237,39 @@ impl OwnedRow {
     }
 }
 
+/// A stream's checkpoint to store, with every column (see `checkpoint.rs`).
+pub(crate) struct CheckpointRow {
+    pub stream: String,
+    pub version: i64,
+    pub seq: i64,
+    pub hash: String,
+    pub format: i64,
+    pub corrections: String,
+    pub state: String,
+    pub digest: String,
+    pub mac: Option<String>,
+    /// The digest of the stored row this one moves forward, its state unchanged: the state is
+    /// then not sent again (unless that row is gone or replaced). `None`: stored in full.
+    pub moves: Option<String>,
+}
+
+impl CheckpointRow {
+    /// The parameters of [`crate::schema::CHECKPOINT_PUT`].
+    fn put_params(&self) -> [Value<'_>; 9] {
+        [
+            Value::Text(&self.stream),
+            Value::Int(self.version),
+            Value::Int(self.seq),
+            Value::Text(&self.hash),
+            Value::Int(self.format),
+            Value::Text(&self.corrections),
+            Value::Text(&self.state),
+            Value::Text(&self.digest),
+            Value::OptText(self.mac.as_deref()),
+        ]
+    }
+}
+
 /// The database under a store.
 pub(crate) enum Db {
     /// A SQLite file (or memory).
@@ -447,27 +480,68 @@ impl Db {
         }
     }
 
-    /// Inserts `rows`, whose ids the caller knows the log does not hold: on PostgreSQL in one
-    /// statement (one round trip however many), on SQLite one by one (no round trip to save).
-    /// A clash fails (nothing is skipped): on the id, or another writer's row.
-    pub(crate) fn insert_events(&self, rows: &[OwnedRow]) -> DbResult<()> {
+    /// Inserts `rows`, whose ids the caller knows the log does not hold, and stores the
+    /// `checkpoints` due with them: on PostgreSQL in one statement (one round trip however
+    /// many), on SQLite one by one (no round trip to save). A clash fails (nothing is
+    /// skipped): on the id, or another writer's row.
+    pub(crate) fn insert_events(&self, rows: &[OwnedRow], checkpoints: &[CheckpointRow]) -> DbResult<()> {
         match self {
             Db::Sqlite(_) => {
                 for r in rows {
                     self.insert_event(&r.borrowed())?;
                 }
-                Ok(())
+                self.put_checkpoints(checkpoints)
             }
             #[cfg(feature = "postgres")]
-            Db::Postgres(p) => match p.insert_rows(rows)? {
-                n if n == rows.len() as u64 => Ok(()),
+            Db::Postgres(_) if rows.is_empty() => self.put_checkpoints(checkpoints),
+            #[cfg(feature = "postgres")]
+            Db::Postgres(p) => match p.insert_rows(rows, checkpoints)? {
+                (n, moved) if n == rows.len() as u64 => {
+                    let moving = checkpoints.iter().filter(|c| c.moves.is_some());
+                    if moved < moving.clone().count() as u64 {
+                        // A row to move was gone or replaced (another connection dropped or
+                        // rebuilt the checkpoints): those go in full.
+                        for c in moving {
+                            self.execute(crate::schema::pg::CHECKPOINT_PUT, &c.put_params())?;
+                        }
+                    }
+                    Ok(())
+                }
                 // Not reached: the statement skips nothing, so it inserts every row or fails.
-                n => Err(DbError::Other(BackendError::new(format!(
+                (n, _) => Err(DbError::Other(BackendError::new(format!(
                     "{n} of {} rows were inserted",
                     rows.len()
                 )))),
             },
         }
+    }
+
+    /// Stores (or replaces) streams' checkpoints, one statement each: one whose state is as
+    /// stored is moved forward without it, and stored in full if its stored row is not there.
+    pub(crate) fn put_checkpoints(&self, checkpoints: &[CheckpointRow]) -> DbResult<()> {
+        let put = self.pick(crate::schema::CHECKPOINT_PUT, crate::schema::pg::CHECKPOINT_PUT);
+        for c in checkpoints {
+            if let Some(was) = &c.moves {
+                let moved = self.execute(
+                    crate::schema::CHECKPOINT_MOVE,
+                    &[
+                        Value::Text(&c.stream),
+                        Value::Int(c.version),
+                        Value::Int(c.seq),
+                        Value::Text(&c.hash),
+                        Value::Text(&c.corrections),
+                        Value::Text(&c.digest),
+                        Value::Text(was),
+                        Value::OptText(c.mac.as_deref()),
+                    ],
+                )?;
+                if moved == 1 {
+                    continue;
+                }
+            }
+            self.execute(put, &c.put_params())?;
+        }
+        Ok(())
     }
 
     /// Which of `ids` the log holds, in one look, where that saves round trips (PostgreSQL);
@@ -488,6 +562,9 @@ impl Db {
             }
             #[cfg(feature = "postgres")]
             Db::Postgres(p) => {
+                if let Some(known) = p.known_table(table) {
+                    return Ok(known);
+                }
                 let (b,): (bool,) = p.query_one(crate::schema::pg::TABLE_EXISTS, &[Value::Text(table)])?;
                 Ok(b)
             }

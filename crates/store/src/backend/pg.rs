@@ -17,7 +17,7 @@ use std::str::FromStr;
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
 
-use super::{DbError, DbResult, FromRow, Mode, OwnedRow, Value};
+use super::{CheckpointRow, DbError, DbResult, FromRow, Mode, OwnedRow, Value};
 use crate::error::{BackendError, StoreError};
 
 /// The advisory lock key of the chain ("MINU", as SQLite's application id).
@@ -31,6 +31,9 @@ const LOCK_TIMEOUT: &str = "5s";
 /// minutes waits on anything inside its transaction.
 const IDLE_IN_TRANSACTION: &str = "15s";
 
+/// The derived table whose existence an append's opening round trip reports.
+const CHECKPOINTS: &str = "stream_checkpoints";
+
 /// One connection to a PostgreSQL store.
 pub(crate) struct Pg {
     /// The connection (`None` only while it is being dropped).
@@ -38,6 +41,9 @@ pub(crate) struct Pg {
     statements: RefCell<HashMap<String, postgres::Statement>>,
     /// Whether a transaction is open.
     in_tx: std::cell::Cell<bool>,
+    /// Whether the checkpoints' table exists, as the opening round trip of the write under way
+    /// found it (see [`Pg::begin`]); forgotten when the transaction ends or runs DDL.
+    checkpoints_table: std::cell::Cell<Option<bool>>,
 }
 
 /// Whether `s` names a PostgreSQL store (`postgres://` or `postgresql://`).
@@ -257,6 +263,7 @@ impl Pg {
             client: RefCell::new(Some(client)),
             statements: RefCell::default(),
             in_tx: Default::default(),
+            checkpoints_table: Default::default(),
         })
     }
 
@@ -351,9 +358,14 @@ impl Pg {
         Ok(n)
     }
 
-    /// Inserts `rows` in one statement, their columns sent as arrays: how many it inserted.
-    pub(crate) fn insert_rows(&self, rows: &[OwnedRow]) -> DbResult<u64> {
-        let st = self.statement(crate::schema::pg::INSERT_ROWS)?;
+    /// Inserts `rows` in one statement, their columns sent as arrays, and stores (or moves
+    /// forward) `checkpoints` in the same statement: how many rows it inserted, and how many
+    /// checkpoints it moved.
+    pub(crate) fn insert_rows(
+        &self,
+        rows: &[OwnedRow],
+        checkpoints: &[CheckpointRow],
+    ) -> DbResult<(u64, u64)> {
         let ints = |f: fn(&OwnedRow) -> i64| rows.iter().map(f).collect::<Vec<i64>>();
         let texts = |f: fn(&OwnedRow) -> &str| rows.iter().map(f).collect::<Vec<&str>>();
         let opts = |f: fn(&OwnedRow) -> Option<&str>| rows.iter().map(f).collect::<Vec<Option<&str>>>();
@@ -362,7 +374,7 @@ impl Pg {
         let (meeting, recorded_at) = (texts(|r| &r.meeting), texts(|r| &r.recorded_at));
         let (payload, hash) = (texts(|r| &r.payload), texts(|r| &r.hash));
         let (from, to) = (opts(|r| r.occurred_from.as_deref()), opts(|r| r.occurred_to.as_deref()));
-        let params: [&(dyn postgres::types::ToSql + Sync); 12] = [
+        let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![
             &seq,
             &id,
             &stream,
@@ -376,8 +388,49 @@ impl Pg {
             &payload,
             &hash,
         ];
-        let n = self.run(|c| c.execute(&st, &params))?.map_err(|e| self.forget(error(e)))?;
-        Ok(n)
+        if checkpoints.is_empty() {
+            let st = self.statement(crate::schema::pg::INSERT_ROWS)?;
+            let n = self.run(|c| c.execute(&st, &params))?.map_err(|e| self.forget(error(e)))?;
+            return Ok((n, 0));
+        }
+        let (moving, full): (Vec<&CheckpointRow>, Vec<&CheckpointRow>) =
+            checkpoints.iter().partition(|c| c.moves.is_some());
+        let c_ints = |f: fn(&CheckpointRow) -> i64| full.iter().map(|c| f(c)).collect::<Vec<i64>>();
+        let c_texts = |f: fn(&CheckpointRow) -> &str| full.iter().map(|c| f(c)).collect::<Vec<&str>>();
+        let (c_stream, c_hash) = (c_texts(|c| &c.stream), c_texts(|c| &c.hash));
+        let (c_version, c_seq, c_format) = (c_ints(|c| c.version), c_ints(|c| c.seq), c_ints(|c| c.format));
+        let (c_corrections, c_state, c_digest) =
+            (c_texts(|c| &c.corrections), c_texts(|c| &c.state), c_texts(|c| &c.digest));
+        let c_mac: Vec<Option<&str>> = full.iter().map(|c| c.mac.as_deref()).collect();
+        let m_ints = |f: fn(&CheckpointRow) -> i64| moving.iter().map(|c| f(c)).collect::<Vec<i64>>();
+        let m_texts = |f: fn(&CheckpointRow) -> &str| moving.iter().map(|c| f(c)).collect::<Vec<&str>>();
+        let (m_stream, m_version, m_seq) = (m_texts(|c| &c.stream), m_ints(|c| c.version), m_ints(|c| c.seq));
+        let (m_hash, m_corrections, m_digest) =
+            (m_texts(|c| &c.hash), m_texts(|c| &c.corrections), m_texts(|c| &c.digest));
+        let m_was = m_texts(|c| c.moves.as_deref().unwrap_or_default());
+        let m_mac: Vec<Option<&str>> = moving.iter().map(|c| c.mac.as_deref()).collect();
+        params.extend_from_slice(&[
+            &c_stream,
+            &c_version,
+            &c_seq,
+            &c_hash,
+            &c_format,
+            &c_corrections,
+            &c_state,
+            &c_digest,
+            &c_mac,
+            &m_stream,
+            &m_version,
+            &m_seq,
+            &m_hash,
+            &m_corrections,
+            &m_digest,
+            &m_was,
+            &m_mac,
+        ]);
+        let st = self.statement(crate::schema::pg::INSERT_ROWS_AND_CHECKPOINTS)?;
+        let row = self.run(|c| c.query_one(&st, &params))?.map_err(|e| self.forget(error(e)))?;
+        Ok((row.get::<_, i64>(0) as u64, row.get::<_, i64>(1) as u64))
     }
 
     /// Which of `ids` the log holds, in one statement.
@@ -388,7 +441,14 @@ impl Pg {
     }
 
     pub(crate) fn batch(&self, sql: &str) -> DbResult<()> {
+        // DDL may make or drop the checkpoints' table; the end of a transaction forgets too.
+        self.checkpoints_table.set(None);
         self.run(|c| c.batch_execute(sql))?.map_err(|e| self.forget(error(e)))
+    }
+
+    /// Whether `table` exists, where this transaction's opening round trip already said so.
+    pub(crate) fn known_table(&self, table: &str) -> Option<bool> {
+        (table == CHECKPOINTS).then(|| self.checkpoints_table.get()).flatten()
     }
 
     pub(crate) fn begin(&self, mode: Mode) -> DbResult<()> {
@@ -398,16 +458,25 @@ impl Pg {
                 // head only when it holds no state of its own from its last write; one that
                 // does trusts it, and an insert that clashes with another writer's row tells
                 // it otherwise (`DbError::RowTaken`, see `append.rs`).
+                // The same round trip asks whether the checkpoints' table exists, which a
+                // write storing a checkpoint would otherwise ask in a round trip of its own.
                 let sql = format!(
-                    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({APPEND_LOCK})"
+                    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({APPEND_LOCK}); \
+                     SELECT to_regclass('{CHECKPOINTS}') IS NOT NULL"
                 );
-                self.run(|c| c.batch_execute(&sql))?.map_err(|e| self.forget(error(e))).inspect_err(
-                    |_| {
+                let answer = self
+                    .run(|c| c.simple_query(&sql))?
+                    .map_err(|e| self.forget(error(e)))
+                    .inspect_err(|_| {
                         // A lock that timed out leaves the transaction aborted: end it.
                         let _ = self.batch("ROLLBACK");
-                    },
-                )?;
+                    })?;
                 self.in_tx.set(true);
+                let exists = answer.iter().rev().find_map(|m| match m {
+                    postgres::SimpleQueryMessage::Row(r) => r.get(0).map(|v| v == "t"),
+                    _ => None,
+                });
+                self.checkpoints_table.set(exists);
                 Ok(())
             }
             Mode::Read => {
