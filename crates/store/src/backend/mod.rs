@@ -502,7 +502,7 @@ impl Db {
                         // A row to move was gone or replaced (another connection dropped or
                         // rebuilt the checkpoints): those go in full.
                         for c in moving {
-                            self.execute(crate::schema::pg::CHECKPOINT_PUT, &c.put_params())?;
+                            self.put_checkpoint(c)?;
                         }
                     }
                     Ok(())
@@ -519,7 +519,6 @@ impl Db {
     /// Stores (or replaces) streams' checkpoints, one statement each: one whose state is as
     /// stored is moved forward without it, and stored in full if its stored row is not there.
     pub(crate) fn put_checkpoints(&self, checkpoints: &[CheckpointRow]) -> DbResult<()> {
-        let put = self.pick(crate::schema::CHECKPOINT_PUT, crate::schema::pg::CHECKPOINT_PUT);
         for c in checkpoints {
             if let Some(was) = &c.moves {
                 let moved = self.execute(
@@ -539,9 +538,15 @@ impl Db {
                     continue;
                 }
             }
-            self.execute(put, &c.put_params())?;
+            self.put_checkpoint(c)?;
         }
         Ok(())
+    }
+
+    /// Stores (or replaces) one stream's checkpoint in full.
+    fn put_checkpoint(&self, c: &CheckpointRow) -> DbResult<()> {
+        let put = self.pick(crate::schema::CHECKPOINT_PUT, crate::schema::pg::CHECKPOINT_PUT);
+        self.execute(put, &c.put_params()).map(|_| ())
     }
 
     /// Which of `ids` the log holds, in one look, where that saves round trips (PostgreSQL);

@@ -51,6 +51,11 @@ pub fn is_url(s: &str) -> bool {
     s.starts_with("postgres://") || s.starts_with("postgresql://")
 }
 
+/// One column of checkpoints, as the array a statement binds.
+fn column<'a, T>(rows: &[&'a CheckpointRow], f: impl Fn(&'a CheckpointRow) -> T) -> Vec<T> {
+    rows.iter().map(|&c| f(c)).collect()
+}
+
 /// A driver's error as the store's kinds.
 pub(crate) fn error(e: postgres::Error) -> DbError {
     let code = e.code().cloned();
@@ -395,20 +400,32 @@ impl Pg {
         }
         let (moving, full): (Vec<&CheckpointRow>, Vec<&CheckpointRow>) =
             checkpoints.iter().partition(|c| c.moves.is_some());
-        let c_ints = |f: fn(&CheckpointRow) -> i64| full.iter().map(|c| f(c)).collect::<Vec<i64>>();
-        let c_texts = |f: fn(&CheckpointRow) -> &str| full.iter().map(|c| f(c)).collect::<Vec<&str>>();
-        let (c_stream, c_hash) = (c_texts(|c| &c.stream), c_texts(|c| &c.hash));
-        let (c_version, c_seq, c_format) = (c_ints(|c| c.version), c_ints(|c| c.seq), c_ints(|c| c.format));
-        let (c_corrections, c_state, c_digest) =
-            (c_texts(|c| &c.corrections), c_texts(|c| &c.state), c_texts(|c| &c.digest));
-        let c_mac: Vec<Option<&str>> = full.iter().map(|c| c.mac.as_deref()).collect();
-        let m_ints = |f: fn(&CheckpointRow) -> i64| moving.iter().map(|c| f(c)).collect::<Vec<i64>>();
-        let m_texts = |f: fn(&CheckpointRow) -> &str| moving.iter().map(|c| f(c)).collect::<Vec<&str>>();
-        let (m_stream, m_version, m_seq) = (m_texts(|c| &c.stream), m_ints(|c| c.version), m_ints(|c| c.seq));
-        let (m_hash, m_corrections, m_digest) =
-            (m_texts(|c| &c.hash), m_texts(|c| &c.corrections), m_texts(|c| &c.digest));
-        let m_was = m_texts(|c| c.moves.as_deref().unwrap_or_default());
-        let m_mac: Vec<Option<&str>> = moving.iter().map(|c| c.mac.as_deref()).collect();
+        let (c_stream, c_version, c_seq) =
+            (column(&full, |c| c.stream.as_str()), column(&full, |c| c.version), column(&full, |c| c.seq));
+        let (c_hash, c_format, c_corrections) = (
+            column(&full, |c| c.hash.as_str()),
+            column(&full, |c| c.format),
+            column(&full, |c| c.corrections.as_str()),
+        );
+        let (c_state, c_digest, c_mac) = (
+            column(&full, |c| c.state.as_str()),
+            column(&full, |c| c.digest.as_str()),
+            column(&full, |c| c.mac.as_deref()),
+        );
+        let (m_stream, m_version, m_seq) = (
+            column(&moving, |c| c.stream.as_str()),
+            column(&moving, |c| c.version),
+            column(&moving, |c| c.seq),
+        );
+        let (m_hash, m_corrections, m_digest) = (
+            column(&moving, |c| c.hash.as_str()),
+            column(&moving, |c| c.corrections.as_str()),
+            column(&moving, |c| c.digest.as_str()),
+        );
+        let (m_was, m_mac) = (
+            column(&moving, |c| c.moves.as_deref().unwrap_or_default()),
+            column(&moving, |c| c.mac.as_deref()),
+        );
         params.extend_from_slice(&[
             &c_stream,
             &c_version,
