@@ -475,11 +475,13 @@ impl Pg {
                 // head only when it holds no state of its own from its last write; one that
                 // does trusts it, and an insert that clashes with another writer's row tells
                 // it otherwise (`DbError::RowTaken`, see `append.rs`).
-                // The same round trip asks whether the checkpoints' table exists, which a
-                // write storing a checkpoint would otherwise ask in a round trip of its own.
+                // The lock's statement also asks whether the checkpoints' table exists, which a
+                // write storing a checkpoint would otherwise ask in a round trip of its own (one
+                // statement, not two: the server parses, plans and answers each). The target
+                // list is evaluated in order, so the look follows the lock.
                 let sql = format!(
-                    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({APPEND_LOCK}); \
-                     SELECT to_regclass('{CHECKPOINTS}') IS NOT NULL"
+                    "BEGIN ISOLATION LEVEL READ COMMITTED; \
+                     SELECT pg_advisory_xact_lock({APPEND_LOCK}), to_regclass('{CHECKPOINTS}') IS NOT NULL"
                 );
                 let answer = self
                     .run(|c| c.simple_query(&sql))?
@@ -490,7 +492,7 @@ impl Pg {
                     })?;
                 self.in_tx.set(true);
                 let exists = answer.iter().rev().find_map(|m| match m {
-                    postgres::SimpleQueryMessage::Row(r) => r.get(0).map(|v| v == "t"),
+                    postgres::SimpleQueryMessage::Row(r) => r.get(1).map(|v| v == "t"),
                     _ => None,
                 });
                 self.checkpoints_table.set(exists);
