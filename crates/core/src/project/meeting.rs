@@ -1,6 +1,6 @@
 //! The state of a meeting: its declaration, bodies, actors, officers and procedural proposals.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate};
 use chrono_tz::Tz;
@@ -37,7 +37,7 @@ pub struct MeetingState {
     pub proposals: BTreeMap<ProposalId, Proposal>,
     /// Each actor's id, name and aliases folded ([`fold`]), to the first actor in id order
     /// that answers to it: [`MeetingState::find_actor`] without comparing every actor.
-    by_folded: HashMap<String, ActorId>,
+    by_folded: BTreeMap<String, ActorId>,
 }
 
 /// A registered actor.
@@ -85,7 +85,7 @@ impl MeetingState {
                     actors: BTreeMap::new(),
                     officers: Vec::new(),
                     proposals: BTreeMap::new(),
-                    by_folded: HashMap::new(),
+                    by_folded: BTreeMap::new(),
                 });
             }
             return;
